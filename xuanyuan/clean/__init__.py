@@ -1,0 +1,1 @@
+"""Cleaning: word-, sentence- and document-level rules with per-source thresholds."""

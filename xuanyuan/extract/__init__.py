@@ -1,0 +1,1 @@
+"""Extraction: raw HTML / PDF / text / JSONL files to document records."""
