@@ -1,0 +1,21 @@
+# xuanyuan: raw pages and PDFs -> cleaned, deduplicated, mixed corpus -> tokenizer -> trained,
+# quantized and evaluated model. This file is the table of contents; logic lives in xuanyuan/.
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/corpus.smk"
+include: "rules/extract.smk"
+include: "rules/clean.smk"
+include: "rules/report.smk"
+
+
+rule all:
+    input:
+        final_targets(),
+    default_target: True

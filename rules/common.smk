@@ -1,0 +1,84 @@
+# Config validation first (nothing runs on a bad config), then paths, wildcards and the
+# input/params functions that rules call by name.
+import sys
+
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+from xuanyuan.config import check_semantics, explain_schema_errors, format_problems, merged_profile
+from xuanyuan.sources import files_for_shard, list_source_files, shard_names
+
+SCHEMA = "config/schema.yaml"
+CONFIG_FILES = [str(path) for path in workflow.configfiles] or ["config/config.yaml"]
+
+
+def _stop_on_bad_config(problems):
+    # A user's mistake gets a message naming key, file and fix, not a traceback.
+    print(format_problems(problems), file=sys.stderr)
+    sys.exit(1)
+
+
+try:
+    validate(config, "../" + SCHEMA)
+except WorkflowError:
+    _stop_on_bad_config(explain_schema_errors(config, SCHEMA, CONFIG_FILES) or ["schema validation failed"])
+_problems = check_semantics(config, CONFIG_FILES)
+if _problems:
+    _stop_on_bad_config(_problems)
+
+WORK = config["paths"]["work"]
+RESULTS = config["paths"]["results"]
+LOGS = config["paths"]["logs"]
+BENCH = config["paths"]["benchmarks"]
+SOURCES = config["sources"]
+RAW_MANIFEST = f"{WORK}/raw/MANIFEST.json"
+GROUND_TRUTH = f"{WORK}/raw/ground_truth.jsonl"
+CORPUS_IS_GENERATED = any(source["generated"] for source in SOURCES.values())
+
+
+wildcard_constraints:
+    source="|".join(SOURCES),
+    shard=r"\d+",
+
+
+def shards_of(source):
+    return shard_names(SOURCES[source]["shards"])
+
+
+def stage_outputs(stage, suffix):
+    """Per-shard files of one data stage over every source, e.g. all clean stats files."""
+    return [f"{WORK}/{stage}/{source}/{shard}{suffix}" for source in SOURCES for shard in shards_of(source)]
+
+
+def raw_files_of_shard(wildcards):
+    """Inputs of one extraction job: the generator's manifest, or the real files of the shard."""
+    source = SOURCES[wildcards.source]
+    if source["generated"]:
+        return [RAW_MANIFEST]
+    files = list_source_files(source["paths"])
+    return [path for path, _ in files_for_shard(files, int(wildcards.shard), source["shards"])]
+
+
+def source_settings(wildcards):
+    return SOURCES[wildcards.source]
+
+
+def clean_profile_for(wildcards):
+    return merged_profile(config, wildcards.source)
+
+
+def resources_of(group):
+    """threads/mem_mb/runtime of a rule group, falling back to resources.default."""
+    settings = config["resources"].get(group) or config["resources"]["default"]
+    return settings
+
+
+def final_targets():
+    targets = stage_outputs("clean", ".jsonl.zst") + [
+        f"{RESULTS}/data_funnel.md",
+        f"{RESULTS}/data_funnel.csv",
+        f"{RESULTS}/data_funnel.png",
+    ]
+    if CORPUS_IS_GENERATED:
+        targets += [f"{RESULTS}/cleaning_eval.md", f"{RESULTS}/cleaning_eval.csv", f"{RESULTS}/extraction_eval.md"]
+    return targets

@@ -1,0 +1,23 @@
+rule extract:
+    input:
+        raw_files_of_shard,
+    output:
+        docs=f"{WORK}/extract/{{source}}/{{shard}}.jsonl.zst",
+        ledger=f"{WORK}/extract/{{source}}/{{shard}}.ledger.jsonl.zst",
+        stats=f"{WORK}/extract/{{source}}/{{shard}}.stats.json",
+    params:
+        source=source_settings,
+        extract=config["extract"],
+        ledger=config["ledger"],
+    log:
+        f"{LOGS}/extract/{{source}}/{{shard}}.log",
+    benchmark:
+        f"{BENCH}/extract/{{source}}/{{shard}}.tsv"
+    threads: resources_of("extract")["threads"]
+    resources:
+        mem_mb=resources_of("extract")["mem_mb"],
+        runtime=resources_of("extract")["runtime"],
+    conda:
+        "../envs/data.yaml"
+    script:
+        "../workflow_scripts/extract.py"

@@ -1,0 +1,65 @@
+rule data_funnel:
+    input:
+        extract=stage_outputs("extract", ".stats.json"),
+        clean=stage_outputs("clean", ".stats.json"),
+    output:
+        markdown=report(f"{RESULTS}/data_funnel.md", caption="report/data_funnel.rst", category="Data"),
+        csv=f"{RESULTS}/data_funnel.csv",
+        png=report(f"{RESULTS}/data_funnel.png", caption="report/data_funnel.rst", category="Data"),
+    params:
+        stages=["extract", "clean"],
+        config=config,
+    log:
+        f"{LOGS}/report/data_funnel.log",
+    threads: resources_of("report")["threads"]
+    resources:
+        mem_mb=resources_of("report")["mem_mb"],
+        runtime=resources_of("report")["runtime"],
+    conda:
+        "../envs/data.yaml"
+    script:
+        "../workflow_scripts/data_funnel.py"
+
+
+rule cleaning_eval:
+    input:
+        ground_truth=GROUND_TRUTH,
+        extract_ledgers=stage_outputs("extract", ".ledger.jsonl.zst"),
+        clean_ledgers=stage_outputs("clean", ".ledger.jsonl.zst"),
+        clean_docs=stage_outputs("clean", ".jsonl.zst"),
+    output:
+        markdown=report(f"{RESULTS}/cleaning_eval.md", caption="report/cleaning_eval.rst", category="Data"),
+        csv=f"{RESULTS}/cleaning_eval.csv",
+    params:
+        config=config,
+    log:
+        f"{LOGS}/report/cleaning_eval.log",
+    threads: resources_of("report")["threads"]
+    resources:
+        mem_mb=resources_of("report")["mem_mb"],
+        runtime=resources_of("report")["runtime"],
+    conda:
+        "../envs/data.yaml"
+    script:
+        "../workflow_scripts/cleaning_eval.py"
+
+
+rule extraction_eval:
+    input:
+        manifest=RAW_MANIFEST,
+        docs=stage_outputs("extract", ".jsonl.zst"),
+    output:
+        markdown=report(f"{RESULTS}/extraction_eval.md", caption="report/extraction_eval.rst", category="Data"),
+    params:
+        raw_dir=f"{WORK}/raw",
+        config=config,
+    log:
+        f"{LOGS}/report/extraction_eval.log",
+    threads: resources_of("report")["threads"]
+    resources:
+        mem_mb=resources_of("report")["mem_mb"],
+        runtime=resources_of("report")["runtime"],
+    conda:
+        "../envs/data.yaml"
+    script:
+        "../workflow_scripts/extraction_eval.py"

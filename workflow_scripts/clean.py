@@ -1,0 +1,14 @@
+from xuanyuan.clean.pipeline import clean_shard
+from xuanyuan.runlog import logged_to
+
+with logged_to(snakemake.log[0]) as log:
+    stats = clean_shard(
+        snakemake.input.docs,
+        snakemake.output.docs,
+        snakemake.output.ledger,
+        snakemake.output.stats,
+        source=snakemake.wildcards.source,
+        shard=snakemake.wildcards.shard,
+        profile=dict(snakemake.params.profile),
+    )
+    log.info("clean %s/%s: %s", snakemake.wildcards.source, snakemake.wildcards.shard, stats)

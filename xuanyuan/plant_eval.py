@@ -1,0 +1,263 @@
+"""Score extraction and cleaning against what the corpus generator planted.
+
+The generator writes `ground_truth.jsonl` (one row per document: plant, category, the
+stage and rules expected to catch it) and `extraction_expectations.json` (main-text and
+boilerplate snippets per HTML page). Here the ledgers and kept shards of a run are read
+back and turned into precision/recall tables, so a rule change that lets planted junk
+through, or starts dropping clean text, shows up as a number in results/.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterable
+
+from xuanyuan.provenance import code_version, config_hash
+from xuanyuan.shards import read_records
+from xuanyuan.sources import file_doc_id
+from xuanyuan.tables import markdown_table, write_csv, write_text
+
+# Plants that cleaning must drop, and those that later stages handle (they must survive cleaning).
+CLEANING_TARGETS = {"low_quality"}
+LATER_STAGE_PLANTS = {"exact_duplicate", "near_duplicate", "harmful"}
+
+
+def read_ground_truth(path: str) -> list[dict[str, Any]]:
+    rows = []
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                rows.append(json.loads(line))
+    return rows
+
+
+class LedgerIndex:
+    """What the ledgers say happened to each document id."""
+
+    def __init__(self, ledger_paths: Iterable[str]):
+        self.drops: dict[str, tuple[str, str]] = {}
+        self.removed_lines: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self.edits: dict[str, Counter[str]] = defaultdict(Counter)
+        for path in ledger_paths:
+            for event in read_records(path):
+                kind, doc_id = event["event"], event["id"]
+                if kind == "drop":
+                    self.drops[doc_id] = (event["stage"], event["rule"])
+                elif kind == "line":
+                    self.removed_lines[doc_id].append((event["rule"], event["line"]))
+                elif kind == "edit":
+                    self.edits[doc_id][event["rule"]] += event["count"]
+
+
+def _ratio(part: int, whole: int) -> float | str:
+    return round(part / whole, 4) if whole else "-"
+
+
+def _normalise_ws(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _kept_texts(paths: Iterable[str], wanted: set[str]) -> dict[str, str]:
+    texts = {}
+    for path in paths:
+        for record in read_records(path):
+            if record["id"] in wanted:
+                texts[record["id"]] = record["text"]
+    return texts
+
+
+def evaluate_plants(
+    ground_truth: list[dict[str, Any]], ledgers: LedgerIndex, clean_texts: dict[str, str]
+) -> dict[str, list[list[Any]]]:
+    """Rows of the tables in cleaning_eval.md, keyed by section."""
+    sections: dict[str, list[list[Any]]] = {}
+
+    # Documents cleaning must drop (low quality) vs. documents it must keep (everything else
+    # that extraction kept).
+    by_category: dict[str, Counter[str]] = defaultdict(Counter)
+    false_positive_rules: Counter[str] = Counter()
+    kept_reference = 0
+    for row in ground_truth:
+        stage_rule = ledgers.drops.get(row["id"])
+        dropped_in_clean = stage_rule is not None and stage_rule[0] == "clean"
+        if row["plant"] in CLEANING_TARGETS:
+            counts = by_category[row["category"]]
+            counts["planted"] += 1
+            if dropped_in_clean:
+                counts["caught"] += 1
+                if stage_rule[1] in row.get("expect_rules", []):
+                    counts["intended"] += 1
+            elif stage_rule is not None:
+                counts["dropped_earlier"] += 1
+        elif row["plant"] != "bad_file" and (stage_rule is None or stage_rule[0] == "clean"):
+            kept_reference += 1
+            if dropped_in_clean:
+                false_positive_rules[stage_rule[1]] += 1
+    planted = sum(c["planted"] for c in by_category.values())
+    caught = sum(c["caught"] for c in by_category.values())
+    false_positives = sum(false_positive_rules.values())
+    sections["documents"] = [
+        [category, c["planted"], c["caught"], c["intended"], _ratio(c["caught"], c["planted"])]
+        for category, c in sorted(by_category.items())
+    ]
+    sections["documents_summary"] = [
+        [planted, caught, false_positives, kept_reference,
+         _ratio(caught, caught + false_positives), _ratio(caught, planted)]
+    ]
+    sections["false_positive_rules"] = [[rule, n] for rule, n in false_positive_rules.most_common()]
+
+    # Boilerplate lines planted inside otherwise clean main text.
+    lines_planted = lines_caught = 0
+    for row in ground_truth:
+        if row["plant"] != "boilerplate_line":
+            continue
+        removed = [_normalise_ws(line) for rule, line in ledgers.removed_lines.get(row["id"], [])]
+        for line in row.get("detail", {}).get("lines", []):
+            lines_planted += 1
+            target = _normalise_ws(line)
+            if any(target in candidate or candidate in target for candidate in removed if candidate):
+                lines_caught += 1
+    sections["lines"] = [["boilerplate_line", lines_planted, lines_caught, _ratio(lines_caught, lines_planted)]]
+
+    # PII: planted values must be gone from the cleaned text; look-alike negatives must stay.
+    pii_rows = []
+    by_rule: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in ground_truth:
+        if row["plant"] != "pii" or row["id"] not in clean_texts:
+            continue
+        text = clean_texts[row["id"]]
+        detail = row.get("detail", {})
+        rule = (row.get("expect_rules") or ["pii"])[0]
+        for value in detail.get("values", []):
+            by_rule[rule]["planted"] += 1
+            by_rule[rule]["masked"] += value not in text
+        for value in detail.get("negatives", []):
+            by_rule[rule]["negatives"] += 1
+            by_rule[rule]["negatives_kept"] += value in text
+    for rule, c in sorted(by_rule.items()):
+        pii_rows.append(
+            [rule, c["planted"], c["masked"], _ratio(c["masked"], c["planted"]),
+             c["negatives"], c["negatives_kept"], _ratio(c["negatives_kept"], c["negatives"])]
+        )
+    sections["pii"] = pii_rows
+
+    # Bad files: each must end in the ledger with the expected reason.
+    bad_rows = []
+    for row in ground_truth:
+        if row["plant"] != "bad_file":
+            continue
+        expected = row.get("expect_rules", [])
+        drop = ledgers.drops.get(row["id"])
+        if "charset_mismatch" in expected:
+            seen = ledgers.edits.get(row["id"], Counter()).get("charset_mismatch", 0) > 0 and drop is None
+            outcome = "decoded, kept, recorded" if seen else f"not recorded ({drop})"
+        else:
+            seen = drop is not None and drop[1] in expected
+            outcome = f"{drop[0]}: {drop[1]}" if drop else "not in ledger"
+        bad_rows.append([row["category"], row["id"], "/".join(expected), outcome, "yes" if seen else "NO"])
+    sections["bad_files"] = bad_rows
+    return sections
+
+
+def write_cleaning_eval(
+    *,
+    ground_truth_path: str,
+    ledger_paths: list[str],
+    clean_doc_paths: list[str],
+    config: dict[str, Any],
+    markdown_path: str,
+    csv_path: str,
+) -> dict[str, list[list[Any]]]:
+    ground_truth = read_ground_truth(ground_truth_path)
+    ledgers = LedgerIndex(ledger_paths)
+    pii_ids = {row["id"] for row in ground_truth if row["plant"] == "pii"}
+    sections = evaluate_plants(ground_truth, ledgers, _kept_texts(clean_doc_paths, pii_ids))
+    chash, version = config_hash(config), code_version()
+
+    summary = sections["documents_summary"][0]
+    parts = [
+        "# Cleaning and extraction against the planted ground truth\n",
+        f"config `{chash}` · code `{version}` · ground truth: `{ground_truth_path}`\n",
+        "## Documents (cleaning must drop planted low-quality documents and keep the rest)\n",
+        "Precision counts as false positives the documents that extraction kept and cleaning dropped although "
+        "nothing low-quality was planted in them (clean, duplicate, PII, boilerplate and harmful plants; "
+        "duplicates and harmful text are later stages' work).\n",
+        markdown_table(["planted", "caught", "false positives", "reference docs", "precision", "recall"], [summary]),
+        "\n",
+        markdown_table(["category", "planted", "caught", "by an intended rule", "recall"], sections["documents"]),
+        "\n### False positives by rule\n",
+        markdown_table(["rule", "documents"], sections["false_positive_rules"] or [["(none)", 0]]),
+        "\n## Boilerplate lines planted in main text\n",
+        markdown_table(["plant", "lines planted", "removed", "recall"], sections["lines"]),
+        "\n## PII masking\n",
+        markdown_table(
+            ["rule", "planted", "masked", "recall", "look-alike negatives", "left intact", "negatives kept"],
+            sections["pii"],
+        ),
+        "\n## Planted bad files\n",
+        markdown_table(["case", "document", "expected", "outcome", "as expected"], sections["bad_files"]),
+    ]
+    write_text(markdown_path, "\n".join(parts))
+
+    rows = [[chash, version, "documents", "all", *summary]]
+    rows += [[chash, version, "documents", c[0], c[1], c[2], "", "", "", c[4]] for c in sections["documents"]]
+    rows += [[chash, version, "lines", c[0], c[1], c[2], "", "", "", c[3]] for c in sections["lines"]]
+    rows += [[chash, version, "pii", c[0], c[1], c[2], "", "", _ratio(c[5], c[4]), c[3]] for c in sections["pii"]]
+    write_csv(
+        csv_path,
+        ["config_hash", "code_version", "section", "category", "planted", "caught", "false_positives",
+         "reference", "precision", "recall"],
+        rows,
+    )
+    return sections
+
+
+def score_snippets(text: str, expectation: dict[str, list[str]]) -> Counter[str]:
+    """trafilatura's benchmark scoring: `with` snippets present, `without` snippets absent."""
+    normalised = _normalise_ws(text)
+    score: Counter[str] = Counter()
+    for snippet in expectation.get("with", []):
+        score["with_total"] += 1
+        score["with_found"] += _normalise_ws(snippet) in normalised
+    for snippet in expectation.get("without", []):
+        score["without_total"] += 1
+        score["without_absent"] += _normalise_ws(snippet) not in normalised
+    return score
+
+
+def write_extraction_eval(
+    *, raw_dir: str, extracted_paths: list[str], config: dict[str, Any], markdown_path: str
+) -> dict[str, Counter[str]]:
+    expectations_path = Path(raw_dir) / "extraction_expectations.json"
+    expectations = json.loads(expectations_path.read_text(encoding="utf-8"))
+    wanted: dict[str, tuple[str, dict[str, list[str]]]] = {}
+    for relpath, expectation in expectations.items():
+        source, _, rest = relpath.partition("/")
+        wanted[file_doc_id(source, rest)] = (source, expectation)
+    texts = _kept_texts(extracted_paths, set(wanted))
+    per_source: dict[str, Counter[str]] = defaultdict(Counter)
+    for doc_id, (source, expectation) in sorted(wanted.items()):
+        counts = per_source[source]
+        counts["pages"] += 1
+        if doc_id not in texts:
+            counts["missing"] += 1
+        counts.update(score_snippets(texts.get(doc_id, ""), expectation))
+    rows = []
+    for source, c in sorted(per_source.items()):
+        passed = c["with_found"] + c["without_absent"]
+        total = c["with_total"] + c["without_total"]
+        rows.append([source, c["pages"], c["missing"], _ratio(c["with_found"], c["with_total"]),
+                     _ratio(c["without_absent"], c["without_total"]), _ratio(passed, total)])
+    chash, version = config_hash(config), code_version()
+    text = "\n".join([
+        "# HTML extraction on the generated pages\n",
+        f"config `{chash}` · code `{version}` · extractor settings: `{json.dumps(config['extract']['html'], sort_keys=True)}`\n",
+        "Snippets scored after whitespace normalisation: main text that must be present, boilerplate "
+        "(navigation, ads, footers, cookie banners) that must be absent.\n",
+        markdown_table(["source", "pages", "not extracted", "main text found", "boilerplate absent", "pass rate"], rows),
+    ])
+    write_text(markdown_path, text)
+    return per_source
