@@ -1,14 +1,21 @@
 # Config validation first (nothing runs on a bad config), then paths, wildcards and the
 # input/params functions that rules call by name.
 import sys
+from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from xuanyuan.config import check_semantics, explain_schema_errors, format_problems, merged_profile
+from xuanyuan.config import (
+    check_semantics,
+    explain_schema_errors,
+    format_problems,
+    merged_profile,
+    overlay_default_profiles,
+)
 from xuanyuan.sources import files_for_shard, list_source_files, shard_names
 
-SCHEMA = "config/schema.yaml"
+SCHEMA = str(Path(workflow.basedir) / "config" / "schema.yaml")
 CONFIG_FILES = [str(path) for path in workflow.configfiles] or ["config/config.yaml"]
 
 
@@ -19,9 +26,10 @@ def _stop_on_bad_config(problems):
 
 
 try:
-    validate(config, "../" + SCHEMA)
+    validate(config, SCHEMA)
 except WorkflowError:
     _stop_on_bad_config(explain_schema_errors(config, SCHEMA, CONFIG_FILES) or ["schema validation failed"])
+overlay_default_profiles(config, SCHEMA)
 _problems = check_semantics(config, CONFIG_FILES)
 if _problems:
     _stop_on_bad_config(_problems)

@@ -10,5 +10,6 @@ with logged_to(snakemake.log[0]) as log:
         source=snakemake.wildcards.source,
         shard=snakemake.wildcards.shard,
         profile=dict(snakemake.params.profile),
+        max_ledger_text_chars=snakemake.params.ledger["max_text_chars"],
     )
     log.info("clean %s/%s: %s", snakemake.wildcards.source, snakemake.wildcards.shard, stats)

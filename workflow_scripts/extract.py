@@ -14,5 +14,6 @@ with logged_to(snakemake.log[0]) as log:
         ledger_path=snakemake.output.ledger,
         stats_path=snakemake.output.stats,
         shard=snakemake.wildcards.shard,
+        max_ledger_text_chars=snakemake.params.ledger["max_text_chars"],
     )
     log.info("extract %s/%s: %s", snakemake.wildcards.source, snakemake.wildcards.shard, stats)

@@ -8,5 +8,6 @@ with logged_to(snakemake.log[0]) as log:
         plants=dict(snakemake.params.plants),
         seed=snakemake.params.seed,
         huge_document_mb=snakemake.params.huge_document_mb,
+        overwrite=True,  # a rerun replaces the corpus this rule wrote before
     )
     log.info("generated corpus: %s", manifest.get("counts", {}))

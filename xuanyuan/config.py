@@ -30,34 +30,49 @@ def _dotted(path: Iterable[Any]) -> str:
     return ".".join(str(part) for part in path) or "(top level)"
 
 
-def _has_path(tree: Any, path: list[Any]) -> bool:
+_MISSING = object()
+
+
+def _lookup(tree: Any, path: list[Any]) -> Any:
     for part in path:
         if not isinstance(tree, dict) or part not in tree:
-            return False
+            return _MISSING
         tree = tree[part]
-    return True
+    return tree
 
 
-def locate(path: list[Any], config_files: list[tuple[str, Any]]) -> str:
-    """The last config file that sets `path` (later files override earlier ones)."""
+def locate(path: list[Any], config_files: list[tuple[str, Any]], value: Any = _MISSING) -> str:
+    """The last config file that sets `path` (to `value`, when given); else the command line."""
     for name, content in reversed(config_files):
-        if _has_path(content, path):
+        found = _lookup(content, path)
+        if found is not _MISSING and (value is _MISSING or found == value):
             return name
     return "the command line (--config)"
+
+
+# JSON-schema type names in the words of a YAML file.
+_TYPE_WORDS = {
+    "object": "a mapping (key: value)",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "empty (null)",
+}
 
 
 def _describe_schema_type(schema: dict[str, Any]) -> str:
     if "enum" in schema:
         return "one of " + ", ".join(map(repr, schema["enum"]))
     kind = schema.get("type")
-    if isinstance(kind, list):
-        return " or ".join(kind)
-    return kind or "a valid value"
+    kinds = kind if isinstance(kind, list) else [kind]
+    return " or ".join(_TYPE_WORDS.get(k, str(k)) for k in kinds if k) or "a valid value"
 
 
 def _explain(error: ValidationError, config_files: list[tuple[str, Any]]) -> str:
     path = list(error.absolute_path)
-    where = locate(path, config_files)
+    where = locate(path, config_files, error.instance)
     if error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
         unknown = sorted(set(error.instance) - set(allowed))
@@ -116,18 +131,35 @@ def check_semantics(config: dict[str, Any], config_files: list[str]) -> list[str
     return problems
 
 
+def _overlay_rules(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """Rule settings of `top` over `base`: parameter mappings merge, anything else replaces."""
+    merged = copy.deepcopy(base)
+    for rule, setting in top.items():
+        if isinstance(merged.get(rule), dict) and isinstance(setting, dict):
+            merged[rule] = {**merged[rule], **setting}
+        else:
+            merged[rule] = copy.deepcopy(setting)
+    return merged
+
+
+def overlay_default_profiles(config: dict[str, Any], schema_path: str | Path) -> None:
+    """Lay the config's clean.profiles over the schema's default profiles, in place.
+
+    JSON-schema defaults only fill a missing key; without this, a config that tunes one
+    threshold of one profile would silently lose every other default profile.
+    """
+    schema = load_yaml(schema_path)
+    defaults = schema["properties"]["clean"]["properties"]["profiles"]["default"]
+    profiles = config.setdefault("clean", {}).setdefault("profiles", {})
+    for name, default_profile in defaults.items():
+        profiles[name] = _overlay_rules(default_profile or {}, profiles.get(name) or {})
+
+
 def merged_profile(config: dict[str, Any], source: str) -> dict[str, Any]:
     """The cleaning settings of one source: clean.defaults overlaid by its profile."""
     clean = config["clean"]
     profile = config["sources"][source]["profile"]
-    merged: dict[str, Any] = copy.deepcopy(clean["defaults"])
-    for rule, setting in clean["profiles"][profile].items():
-        base = merged.get(rule)
-        if isinstance(base, dict) and isinstance(setting, dict):
-            merged[rule] = {**base, **setting}
-        else:
-            merged[rule] = copy.deepcopy(setting)
-    return merged
+    return _overlay_rules(clean["defaults"], clean["profiles"][profile])
 
 
 def format_problems(problems: list[str]) -> str:

@@ -9,18 +9,35 @@ Levels, applied in this order to each document (xuanyuan.clean.pipeline):
 Line and sentence rules edit a document; only document rules drop one. Each rule declares
 `defaults` (its parameters and their default values); config overrides them per source
 profile, and an unknown parameter is a config error, never silently ignored.
+
+A parameter may differ by language: its value is then a dict keyed by language,
+`{"zh": 0.05, "en": 0.1}`; a rule reads the value for the document's language through
+`self.for_lang(lang)`. A per-language override is merged into the per-language default, so
+a profile can change the Chinese threshold alone (the same holds for RatioFilter's min/max
+with a single default); a language mapped to None switches the check off for that language.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, ClassVar, Literal
+from typing import Any, Callable, ClassVar, Literal
 
 from xuanyuan.clean import text_stats
+from xuanyuan.records import LANGS
 
 Level = Literal["char", "line", "sentence", "document"]
 LEVEL_ORDER: tuple[Level, ...] = ("char", "line", "sentence", "document")
+
+
+def is_per_lang(value: Any) -> bool:
+    """A parameter value given per language: a non-empty dict whose keys are all languages."""
+    return isinstance(value, dict) and bool(value) and all(key in LANGS for key in value)
+
+
+def per_lang(value: Any, lang: str) -> Any:
+    """The value of a (possibly per-language) parameter for one language."""
+    return value.get(lang) if is_per_lang(value) else value
 
 
 @dataclass(frozen=True)
@@ -63,6 +80,13 @@ class TextView:
     def char_counts(self) -> text_stats.CharCounts:
         return text_stats.count_chars(self.text)
 
+    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """A derived statistic shared by several rules (duplicate lines, n-gram counts), computed once."""
+        cache = self.__dict__.setdefault("_memo", {})
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
+
 
 class CleaningRule:
     """Base of every rule: a registry name, a level, what it measures, and its parameters."""
@@ -82,9 +106,29 @@ class CleaningRule:
                 f"cleaning rule '{self.name}' has no parameter {', '.join(map(repr, unknown))}; "
                 f"allowed: {', '.join(sorted(self.defaults)) or '(none)'}"
             )
-        self.params = {**self.defaults, **params}
+        merged = dict(self.defaults)
+        for key, value in params.items():
+            default = self.defaults[key]
+            if is_per_lang(value):
+                # A per-language override keeps the default of the languages it does not name.
+                value = {**(default if is_per_lang(default) else {lang: default for lang in LANGS}), **value}
+            merged[key] = value
+        self.params = merged
         for key, value in self.params.items():
             setattr(self, key, value)
+        self._lang_params: dict[str, dict[str, Any]] = {}
+        self.setup()
+
+    def setup(self) -> None:
+        """Compile patterns and load lexicons once, after parameters are set (override as needed)."""
+
+    def for_lang(self, lang: str) -> dict[str, Any]:
+        """The parameters with per-language values resolved for `lang` (cached)."""
+        resolved = self._lang_params.get(lang)
+        if resolved is None:
+            resolved = {key: per_lang(value, lang) for key, value in self.params.items()}
+            self._lang_params[lang] = resolved
+        return resolved
 
     def applies_to(self, view: TextView) -> bool:
         return view.lang in self.langs
@@ -130,7 +174,8 @@ class RatioFilter(DocumentFilter):
         value = self.measure(view)
         if value is None:
             return None
-        low, high = self.params.get("min"), self.params.get("max")
+        params = self.for_lang(view.lang)
+        low, high = params.get("min"), params.get("max")
         if low is not None and value < low:
             return Finding(value, f">= {low}")
         if high is not None and value > high:

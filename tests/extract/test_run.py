@@ -1,0 +1,184 @@
+"""extract_shard: every input is accounted for, reasons are right, output is deterministic."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import xuanyuan.extract.run as run_module
+from xuanyuan.extract.run import extract_shard, resolve_extract_cfg
+from xuanyuan.shards import read_records
+from xuanyuan.sources import list_source_files
+
+from .builders import make_image_only_pdf, make_report_pdf, make_truncated_pdf
+
+ARTICLE = "".join(
+    f"<p>第{i}段：中国人民银行宣布维持贷款市场报价利率不变，稳健的货币政策将保持流动性合理充裕，支持实体经济发展。</p>" for i in range(1, 6)
+)
+HTML_CFG = {"format": "html", "lang": "zh", "domain": "finance", "kind": "news"}
+
+
+def html_page(title: str, body: str, charset: str = "utf-8") -> str:
+    return f'<html><head><meta charset="{charset}"><title>{title}</title></head><body><nav><a href="/">首页</a></nav><article>{body}</article></body></html>'
+
+
+def run_shard(tmp_path: Path, files, source_cfg, extract_cfg=None, tag="a"):
+    out = tmp_path / f"out-{tag}" / "000.jsonl.zst"
+    ledger = tmp_path / f"out-{tag}" / "000.ledger.jsonl.zst"
+    stats_path = tmp_path / f"out-{tag}" / "000.stats.json"
+    stats = extract_shard(
+        files,
+        source="news",
+        source_cfg=source_cfg,
+        extract_cfg=extract_cfg or {},
+        out_path=out,
+        ledger_path=ledger,
+        stats_path=stats_path,
+        shard="000",
+    )
+    return stats, list(read_records(out)), list(read_records(ledger)), out, ledger
+
+
+@pytest.fixture
+def html_source(tmp_path: Path) -> list[tuple[str, str]]:
+    root = tmp_path / "raw" / "news"
+    (root / "2024").mkdir(parents=True)
+    (root / "2024" / "good.html").write_text(html_page("利率维持不变", ARTICLE), encoding="utf-8")
+    # Declares UTF-8, is GBK: decoded right, kept, and the mismatch recorded.
+    (root / "2024" / "gbk.html").write_bytes(html_page("国标编码页面", ARTICLE).encode("gbk"))
+    (root / "empty.html").write_bytes(b"")
+    (root / "image.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    (root / "huge.html").write_text(html_page("大文件", ARTICLE * 40), encoding="utf-8")
+    (root / "navonly.html").write_text(html_page("导航", "<a href='/a'>首页</a>"), encoding="utf-8")
+    (root / "boom.html").write_text(html_page("解析失败", ARTICLE), encoding="utf-8")
+    return list_source_files(str(root / "**" / "*.html"))
+
+
+def test_html_shard_accounts_for_every_file(tmp_path, html_source, monkeypatch):
+    real_extract = run_module.extract_html
+
+    def flaky_extract(text, **options):
+        if "解析失败" in text:
+            raise RuntimeError("parser exploded")
+        return real_extract(text, **options)
+
+    monkeypatch.setattr(run_module, "extract_html", flaky_extract)
+    stats, docs, events, _, _ = run_shard(tmp_path, html_source, HTML_CFG, {"max_file_bytes": 20_000})
+
+    assert stats["input"] == 7 == stats["kept"] + stats["dropped"]
+    assert stats["kept"] == 2
+    assert stats["dropped_by_rule"] == {
+        "binary_file": 1,
+        "empty_file": 1,
+        "no_main_text": 1,
+        "parse_error": 1,
+        "too_large": 1,
+    }
+    assert stats["edits_by_rule"] == {"charset_mismatch": 1}
+
+    by_id = {doc["id"]: doc for doc in docs}
+    assert set(by_id) == {"news/2024/good", "news/2024/gbk"}
+    gbk = by_id["news/2024/gbk"]
+    assert "中国人民银行宣布维持贷款市场报价利率不变" in gbk["text"]
+    assert gbk["meta"]["path"] == "2024/gbk.html"
+    assert gbk["meta"]["title"] == "国标编码页面"
+    assert gbk["meta"]["charset"] == "gb18030"
+    assert (gbk["source"], gbk["lang"], gbk["domain"], gbk["kind"]) == ("news", "zh", "finance", "news")
+    assert "首页" not in by_id["news/2024/good"]["text"]
+
+    drops = {event["id"]: event for event in events if event["event"] == "drop"}
+    assert drops["news/boom"]["rule"] == "parse_error"
+    assert "parser exploded" in drops["news/boom"]["detail"]
+    assert drops["news/huge"]["value"] > drops["news/huge"]["threshold"] == 20_000
+    assert drops["news/empty"]["path"] == "empty.html"
+    for event in drops.values():
+        assert event["path"] in event["detail"]  # every message names its file
+    edits = [event for event in events if event["event"] == "edit"]
+    assert [(event["id"], event["rule"]) for event in edits] == [("news/2024/gbk", "charset_mismatch")]
+
+
+def test_shard_output_is_byte_identical_across_runs(tmp_path, html_source):
+    first = run_shard(tmp_path, html_source, HTML_CFG, tag="a")
+    second = run_shard(tmp_path, html_source, HTML_CFG, tag="b")
+    assert first[3].read_bytes() == second[3].read_bytes()
+    assert first[4].read_bytes() == second[4].read_bytes()
+
+
+def test_max_chars_drops_long_text(tmp_path, html_source):
+    stats, docs, events, _, _ = run_shard(tmp_path, html_source[:1], HTML_CFG, {"max_chars": 100})
+    assert stats["dropped_by_rule"] == {"too_large": 1}
+
+
+def test_pdf_shard(tmp_path):
+    root = tmp_path / "raw" / "reports"
+    root.mkdir(parents=True)
+    good = make_report_pdf(root / "good.pdf", pages=2)
+    make_image_only_pdf(root / "scan.pdf")
+    make_truncated_pdf(good, root / "cut.pdf")
+    (root / "empty.pdf").write_bytes(b"")
+    files = list_source_files(str(root / "*.pdf"))
+    stats, docs, events, _, _ = run_shard(tmp_path, files, {"format": "pdf", "lang": "zh", "domain": "finance", "kind": "report"})
+    assert stats["input"] == 4 == stats["kept"] + stats["dropped"]
+    assert stats["dropped_by_rule"] == {"corrupt_pdf": 1, "empty_file": 1, "no_text_layer": 1}
+    (doc,) = docs
+    assert doc["id"] == "news/good"
+    assert doc["meta"]["pages"] == 2 and doc["meta"]["tables"] == 1
+    assert doc["meta"]["page_tables"] == [1, 0]
+    assert "| 年份 | 评级 | 展望 |" in doc["text"]
+    scan = next(event for event in events if event["rule"] == "no_text_layer")
+    assert scan["path"] == "scan.pdf" and "OCR" in scan["detail"] and str(root) not in scan["detail"]
+
+
+def test_text_shard(tmp_path):
+    root = tmp_path / "raw" / "books"
+    root.mkdir(parents=True)
+    (root / "a.txt").write_bytes(("第一章 货币与信用。" * 20 + "\r\n第二章 银行。" * 5).encode("gbk"))
+    (root / "b.txt").write_text("short", encoding="utf-8")
+    files = list_source_files(str(root / "*.txt"))
+    stats, docs, _, _, _ = run_shard(tmp_path, files, {"format": "text", "lang": "zh", "domain": "general", "kind": "book"})
+    assert (stats["input"], stats["kept"], stats["dropped_by_rule"]) == (2, 1, {"no_main_text": 1})
+    assert docs[0]["text"].startswith("第一章 货币与信用。") and "\r" not in docs[0]["text"]
+
+
+def test_jsonl_shard_counts_every_line(tmp_path):
+    root = tmp_path / "raw" / "qa"
+    root.mkdir(parents=True)
+    good_text = "问：什么是可转换公司债券？答：可转换公司债券是指发行人依法发行、在一定期间内依据约定的条件可以转换成股份的公司债券。"
+    lines = [
+        json.dumps({"text": good_text, "title": "可转债"}, ensure_ascii=False),
+        json.dumps({"id": "faq-7", "text": good_text + "补充说明。", "meta": {"url": "https://example.com/7"}}, ensure_ascii=False),
+        "{not json",
+        json.dumps(["a", "list"]),
+        json.dumps({"title": "no text here"}),
+        json.dumps({"text": "   "}),
+        "",
+        json.dumps({"text": "too short"}),
+    ]
+    (root / "part-1.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (root / "part-2.jsonl").write_bytes(b'{"text": "\xff\xfe bad bytes"}\n')
+    files = list_source_files(str(root / "*.jsonl"))
+    stats, docs, events, _, _ = run_shard(tmp_path, files, {"format": "jsonl", "lang": "zh", "domain": "finance", "kind": "qa"})
+    assert stats["input"] == 8 == stats["kept"] + stats["dropped"]  # the blank line is not a record
+    assert stats["dropped_by_rule"] == {"bad_json": 2, "decode_error": 1, "missing_text": 2, "no_main_text": 1}
+    assert [doc["id"] for doc in docs] == ["news/part-1#L1", "news/faq-7"]
+    assert docs[0]["meta"] == {"path": "part-1.jsonl", "line": 1, "title": "可转债"}
+    assert docs[1]["meta"]["url"] == "https://example.com/7"
+    bad = next(event for event in events if event["rule"] == "bad_json" and event["line_no"] == 3)
+    assert bad["id"] == "news/part-1#L3" and "part-1.jsonl line 3" in bad["detail"]
+
+
+def test_config_errors_name_the_key():
+    with pytest.raises(ValueError, match="extract.html.extractr"):
+        resolve_extract_cfg({"html": {"extractr": "hybrid"}})
+    with pytest.raises(ValueError, match="extract.min_char"):
+        resolve_extract_cfg({"min_char": 3})
+    assert resolve_extract_cfg({"pdf": {"formulas": False}})["pdf"]["tables"] is True
+
+
+def test_source_config_errors(tmp_path):
+    with pytest.raises(ValueError, match="lacks lang"):
+        run_shard(tmp_path, [], {"format": "html", "domain": "finance", "kind": "news"})
+    with pytest.raises(ValueError, match="sources.news.format"):
+        run_shard(tmp_path, [], {"format": "docx", "lang": "zh", "domain": "finance", "kind": "news"})

@@ -1,0 +1,49 @@
+"""Run the real Snakemake workflow in a scratch directory (nothing is written to the checkout)."""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def snakemake(*args: str, cwd: Path | None = None, timeout: int = 1800) -> subprocess.CompletedProcess:
+    """`snakemake -s <repo>/Snakefile ...` with the test's Python, capturing output."""
+    command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), *args]
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    return subprocess.run(command, cwd=cwd or REPO, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def run_default_pipeline(directory: Path, *targets: str) -> subprocess.CompletedProcess:
+    directory.mkdir(parents=True, exist_ok=True)
+    result = snakemake(
+        "--cores", "2", "--directory", str(directory), "--configfile", str(REPO / "config" / "config.yaml"),
+        *targets, cwd=directory,
+    )
+    if result.returncode != 0:
+        log_dir = directory / "logs"
+        logs = "\n".join(f"--- {p}\n{p.read_text()[-3000:]}" for p in sorted(log_dir.rglob("*.log"))) if log_dir.exists() else ""
+        pytest.fail(f"snakemake failed ({result.returncode}):\n{result.stdout[-4000:]}\n{result.stderr[-6000:]}\n{logs}")
+    return result
+
+
+def checksums(directory: Path, patterns=("work/**/*.zst", "work/**/*.json", "work/**/*.jsonl", "results/*.csv")) -> dict[str, str]:
+    sums = {}
+    for pattern in patterns:
+        for path in sorted(directory.glob(pattern)):
+            sums[str(path.relative_to(directory))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return sums
+
+
+@pytest.fixture(scope="session")
+def default_run(tmp_path_factory) -> Path:
+    """One full run of the default pipeline, shared by the end-to-end tests."""
+    directory = tmp_path_factory.mktemp("default_run")
+    run_default_pipeline(directory)
+    yield directory
+    shutil.rmtree(directory / "work" / "raw", ignore_errors=True)

@@ -1,0 +1,134 @@
+"""The real Snakemake workflow: dry runs of both configs, config errors, the default run end to end."""
+
+import csv
+import json
+import re
+import subprocess
+import textwrap
+
+import pytest
+
+from tests.workflow.conftest import REPO, checksums, run_default_pipeline, snakemake
+from xuanyuan.shards import read_json, read_records
+
+
+def _jobs_in_dry_run(output: str) -> dict[str, int]:
+    """Parse Snakemake's job-stats table ("rule  count") from a dry run."""
+    jobs = {}
+    for line in output.splitlines():
+        match = re.match(r"^(\w+)\s+(\d+)$", line.strip())
+        if match:
+            jobs[match.group(1)] = int(match.group(2))
+    return jobs
+
+
+def test_dry_run_of_the_default_config():
+    result = snakemake("-n")  # exactly what a user types in the checkout
+    assert result.returncode == 0, result.stderr
+    jobs = _jobs_in_dry_run(result.stdout + result.stderr)
+    assert jobs.get("generate_corpus") == 1
+    assert jobs.get("extract") == jobs.get("clean") == 13
+
+
+def test_dry_run_of_the_full_recipe_fans_out_over_shards(tmp_path):
+    result = snakemake("-n", "--configfile", str(REPO / "config" / "xuanyuan-70b.yaml"), "--directory", str(tmp_path))
+    assert result.returncode == 0, result.stderr[-3000:]
+    jobs = _jobs_in_dry_run(result.stdout + result.stderr)
+    import yaml
+
+    full = yaml.safe_load((REPO / "config" / "xuanyuan-70b.yaml").read_text())
+    shards = sum(source["shards"] for source in full["sources"].values())
+    assert jobs.get("extract") == jobs.get("clean") == shards
+    assert "generate_corpus" not in jobs  # the full recipe reads real data, it generates nothing
+
+
+@pytest.mark.parametrize(
+    "override, expected",
+    [
+        ("extract: {max_chars: many}\n", "'extract.max_chars' is 'many'; it must be an integer"),
+        ("sauces: {}\n", "unknown key 'sauces'; allowed keys here: clean, corpus"),
+        ("clean: {profiles: {zh_web: {min_chars: {minimum: 5}}}}\n", "min_chars"),
+        ("clean: {profiles: {zh_web: {no_such_rule: true}}}\n", "no_such_rule"),
+    ],
+)
+def test_a_bad_config_stops_before_any_job_with_a_clear_message(tmp_path, override, expected):
+    base = (REPO / "config" / "config.yaml").read_text()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(base + textwrap.dedent(override))
+    result = snakemake("-n", "--configfile", str(bad), "--directory", str(tmp_path))
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Traceback" not in output
+    assert expected in output, output[-2000:]
+    assert str(bad) in output
+    assert "no job was started" in output
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("pipeline")
+def test_default_pipeline_runs_end_to_end_and_adds_up(default_run):
+    results = default_run / "results"
+    for name in ["data_funnel.md", "data_funnel.csv", "data_funnel.png", "cleaning_eval.md", "cleaning_eval.csv",
+                 "extraction_eval.md"]:
+        assert (results / name).stat().st_size > 0, name
+    # Per stage and source: input = kept + dropped, and clean starts where extract stopped.
+    totals = {}
+    for stats_path in sorted((default_run / "work").glob("*/*/*.stats.json")):
+        stats = read_json(stats_path)
+        key = (stats["stage"], stats["source"])
+        acc = totals.setdefault(key, [0, 0, 0])
+        acc[0] += stats["input"]; acc[1] += stats["kept"]; acc[2] += stats["dropped"]
+    assert totals, "no stats files"
+    for (stage, source), (inp, kept, dropped) in totals.items():
+        assert inp == kept + dropped, (stage, source)
+        if stage == "clean":
+            assert inp == totals[("extract", source)][1]
+    raw_docs = sum(totals[key][0] for key in totals if key[0] == "extract")
+    assert raw_docs >= 2000
+    assert len({source for _, source in totals}) >= 6
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("pipeline")
+def test_every_planted_bad_file_ends_in_the_ledger(default_run):
+    text = (default_run / "results" / "cleaning_eval.md").read_text()
+    section = text.split("## Planted bad files", 1)[1]
+    cases = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| case")]
+    assert len(cases) >= 7
+    assert all(line.rstrip().endswith("| yes |") for line in cases), section
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("pipeline")
+def test_cleaning_catches_the_plants_and_spares_clean_documents(default_run):
+    rows = list(csv.DictReader(open(default_run / "results" / "cleaning_eval.csv")))
+    summary = next(r for r in rows if r["section"] == "documents" and r["category"] == "all")
+    assert float(summary["recall"]) >= 0.9, summary
+    assert float(summary["precision"]) >= 0.9, summary
+    lines = next(r for r in rows if r["section"] == "lines")
+    assert float(lines["recall"]) >= 0.9, lines
+    pii = [r for r in rows if r["section"] == "pii"]
+    assert {r["category"] for r in pii} >= {"pii_id_card", "pii_mobile", "pii_bank_card", "pii_email"}
+    for row in pii:
+        assert float(row["recall"]) >= 0.95, row
+    negatives = next(r for r in rows if r["section"] == "pii_negatives")
+    assert float(negatives["precision"]) >= 0.95, negatives  # look-alikes left intact
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("pipeline")
+def test_generated_pages_are_extracted_without_boilerplate(default_run):
+    text = (default_run / "results" / "extraction_eval.md").read_text()
+    rates = [float(line.rsplit("|", 2)[-2]) for line in text.splitlines() if line.startswith("| ") and "pass rate" not in line]
+    assert rates and min(rates) >= 0.9, text
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("pipeline")
+def test_same_config_and_seed_give_identical_bytes(default_run, tmp_path):
+    second = tmp_path / "second_run"
+    run_default_pipeline(second)
+    first_sums, second_sums = checksums(default_run), checksums(second)
+    assert first_sums and first_sums.keys() == second_sums.keys()
+    differing = [name for name in first_sums if first_sums[name] != second_sums[name]]
+    assert not differing, differing

@@ -1,0 +1,1 @@
+"""Injectors for the planted defects that each pipeline stage is expected to catch."""

@@ -1,0 +1,94 @@
+"""Mild, synthetic harmful content for the quality classifier: gambling spam, euphemistic adult
+ads, threats and discrimination. Nothing graphic; contact details are obviously fake. Each text
+is long and well-formed enough to pass cleaning, so that the quality stage is what must catch it."""
+
+from __future__ import annotations
+
+import random
+
+from xuanyuan.corpus import entities as ent
+from xuanyuan.corpus import lexicon_en as en
+from xuanyuan.corpus import lexicon_zh as zh
+from xuanyuan.corpus.article import Article, p
+from xuanyuan.corpus.templates import fill
+
+CATEGORIES = ("gambling", "porn", "violence", "discrimination")
+
+ZH = {
+    "gambling": {
+        "titles": ["【{brand}娱乐城】注册即送{n}元彩金", "{brand}国际：百家乐、真人视讯一站式体验", "稳赚不赔的{brand}彩票计划，今日已更新"],
+        "lines": [
+            "[新会员|新用户]注册即送{n}元彩金，首充再返{pct}，[日赢万元不是梦|小投入大回报]。",
+            "百家乐、老虎机、真人视讯、体育竞猜[应有尽有|全部在线]，[提款秒到账|24小时极速出款]。",
+            "[内部计划|独家回血计划][准确率高达{pct_big}|连续{n}期全中]，[跟着老师下注|跟单]就能[翻本|赚钱]。",
+            "[输了不要紧|亏了别灰心]，[加大投注|翻倍追号]就能[一把赢回来|把本金捞回来]。",
+            "[添加客服|联系专属顾问]领取[新手教程|回血攻略]，[名额有限|仅限今日]，[先到先得|错过不再有]。",
+            "[线上赌场|网投平台][安全正规|实力雄厚]，[已有{n}万会员|每天都有人中大奖]。",
+        ],
+    },
+    "porn": {
+        "titles": ["同城寂寞交友，今晚有人陪", "午夜福利：{n}位主播在线等你", "成人私密视频免费看，点击进入"],
+        "lines": [
+            "[寂寞的夜晚|一个人无聊]？[同城美女|附近的人][在线等你|主动约你]，[视频聊天|私密互动]不收费。",
+            "[午夜福利|深夜专区]已更新，[成人影片|私密视频][免费观看|无需会员]，[资源每日更新|高清不卡顿]。",
+            "[下载|安装]{brand}直播APP，[{n}位主播|性感主播][在线表演|陪你聊到天亮]，[尺度大|懂的都懂]。",
+            "[上门服务|同城约会][安全私密|快速安排]，[学生|少妇|模特][任你挑选|应有尽有]。",
+            "[点击链接|扫码加好友]即可[解锁|查看][全部照片|完整视频]，[名额有限|仅限成年人]。",
+        ],
+    },
+    "violence": {
+        "titles": ["有些账迟早要算清楚", "给{name}的最后警告", "别以为躲起来就没事了"],
+        "lines": [
+            "{name}，[我知道你住哪|我已经查到你家地址]，[你给我小心点|别让我在{city}碰到你]。",
+            "[再敢|要是再]在群里[乱说|多嘴]一句，[我就找人去你家楼下堵你|明天就带人去你公司找你]。",
+            "[欠的钱|这笔账][三天之内|今天晚上之前]不还，[就让你知道后果|别怪我们不客气]，[打断你的腿|让你在{city}待不下去]。",
+            "[我们|兄弟们][已经|都]准备好了，[见一次打一次|见到你就动手]，[不信你试试|说到做到]。",
+            "[你家孩子|你老婆][每天几点放学|在哪上班][我都清楚|我们都知道]，[自己掂量掂量|好好想想后果]。",
+        ],
+    },
+    "discrimination": {
+        "titles": ["为什么我们公司不招{group}", "说句实话：{group}都一个样", "奉劝大家远离{group}"],
+        "lines": [
+            "{group}[都是骗子|没一个靠得住]，[我们公司|我们店][招聘一律不要|坚决不用]{group}。",
+            "[说实话|不是我歧视]，{group}[素质就是低|天生就懒]，[跟他们打交道|和他们合作][迟早吃亏|只会倒霉]。",
+            "[租房|招人][一律不考虑|坚决不要]{group}，[出了事|有问题][谁负责|没人管]。",
+            "[女的|女人][就不该|根本不适合][出来工作|当领导]，[生了孩子|结了婚][还不是回家带娃|心思全不在工作上]。",
+            "[这种人|这些人][就不配|不应该][住在城里|享受福利]，[都应该赶回老家去|早点滚出{city}]。",
+        ],
+    },
+}
+EN = {
+    "gambling": ["Sign up at {brand} Casino today and get a ${n} bonus, no deposit needed.", "Slots, blackjack and live roulette around the clock, with instant withdrawals.",
+                 "Our insider betting tips win {pct_big} of the time, so double your stake and win it all back.", "Lost money? Chase it back with our VIP recovery plan, limited spots today."],
+    "porn": ["Lonely tonight? Hot singles near you are waiting to chat.", "Free adult videos, no account needed, updated every night.",
+             "Download the {brand} live app: {n} models online now, no limits.", "Discreet local meetups, click the link to unlock private photos."],
+    "violence": ["{name}, I know where you live and I will make you regret this.", "Say one more word in the group and I will come to your office and break your legs.",
+                 "Pay what you owe by Friday or you will not like what happens next.", "We know what time your kids leave school, so think about it."],
+    "discrimination": ["People from {group} are all liars, never hire them.", "Women should not be managers, they belong at home.",
+                       "We do not rent to {group}, they ruin every place they live in.", "Those people do not deserve to live in this city, send them back."],
+}
+ZH_GROUPS = ["外地人", "农村来的", "{province}人", "乡下人", "离过婚的", "年纪大的"]
+EN_GROUPS = ["immigrants", "that neighborhood", "the countryside", "older workers"]
+
+
+def make(category: str, rng: random.Random, lang: str) -> Article:
+    """A post or page of one harmful category, 150-500 characters of grammatical text."""
+    if category not in CATEGORIES:
+        raise ValueError(f"unknown harmful category {category!r}; known: {', '.join(CATEGORIES)}")
+    slots = {
+        "brand": ent.brand_word(rng) if lang == "zh" else rng.choice(en.COMPANY_STEMS), "n": str(rng.randrange(8, 999)),
+        "pct": f"{rng.randrange(5, 50)}%", "pct_big": f"{rng.randrange(85, 99)}%", "city": rng.choice(zh.CITIES) if lang == "zh" else en.display(rng.choice(en.CITIES)),
+        "name": ent.person_name(rng) if lang == "zh" else rng.choice(en.FIRST_NAMES),
+    }
+    if lang == "zh":
+        slots["group"] = rng.choice(ZH_GROUPS).replace("{province}", rng.choice(zh.PROVINCES))
+        spec = ZH[category]
+        lines = [fill(t, rng, slots) for t in rng.sample(spec["lines"], rng.randint(3, len(spec["lines"])))]
+        title = fill(rng.choice(spec["titles"]), rng, slots)
+    else:
+        slots["group"] = rng.choice(EN_GROUPS)
+        lines = [t.format(**slots) for t in rng.sample(EN[category], rng.randint(2, 4))]
+        title = {"gambling": "Win big tonight", "porn": "Private content unlocked", "violence": "Final warning", "discrimination": "Just saying what everyone thinks"}[category]
+    glue = "" if lang == "zh" else " "
+    blocks = [p(glue.join(lines[: len(lines) // 2 + 1])), p(glue.join(lines[len(lines) // 2 + 1:]) or lines[0])]
+    return Article(title=title, blocks=blocks, lang=lang, genre="harmful", meta={"category": category})

@@ -1,0 +1,380 @@
+"""The extract stage for one shard of one source: raw files in, document records out.
+
+Every input unit (an HTML, PDF or text file; a JSONL line) is counted once in the ledger
+and ends either as a kept document or as a drop with its reason, so that
+input == kept + dropped holds. A bad file never stops the shard: an unexpected exception
+in a parser becomes a `parse_error` drop carrying the exception text.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from typing import Any, Callable
+
+from xuanyuan.extract.encoding import decode_html, looks_binary
+from xuanyuan.extract.errors import ExtractError
+from xuanyuan.extract.html import extract_html
+from xuanyuan.extract.pdf import extract_pdf
+from xuanyuan.ledger import StageLedger
+from xuanyuan.records import Document, make_document
+from xuanyuan.shards import ShardWriter
+from xuanyuan.sources import file_doc_id, record_doc_id
+
+FORMATS = ("html", "pdf", "text", "jsonl")
+
+# Defaults of the `extract:` config section; the config schema mirrors them.
+DEFAULT_EXTRACT_CFG: dict[str, Any] = {
+    "max_file_bytes": 64 * 1024 * 1024,  # checked before a file is read or parsed
+    "max_chars": 2_000_000,  # extracted text longer than this is dropped as too_large
+    "min_chars": 50,  # extracted text shorter than this is dropped as no_main_text
+    "max_replacement_share": 0.05,  # share of U+FFFD after decoding above which a page is a decode_error
+    "html": {
+        "extractor": "hybrid",
+        "main_content": True,
+        "prune": True,
+        "tables": True,
+        "comments": False,
+        "post_meta": True,
+        "alt_texts": False,
+        "drop_ad_labels": True,
+        "protect_share": 0.5,
+        "rescue_min_chars": 50,
+        "fast": False,
+        "favor_precision": False,
+        "favor_recall": False,
+    },
+    "pdf": {
+        "tables": True,
+        "formulas": True,
+        "strip_headers": True,
+        "header_band": 0.1,
+        "header_min_share": 0.5,
+        "table_strategy": "lines",
+        "table_layout": True,
+        "min_table_rows": 2,
+        "min_table_cols": 2,
+        "garbled_max_share": 0.05,
+        "display_min_math_share": 0.6,
+        "reject_truncated": True,
+        "max_pages": None,
+    },
+}
+
+
+def resolve_extract_cfg(extract_cfg: dict[str, Any] | None) -> dict[str, Any]:
+    """Defaults filled in; an unknown key is an error naming it (a typo must not pass silently)."""
+    resolved = copy.deepcopy(DEFAULT_EXTRACT_CFG)
+    for key, value in (extract_cfg or {}).items():
+        if key not in resolved:
+            raise ValueError(f"unknown config key extract.{key}; known keys: {', '.join(sorted(resolved))}")
+        if isinstance(resolved[key], dict):
+            if not isinstance(value, dict):
+                raise ValueError(f"config key extract.{key} must be a mapping, got {type(value).__name__}")
+            for sub, sub_value in value.items():
+                if sub not in resolved[key]:
+                    raise ValueError(
+                        f"unknown config key extract.{key}.{sub}; known keys: {', '.join(sorted(resolved[key]))}"
+                    )
+                resolved[key][sub] = sub_value
+        else:
+            resolved[key] = value
+    return resolved
+
+
+class _Drop(Exception):
+    """Internal: this unit is dropped with a reason (raised inside the per-file handlers)."""
+
+    def __init__(self, rule: str, detail: str, value: Any = None, threshold: Any = None):
+        super().__init__(detail)
+        self.rule = rule
+        self.detail = detail
+        self.value = value
+        self.threshold = threshold
+
+
+def _check_size(path: str, relpath: str, cfg: dict[str, Any]) -> None:
+    """The empty and size checks, which come before a file is read or parsed."""
+    size = os.path.getsize(path)
+    if size == 0:
+        raise _Drop("empty_file", f"{relpath}: the file is empty (0 bytes); re-fetch it or remove it from the source", 0, 1)
+    limit = cfg["max_file_bytes"]
+    if limit and size > limit:
+        raise _Drop(
+            "too_large",
+            f"{relpath}: {size} bytes is over extract.max_file_bytes={limit}; raise the limit or split the file",
+            size,
+            limit,
+        )
+
+
+def _read_checked(path: str, relpath: str, cfg: dict[str, Any]) -> bytes:
+    _check_size(path, relpath, cfg)
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def _decode_checked(raw: bytes, relpath: str, cfg: dict[str, Any]):
+    if looks_binary(raw):
+        raise _Drop(
+            "binary_file",
+            f"{relpath}: binary content, not text (NUL or control bytes, or a known binary signature); "
+            "check what the file really is or narrow the source glob",
+        )
+    try:
+        decoded = decode_html(raw)
+    except Exception as exc:  # decoding is defensive; anything here is an undecodable file
+        raise _Drop("decode_error", f"{relpath}: cannot be decoded ({type(exc).__name__}: {exc})") from None
+    text = decoded.text
+    bad = text.count("\ufffd")
+    share = bad / len(text) if text else 0.0
+    if share > cfg["max_replacement_share"]:
+        raise _Drop(
+            "decode_error",
+            f"{relpath}: {share:.1%} of the characters could not be decoded (as {decoded.encoding}); "
+            "the charset is unknown or the file is damaged",
+            round(share, 4),
+            cfg["max_replacement_share"],
+        )
+    return decoded
+
+
+def _check_length(text: str, relpath: str, cfg: dict[str, Any], what: str) -> None:
+    length = len(text)
+    if length < cfg["min_chars"]:
+        raise _Drop(
+            "no_main_text",
+            f"{relpath}: {what} gave {length} chars of text, fewer than extract.min_chars={cfg['min_chars']}; "
+            "an index, login or media page has no main text (for HTML, extract.html.extractor: trafilatura may find some)",
+            length,
+            cfg["min_chars"],
+        )
+    if cfg["max_chars"] and length > cfg["max_chars"]:
+        raise _Drop(
+            "too_large",
+            f"{relpath}: {length} chars of text is over extract.max_chars={cfg['max_chars']}; raise the limit or split the document",
+            length,
+            cfg["max_chars"],
+        )
+
+
+def _html_document(path: str, relpath: str, cfg: dict[str, Any]) -> tuple[str, dict[str, Any], bool]:
+    raw = _read_checked(path, relpath, cfg)
+    decoded = _decode_checked(raw, relpath, cfg)
+    html_cfg = cfg["html"]
+    result = extract_html(decoded.text, **html_cfg)
+    _check_length(result.text, relpath, cfg, f"the {result.extractor} extractor")
+    meta = {
+        "path": relpath,
+        "title": result.title,
+        "charset": decoded.encoding,
+        "declared_charset": decoded.declared,
+        "extractor": result.extractor,
+        "tables": result.tables,
+    }
+    return result.text, meta, decoded.mismatch
+
+
+def _pdf_document(path: str, relpath: str, cfg: dict[str, Any]) -> tuple[str, dict[str, Any], bool]:
+    _check_size(path, relpath, cfg)
+    try:
+        result = extract_pdf(path, **cfg["pdf"])
+    except ExtractError as exc:
+        raise _Drop(exc.reason, f"{relpath}: {_without_path(str(exc), path)}", exc.value, exc.threshold) from None
+    _check_length(result.text, relpath, cfg, "the PDF text layer")
+    meta = {
+        "path": relpath,
+        "title": result.meta.get("title", ""),
+        "pages": result.pages,
+        "tables": result.tables,
+        "formulas": result.formulas,
+    }
+    if result.meta.get("garbled_pages"):
+        meta["garbled_pages"] = result.meta["garbled_pages"]
+    if result.meta.get("pages_without_text"):
+        meta["pages_without_text"] = result.meta["pages_without_text"]
+    if result.tables:
+        meta["page_tables"] = [page["tables"] for page in result.meta["page_meta"]]
+    return result.text, meta, False
+
+
+def _without_path(message: str, path: str) -> str:
+    """Error texts start with the absolute path; the ledger names the file by its relpath."""
+    prefix = f"{path}: "
+    return message[len(prefix):] if message.startswith(prefix) else message
+
+
+def _text_document(path: str, relpath: str, cfg: dict[str, Any]) -> tuple[str, dict[str, Any], bool]:
+    raw = _read_checked(path, relpath, cfg)
+    decoded = _decode_checked(raw, relpath, cfg)
+    text = decoded.text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    _check_length(text, relpath, cfg, "the text file")
+    return text, {"path": relpath, "charset": decoded.encoding}, False
+
+
+_FILE_HANDLERS: dict[str, Callable[[str, str, dict[str, Any]], tuple[str, dict[str, Any], bool]]] = {
+    "html": _html_document,
+    "pdf": _pdf_document,
+    "text": _text_document,
+}
+
+
+def _source_fields(source: str, source_cfg: dict[str, Any]) -> dict[str, str]:
+    missing = [key for key in ("format", "lang", "domain", "kind") if not source_cfg.get(key)]
+    if missing:
+        raise ValueError(f"source {source!r}: its config lacks {', '.join(missing)}; add them under sources.{source}")
+    if source_cfg["format"] not in FORMATS:
+        raise ValueError(
+            f"source {source!r}: format {source_cfg['format']!r} is not one of {', '.join(FORMATS)} (sources.{source}.format)"
+        )
+    return {"lang": source_cfg["lang"], "domain": source_cfg["domain"], "kind": source_cfg["kind"]}
+
+
+def _extract_file(
+    path: str, relpath: str, *, source: str, fields: dict[str, str], fmt: str, cfg: dict[str, Any], ledger: StageLedger, writer: ShardWriter
+) -> None:
+    doc_id = file_doc_id(source, relpath)
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        size = 0
+    ledger.saw(chars=size)
+    try:
+        text, meta, mismatch = _FILE_HANDLERS[fmt](path, relpath, cfg)
+    except _Drop as drop:
+        ledger.drop(doc_id=doc_id, rule=drop.rule, value=drop.value, threshold=drop.threshold, detail=drop.detail, path=relpath)
+        return
+    except OSError as exc:
+        ledger.drop(doc_id=doc_id, rule="parse_error", detail=f"{relpath}: cannot be read ({exc.strerror or exc})", path=relpath)
+        return
+    except Exception as exc:  # a parser bug or a pathological file must not stop the shard
+        ledger.drop(
+            doc_id=doc_id,
+            rule="parse_error",
+            detail=f"{relpath}: the {fmt} parser failed ({type(exc).__name__}: {exc}); please report the file",
+            path=relpath,
+        )
+        return
+    doc = make_document(doc_id, text, source=source, meta=meta, **fields)
+    if mismatch:
+        ledger.edit(doc_id=doc_id, rule="charset_mismatch", count=1)
+    ledger.keep(doc)
+    writer.write(doc)
+
+
+def _jsonl_record(
+    line: bytes, line_no: int, relpath: str, *, source: str, fields: dict[str, str], cfg: dict[str, Any]
+) -> tuple[str, Document | None, _Drop | None]:
+    fallback_id = record_doc_id(source, relpath, line_no)
+    limit = cfg["max_file_bytes"]
+    if limit and len(line) > limit:
+        return fallback_id, None, _Drop(
+            "too_large", f"{relpath} line {line_no}: {len(line)} bytes is over extract.max_file_bytes={limit}", len(line), limit
+        )
+    try:
+        text_line = line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return fallback_id, None, _Drop(
+            "decode_error", f"{relpath} line {line_no}: not UTF-8 ({exc.reason} at byte {exc.start}); JSONL must be UTF-8"
+        )
+    try:
+        record = json.loads(text_line)
+    except json.JSONDecodeError as exc:
+        return fallback_id, None, _Drop("bad_json", f"{relpath} line {line_no}: not valid JSON ({exc.msg} at column {exc.colno})")
+    if not isinstance(record, dict):
+        return fallback_id, None, _Drop(
+            "bad_json", f"{relpath} line {line_no}: a JSON {type(record).__name__}, not an object with a \"text\" field"
+        )
+    doc_id = record_doc_id(source, relpath, line_no, record.get("id"))
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        what = "no \"text\" field" if "text" not in record else f"an empty or non-string \"text\" ({type(text).__name__})"
+        return doc_id, None, _Drop("missing_text", f"{relpath} line {line_no}: {what}; every record needs its text")
+    text = text.strip()
+    try:
+        _check_length(text, f"{relpath} line {line_no}", cfg, "the record")
+    except _Drop as drop:
+        return doc_id, None, drop
+    meta: dict[str, Any] = {}
+    if isinstance(record.get("meta"), dict):
+        meta.update(record["meta"])
+    meta["path"] = relpath
+    meta["line"] = line_no
+    if record.get("title"):
+        meta["title"] = record["title"]
+    return doc_id, make_document(doc_id, text, source=source, meta=meta, **fields), None
+
+
+def _extract_jsonl(
+    path: str, relpath: str, *, source: str, fields: dict[str, str], cfg: dict[str, Any], ledger: StageLedger, writer: ShardWriter
+) -> None:
+    try:
+        handle = open(path, "rb")
+    except OSError as exc:
+        ledger.saw()
+        ledger.drop(
+            doc_id=file_doc_id(source, relpath), rule="parse_error", detail=f"{relpath}: cannot be read ({exc.strerror})", path=relpath
+        )
+        return
+    with handle:
+        for line_no, line in enumerate(handle, start=1):
+            if line_no == 1 and line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]
+            if not line.strip():
+                continue  # blank lines are not records
+            ledger.saw(chars=len(line))
+            try:
+                doc_id, doc, drop = _jsonl_record(line, line_no, relpath, source=source, fields=fields, cfg=cfg)
+            except Exception as exc:  # never let one record stop the shard
+                doc_id, doc = record_doc_id(source, relpath, line_no), None
+                drop = _Drop("parse_error", f"{relpath} line {line_no}: {type(exc).__name__}: {exc}")
+            if drop is not None:
+                ledger.drop(
+                    doc_id=doc_id,
+                    rule=drop.rule,
+                    value=drop.value,
+                    threshold=drop.threshold,
+                    detail=drop.detail,
+                    path=relpath,
+                    line_no=line_no,
+                )
+                continue
+            ledger.keep(doc)
+            writer.write(doc)
+
+
+def extract_shard(
+    files: list[tuple[str, str]],
+    *,
+    source: str,
+    source_cfg: dict[str, Any],
+    extract_cfg: dict[str, Any] | None,
+    out_path: str | os.PathLike[str],
+    ledger_path: str | os.PathLike[str],
+    stats_path: str | os.PathLike[str],
+    shard: str | int,
+    max_ledger_text_chars: int | None = None,
+) -> dict[str, Any]:
+    """Extract the (path, relpath) files of one shard into `out_path`; returns the stage stats.
+
+    `max_ledger_text_chars` (config `ledger.max_text_chars`) cuts the text of dropped documents kept in the ledger.
+    """
+    fields = _source_fields(source, source_cfg)
+    fmt = source_cfg["format"]
+    cfg = resolve_extract_cfg(extract_cfg)
+    ledger_options = {} if max_ledger_text_chars is None else {"max_text_chars": max_ledger_text_chars}
+    ledger = StageLedger(stage="extract", source=source, shard=shard, ledger_path=ledger_path, **ledger_options)
+    writer = ShardWriter(out_path)
+    try:
+        for path, relpath in files:
+            if fmt == "jsonl":
+                _extract_jsonl(path, relpath, source=source, fields=fields, cfg=cfg, ledger=ledger, writer=writer)
+            else:
+                _extract_file(path, relpath, source=source, fields=fields, fmt=fmt, cfg=cfg, ledger=ledger, writer=writer)
+    except BaseException:
+        writer.abort()
+        ledger.abort()
+        raise
+    writer.close()
+    return ledger.close(stats_path)
