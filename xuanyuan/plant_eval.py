@@ -20,9 +20,11 @@ from xuanyuan.shards import read_records
 from xuanyuan.sources import file_doc_id
 from xuanyuan.tables import markdown_table, write_csv, write_text
 
-# Plants that cleaning must drop, and those that later stages handle (they must survive cleaning).
+# Plants that cleaning must drop. Harmful plants are the quality stage's work: cleaning may
+# drop some of them for their own reasons (too short), which is neither a hit nor a loss, so
+# they sit outside both counts and are reported on their own.
 CLEANING_TARGETS = {"low_quality"}
-LATER_STAGE_PLANTS = {"exact_duplicate", "near_duplicate", "harmful"}
+NEUTRAL_PLANTS = {"harmful"}
 
 
 def read_ground_truth(path: str) -> list[dict[str, Any]]:
@@ -79,6 +81,7 @@ def evaluate_plants(
     # that extraction kept).
     by_category: dict[str, Counter[str]] = defaultdict(Counter)
     false_positive_rules: Counter[str] = Counter()
+    neutral_drops: Counter[str] = Counter()
     kept_reference = 0
     for row in ground_truth:
         stage_rule = ledgers.drops.get(row["id"])
@@ -92,6 +95,9 @@ def evaluate_plants(
                     counts["intended"] += 1
             elif stage_rule is not None:
                 counts["dropped_earlier"] += 1
+        elif row["plant"] in NEUTRAL_PLANTS:
+            if dropped_in_clean:
+                neutral_drops[f"{row['category']}: {stage_rule[1]}"] += 1
         elif row["plant"] != "bad_file" and (stage_rule is None or stage_rule[0] == "clean"):
             kept_reference += 1
             if dropped_in_clean:
@@ -108,6 +114,7 @@ def evaluate_plants(
          _ratio(caught, caught + false_positives), _ratio(caught, planted)]
     ]
     sections["false_positive_rules"] = [[rule, n] for rule, n in false_positive_rules.most_common()]
+    sections["neutral_drops"] = [[what, n] for what, n in sorted(neutral_drops.items())]
 
     # Boilerplate lines planted inside otherwise clean main text: gone from the cleaned text,
     # whether extraction already left them out or the line rule removed them.
@@ -186,8 +193,8 @@ def write_cleaning_eval(
         f"config `{chash}` · code `{version}` · ground truth: `{ground_truth_path}`\n",
         "## Documents (cleaning must drop planted low-quality documents and keep the rest)\n",
         "Precision counts as false positives the documents that extraction kept and cleaning dropped although "
-        "nothing low-quality was planted in them (clean, duplicate, PII, boilerplate and harmful plants; "
-        "duplicates and harmful text are later stages' work).\n",
+        "nothing low-quality was planted in them (clean, duplicate, PII and boilerplate plants; duplicates are "
+        "the dedup stage's work). Harmful plants belong to the quality stage and are counted apart below.\n",
         markdown_table(["planted", "caught", "false positives", "reference docs", "precision", "recall"], [summary]),
         "\n",
         markdown_table(
@@ -196,6 +203,8 @@ def write_cleaning_eval(
         ),
         "\n### False positives by rule\n",
         markdown_table(["rule", "documents"], sections["false_positive_rules"] or [["(none)", 0]]),
+        "\n### Harmful plants that cleaning dropped anyway (the quality stage's work; not counted above)\n",
+        markdown_table(["category: rule", "documents"], sections["neutral_drops"] or [["(none)", 0]]),
         "\n## Boilerplate lines planted in main text\n",
         "A planted line counts as caught when it is gone from the cleaned text (extraction may already "
         "have left it out); the next column says how many the boilerplate line rules removed themselves.\n",

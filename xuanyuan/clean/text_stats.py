@@ -69,14 +69,25 @@ def has_cjk(text: str) -> bool:
 _TRAILING_BRACKETS = re.compile(r"\s*[（(\[【][^（）()\[\]【】]{1,20}[）)\]】]\s*$")
 
 
+# Social-media sentence ends: a wave dash closes a sentence ("mark了，回头细看～"), and emoji or
+# other symbols after the sentence end are looked through ("……各位怎么看？📈").
+_SOCIAL_TERMINAL = frozenset("～~")
+_TRAILING_SYMBOLS = re.compile(r"[\s\u200d\ufe0e\ufe0f\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF]+$")
+
+
 def ends_with_terminal_punct(line: str) -> bool:
     """Whether a (stripped) line ends like a finished sentence, Chinese or English.
 
-    A short bracketed credit after the sentence end ("……增长35.6%。（央视新闻）") is looked through.
+    A short bracketed credit after the sentence end ("……增长35.6%。（央视新闻）") and trailing
+    emoji are looked through; a closing wave dash (～) counts as a sentence end.
     """
+    if line and _TRAILING_SYMBOLS.search(line):
+        line = _TRAILING_SYMBOLS.sub("", line)
+        if not line:
+            return False
     if not line:
         return False
-    if line[-1] in TERMINAL_PUNCT:
+    if line[-1] in TERMINAL_PUNCT or line[-1] in _SOCIAL_TERMINAL:
         return True
     if line[-1] in ")）]】":
         body = _TRAILING_BRACKETS.sub("", line)

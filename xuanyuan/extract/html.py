@@ -34,6 +34,7 @@ BOILERPLATE_WORDS = (
     "cookie", "cookies", "consent", "gdpr", "cmp",
     "breadcrumb", "breadcrumbs", "pagination", "pager", "skip-link",
     "sidebar", "widget", "widgets",
+    "gg", "guanggao",  # 广告 in the pinyin class names of Chinese portals
     "ad", "ads", "advert", "adverts", "advertisement", "advertising", "ad-unit", "adunit", "ad-container", "sponsored", "promo",
     "footer", "navbar", "nav", "navigation", "menu",
     "tags", "tag-list", "tagcloud", "topics",
@@ -165,7 +166,30 @@ def prune_boilerplate(tree: HTMLTree, *, protect_share: float = 0.5) -> dict[str
             # A site header; the header *of an article* holds its headline and lede.
             node.decompose()
             counts["by_class"] += 1
+    counts["by_link_density"] = prune_link_lists(body, main)
     return counts
+
+
+def _link_density(node) -> tuple[float, int]:
+    text = len("".join(node.text.split()))
+    links = node.query_selector_all("a")[:]
+    linked = sum(len("".join(link.text.split())) for link in links)
+    return (linked / text if text else 0.0), len(links)
+
+
+def prune_link_lists(body, main, *, min_links: int = 3, min_density: float = 0.8) -> int:
+    """Remove lists and tables that are almost all link text (headline lists, "hot" boxes,
+    menus without a class name): they are navigation wherever they sit. The main text
+    node and what contains it are kept."""
+    removed = 0
+    for node in body.query_selector_all("ul, ol, table")[:]:
+        if node.parent is None or (main is not None and (node.contains(main) or main.contains(node))):
+            continue
+        density, links = _link_density(node)
+        if links >= min_links and density >= min_density:
+            node.decompose()
+            removed += 1
+    return removed
 
 
 def _cell_text(cell) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from xuanyuan.corpus.lexicon_en import COMPANY_STEMS, FIRST_NAMES, LAST_NAMES
-from xuanyuan.corpus.templates import Slots, fill
+from xuanyuan.corpus.templates import Slots, TemplateDeck, fill
 
 # Per topic: actions (verb phrases, bare infinitive), benefits (clauses), mistakes (gerund
 # phrases), things (noun phrases) and roles (people who comment).
@@ -364,7 +364,7 @@ SHAPES = [
     "{opener}if you {action}, {benefit}.",
     "{opener}it pays to {action}: {benefit}.",
     "One [common|frequent|costly] mistake is {mistake}, and it is [easy|simple] to avoid if you {action}.",
-    "{person}, a {role} [in|from] {city}, [says|points out|argues] that {mistake} [is the biggest problem|causes most of the trouble] [she|he] sees.",
+    "{person}, {role_a} [in|from] {city}, [says|points out|argues] that {mistake} [is the biggest problem|causes most of the trouble] [she|he] sees.",
     "[When it comes to|As for] {thing}, [the advice|the consensus] is [simple|straightforward]: {action}.",
     "[We|I] [tried|tested] this for {weeks} weeks and found that {benefit} once we started to {action}.",
     "{opener}[nothing|little] beats {thing} [when|if] you want to {action}.",
@@ -374,18 +374,27 @@ SHAPES = [
 ]
 
 
-def part_sentence(rng: random.Random, topic: str, slots: Slots) -> str:
-    """An advice or observation sentence assembled from the topic's parts."""
+def shape_deck(rng: random.Random, topic: str) -> TemplateDeck:
+    """The sentence shapes of one document, dealt without replacement so none repeats early."""
+    return TemplateDeck(SHAPES + PLACE_SHAPES if topic in ("travel", "sports") else SHAPES, rng)
+
+
+def part_sentence(rng: random.Random, topic: str, slots: Slots, shapes: TemplateDeck | None = None) -> str:
+    """An advice or observation sentence assembled from the topic's parts (shapes from `shapes` when given)."""
     parts = PARTS[topic]
     time = rng.choice(TIMES)
+    role = rng.choice(parts["roles"])
     values = {
         **slots,
         "opener": rng.choice(OPENERS), "action": rng.choice(parts["actions"]), "benefit": rng.choice(parts["benefits"]),
-        "mistake": rng.choice(parts["mistakes"]), "thing": _np(rng, rng.choice(parts["things"]), parts["adjectives"]), "role": rng.choice(parts["roles"]),
+        "mistake": rng.choice(parts["mistakes"]), "thing": _np(rng, rng.choice(parts["things"]), parts["adjectives"]), "role": role, "role_a": ("an " if role[0] in "aeiou" else "a ") + role,
         "time": time, "time_cap": time[0].upper() + time[1:], "adverb": rng.choice(ADVERBS), "say": rng.choice(VERBS_SAY),
         "first": rng.choice(FIRST_NAMES), "last": rng.choice(LAST_NAMES),
         "place": f"{rng.choice(COMPANY_STEMS)} {rng.choice(['Street', 'Avenue', 'Road', 'Lane', 'Square', 'Park', 'Bridge'])}",
     }
-    shapes = SHAPES + PLACE_SHAPES if topic in ("travel", "sports") else SHAPES
-    sentence = fill(rng.choice(shapes), rng, values)
+    if shapes is not None:
+        shape = shapes.draw()
+    else:
+        shape = rng.choice(SHAPES + PLACE_SHAPES if topic in ("travel", "sports") else SHAPES)
+    sentence = fill(shape, rng, values)
     return sentence[0].upper() + sentence[1:]

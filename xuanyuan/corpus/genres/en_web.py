@@ -6,7 +6,7 @@ import random
 
 from xuanyuan.corpus import lexicon_en as en
 from xuanyuan.corpus.article import Article, h, p, ul
-from xuanyuan.corpus.genres.en_parts import part_sentence
+from xuanyuan.corpus.genres.en_parts import part_sentence, shape_deck
 from xuanyuan.corpus.templates import TemplateDeck, fill
 
 D = en.display
@@ -185,9 +185,11 @@ def compose(rng: random.Random, year: int, topic: str | None = None, finance: bo
     slots = _slots(rng, year)
     body = TemplateDeck(spec["body"], rng)
     stats = TemplateDeck(STATS, rng)
+    shapes = shape_deck(rng, topic)
+
     def sentences(k: int) -> list[str]:
         # Two of three sentences are assembled from parts; templates alone repeat too much.
-        return [fill(body.draw(), rng, slots) if len(body) and rng.random() < 0.35 else part_sentence(rng, topic, slots) for _ in range(k)]
+        return [fill(body.draw(), rng, slots) if len(body) and rng.random() < 0.35 else part_sentence(rng, topic, slots, shapes) for _ in range(k)]
 
     blocks = [p(" ".join(sentences(2)))]
     for head in rng.sample(spec["heads"], min(len(spec["heads"]), rng.randint(2, 3))):
@@ -198,7 +200,7 @@ def compose(rng: random.Random, year: int, topic: str | None = None, finance: bo
                 paragraph.insert(rng.randrange(len(paragraph) + 1), fill(stats.draw(), rng, slots))
             blocks.append(p(" ".join(paragraph)))
         if rng.random() < 0.2:
-            blocks.append(ul([part_sentence(rng, topic, slots) for _ in range(3)]))
+            blocks.append(ul([part_sentence(rng, topic, slots, shapes) for _ in range(3)]))
     blocks.append(p(fill(rng.choice(CLOSINGS), rng, slots)))
     domain = "finance" if topic in FINANCE else "general"
     return Article(title=fill(rng.choice(spec["titles"]), rng, slots), blocks=blocks, lang="en", genre="web", meta={"topic": topic, "domain": domain})
