@@ -152,7 +152,7 @@ def plot_funnel(totals, stages, png_path: str) -> None:
     sources = sorted({source for _, source in totals})
     first = stages[0]
     steps = [f"{first} input"] + [f"after {stage}" for stage in stages]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5), gridspec_kw={"width_ratios": [1, 1.2]})
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.5), gridspec_kw={"width_ratios": [1, 1.2]})
     bottoms = [0] * len(steps)
     cmap = plt.get_cmap("tab10")
     for index, source in enumerate(sources):
@@ -164,7 +164,8 @@ def plot_funnel(totals, stages, png_path: str) -> None:
     left.invert_yaxis()
     left.set_xlabel("documents")
     left.set_title("Documents kept after each stage")
-    left.legend(fontsize=8, loc="lower right")
+    left.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4, frameon=False)
+    left.set_xlim(0, max(bottoms) * 1.12 if bottoms and max(bottoms) else 1)
 
     reasons: Counter[str] = Counter()
     for (stage, _), entry in totals.items():

@@ -129,3 +129,39 @@ def test_unknown_extractor_names_the_config_key():
 def test_empty_and_bodyless_pages():
     assert extract_html("").text == ""
     assert extract_html("<html><head><title>t</title></head></html>").text == ""
+
+
+def test_definition_list_pairs_become_one_line_each():
+    html = (
+        "<html><body><article><h1>宏钧投资股份有限公司</h1>"
+        "<dl class='basic-info'><dt>成立时间</dt><dd>1994年</dd><dt>总部地点</dt><dd>辽宁大连</dd></dl>"
+        "<p>宏钧投资股份有限公司成立于1994年，总部位于辽宁大连，是一家主要从事经纪业务的企业，业务覆盖全国多个省份。</p>"
+        "<dl><dt>Founded</dt><dd>1994</dd></dl>"
+        "</article></body></html>"
+    )
+    text = extract_html(html).text
+    assert "成立时间：1994年" in text and "总部地点：辽宁大连" in text
+    assert "Founded: 1994" in text
+
+
+def test_link_lists_outside_the_article_are_removed_but_article_lists_kept():
+    hot = "".join(f"<tr><td><a href='/h/{i}'>热点新闻标题第{i}条，点击查看详情</a></td></tr>" for i in range(5))
+    steps = "".join(f"<li>第{i}步：准备材料并提交审核，等待结果通知。</li>" for i in range(3))
+    html = (
+        "<html><body><table><tr><td><div class='content'>"
+        + "".join(f"<p>这是正文第{i}段，介绍公司经营情况与行业发展趋势，内容较为详细，篇幅足够长。</p>" for i in range(4))
+        + f"<ul>{steps}</ul></div></td><td class='right'><table class='hot'>{hot}</table></td></tr></table></body></html>"
+    )
+    text = extract_html(html).text
+    assert "这是正文第3段" in text
+    assert "第2步：准备材料" in text
+    assert "热点新闻标题" not in text
+
+
+def test_wiki_edit_links_are_not_glued_to_headings():
+    html = (
+        "<html><body><article><h2>发展历程<a class='edit-link' href='#edit'>编辑</a></h2>"
+        "<p>2013年，公司发行可转换公司债券，募集资金18.05亿元，投向智能化改造项目，进展顺利。</p></article></body></html>"
+    )
+    text = extract_html(html).text
+    assert "发展历程" in text and "发展历程编辑" not in text

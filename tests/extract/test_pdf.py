@@ -167,3 +167,23 @@ def test_glyph_mapping():
     assert glyph_to_latex("P", "CMEX10") == r"\sum"
     assert glyph_to_latex("\x12", "CMEX10") == "("
     assert glyph_to_latex("%", "CMR10") == r"\%"
+
+
+def test_lines_written_one_by_one_are_joined_into_paragraphs(tmp_path):
+    """Report generators place every wrapped line separately; the paragraph must come back whole."""
+    import pymupdf
+
+    first = "公司全年实现营业收入三百八十一亿元，同比增长百分之十六，在手订单较为充足，分季度看，公司第四"
+    second = "季度实现营业收入二十八亿元，回购资金总额不低于13.0"
+    third = "0亿元。"
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    for row, line in enumerate([first, second, third]):
+        page.insert_text((72, 100 + 16 * row), line, fontname="china-s", fontsize=11)
+    page.insert_text((72, 200), "新的段落从这里开始，与上文之间有空行。", fontname="china-s", fontsize=11)
+    path = tmp_path / "wrapped.pdf"
+    doc.save(path)
+    text = extract_pdf(path, tables=False).text
+    assert "公司第四季度实现营业收入" in text
+    assert "不低于13.00亿元。" in text
+    assert "\n\n新的段落从这里开始" in text

@@ -32,7 +32,8 @@ def run_shard(tmp_path: Path, files, source_cfg, extract_cfg=None, tag="a"):
         files,
         source="news",
         source_cfg=source_cfg,
-        extract_cfg=extract_cfg or {},
+        # min_chars 50 so that the no_main_text path is exercised (the default only refuses empty text).
+        extract_cfg={"min_chars": 50, **(extract_cfg or {})},
         out_path=out,
         ledger_path=ledger,
         stats_path=stats_path,

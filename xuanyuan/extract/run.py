@@ -25,10 +25,11 @@ from xuanyuan.sources import file_doc_id, record_doc_id
 FORMATS = ("html", "pdf", "text", "jsonl")
 
 # Defaults of the `extract:` config section; the config schema mirrors them.
+# The defaults for library use; the pipeline's come from config/schema.yaml (kept equal by a test).
 DEFAULT_EXTRACT_CFG: dict[str, Any] = {
     "max_file_bytes": 64 * 1024 * 1024,  # checked before a file is read or parsed
     "max_chars": 2_000_000,  # extracted text longer than this is dropped as too_large
-    "min_chars": 50,  # extracted text shorter than this is dropped as no_main_text
+    "min_chars": 1,  # extracted text shorter than this is dropped as no_main_text (length rules are cleaning's)
     "max_replacement_share": 0.05,  # share of U+FFFD after decoding above which a page is a decode_error
     "html": {
         "extractor": "hybrid",
