@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from xuanyuan.clean.rules.pii import id_card_checksum_ok, luhn_ok
+from xuanyuan.checksums import id_card_checksum_ok, luhn_ok
 
 from .helpers import id_number, luhn_complete, rewrite
 

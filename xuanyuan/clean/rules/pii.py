@@ -12,6 +12,7 @@ import datetime
 import re
 from typing import Any, ClassVar
 
+from xuanyuan.checksums import id_card_checksum_ok, luhn_ok
 from xuanyuan.clean.base import Level, Rewrite, TextView, per_lang
 from xuanyuan.clean.registry import register
 from xuanyuan.clean.rules.lines import URL_RE
@@ -30,16 +31,6 @@ class PiiRewrite(Rewrite):
 _PROVINCES = frozenset(
     "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82 83 91".split()
 )
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-
-
-def id_card_checksum_ok(number: str) -> bool:
-    """GB 11643-1999 (ISO 7064 MOD 11-2) check character of an 18-character resident ID."""
-    if len(number) != 18 or not number[:17].isdigit():
-        return False
-    total = sum(int(digit) * weight for digit, weight in zip(number[:17], _ID_WEIGHTS))
-    return _ID_CHECK[total % 11] == number[17].upper()
 
 
 def _valid_date(year: int, month: int, day: int) -> bool:
@@ -48,19 +39,6 @@ def _valid_date(year: int, month: int, day: int) -> bool:
     except ValueError:
         return False
     return True
-
-
-def luhn_ok(digits: str) -> bool:
-    """The Luhn (mod 10) check of payment card numbers."""
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = ord(char) - 48
-        if index % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
 
 
 @register

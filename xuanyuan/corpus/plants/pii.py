@@ -10,38 +10,16 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from xuanyuan.checksums import id_check_char, luhn_ok
 from xuanyuan.corpus import entities as ent
 from xuanyuan.corpus import lexicon_en as en
 from xuanyuan.corpus.article import Article, p
 
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK = "10X98765432"
 REGION_CODES = ("110101", "110105", "110108", "120101", "310101", "310104", "310115", "320102", "330106", "340104", "350203",
                 "370102", "410105", "420106", "430104", "440103", "440305", "500103", "510104", "610113", "210102", "230102")
 MOBILE_PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155", "156", "157", "158",
                    "159", "166", "173", "176", "177", "180", "181", "182", "183", "185", "186", "187", "188", "189", "191", "193", "195", "198", "199")
 EMAIL_DOMAINS = ("example.com", "example.cn", "mail.example.org", "example.net", "corp.example.com")
-
-
-def id_check_char(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS))
-    return ID_CHECK[total % 11]
-
-
-def is_valid_id(number: str) -> bool:
-    return len(number) == 18 and number[:17].isdigit() and id_check_char(number[:17]) == number[17].upper()
-
-
-def luhn_ok(digits: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char)
-        if index % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
 
 
 def _luhn_check_digit(body: str) -> str:
