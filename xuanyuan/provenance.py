@@ -23,19 +23,22 @@ def config_hash(config: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
 
 
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=repo, capture_output=True, text=True, timeout=10, check=True
+    ).stdout.strip()
+
+
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """`<package version>+<git commit>[-dirty]`, or the package version outside a git checkout."""
+    """`<package version>+<git commit>[-dirty]`, or the package version outside a git checkout.
+
+    Changes under results/ do not count as dirty: a run rewrites those tables itself.
+    """
     repo = Path(__file__).resolve().parents[1]
     try:
-        described = subprocess.run(
-            ["git", "describe", "--always", "--dirty", "--abbrev=10"],
-            cwd=repo,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout.strip()
+        commit = _git(repo, "rev-parse", "--short=10", "HEAD")
+        changed = _git(repo, "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)results")
     except (OSError, subprocess.SubprocessError):
         return __version__
-    return f"{__version__}+{described}" if described else __version__
+    return f"{__version__}+{commit}{'-dirty' if changed else ''}"
