@@ -1,5 +1,6 @@
 # Config validation first (nothing runs on a bad config), then paths, wildcards and the
 # input/params functions that rules call by name.
+import functools
 import sys
 from pathlib import Path
 
@@ -58,12 +59,18 @@ def stage_outputs(stage, suffix):
     return [f"{WORK}/{stage}/{source}/{shard}{suffix}" for source in SOURCES for shard in shards_of(source)]
 
 
+@functools.lru_cache(maxsize=None)
+def _raw_files(source_name):
+    # One listing per source and DAG build, not one per shard job.
+    return list_source_files(SOURCES[source_name]["paths"])
+
+
 def raw_files_of_shard(wildcards):
     """Inputs of one extraction job: the generator's manifest, or the real files of the shard."""
     source = SOURCES[wildcards.source]
     if source["generated"]:
         return [RAW_MANIFEST]
-    files = list_source_files(source["paths"])
+    files = _raw_files(wildcards.source)
     return [path for path, _ in files_for_shard(files, int(wildcards.shard), source["shards"])]
 
 

@@ -183,3 +183,31 @@ def test_source_config_errors(tmp_path):
         run_shard(tmp_path, [], {"format": "html", "domain": "finance", "kind": "news"})
     with pytest.raises(ValueError, match="sources.news.format"):
         run_shard(tmp_path, [], {"format": "docx", "lang": "zh", "domain": "finance", "kind": "news"})
+
+
+def test_compressed_jsonl_shards_are_read_and_a_truncated_one_is_recorded(tmp_path):
+    import gzip
+
+    import zstandard
+
+    lines = "".join(json.dumps({"id": f"r{i}", "text": f"第{i}条记录的正文内容，足够长的一段中文文本用于测试。" * 3}, ensure_ascii=False) + "\n" for i in range(200))
+    good = tmp_path / "good.jsonl.zst"
+    good.write_bytes(zstandard.ZstdCompressor().compress(lines.encode()))
+    gz = tmp_path / "more.jsonl.gz"
+    gz.write_bytes(gzip.compress(lines.encode()))
+    broken = tmp_path / "broken.jsonl.zst"
+    broken.write_bytes(good.read_bytes()[: len(good.read_bytes()) // 2])
+    files = [(str(p), p.name) for p in (good, gz, broken)]
+    stats, docs, events, _, _ = run_shard(tmp_path, files, {"format": "jsonl", "lang": "zh", "domain": "general", "kind": "web"})
+    assert stats["input"] == stats["kept"] + stats["dropped"]
+    assert stats["dropped_by_rule"] == {"corrupt_file": 1}
+    assert stats["kept"] == 400
+    corrupt = next(e for e in events if e["rule"] == "corrupt_file")
+    assert "broken.jsonl.zst" in corrupt["detail"] and "truncated" in corrupt["detail"]
+
+
+def test_a_plain_jsonl_file_cut_inside_a_record_is_recorded_as_truncated(tmp_path):
+    path = tmp_path / "cut.jsonl"
+    path.write_text('{"id": "a", "text": "完整的第一条记录，内容足够长，可以通过抽取阶段的最小长度检查，这里再补充一些文字使它超过五十个字符的下限。"}\n{"id": "b", "te', encoding="utf-8")
+    stats, docs, events, _, _ = run_shard(tmp_path, [(str(path), "cut.jsonl")], {"format": "jsonl", "lang": "zh", "domain": "general", "kind": "web"})
+    assert stats["kept"] == 1 and stats["dropped_by_rule"] == {"truncated_file": 1}

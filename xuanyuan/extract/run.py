@@ -9,9 +9,13 @@ in a parser becomes a `parse_error` drop carrying the exception text.
 from __future__ import annotations
 
 import copy
+import gzip
+import io
 import json
 import os
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
+
+import zstandard
 
 from xuanyuan.extract.encoding import decode_html, looks_binary
 from xuanyuan.extract.errors import ExtractError
@@ -310,39 +314,98 @@ def _jsonl_record(
 def _extract_jsonl(
     path: str, relpath: str, *, source: str, fields: dict[str, str], cfg: dict[str, Any], ledger: StageLedger, writer: ShardWriter
 ) -> None:
+    line_no = 0
     try:
-        handle = open(path, "rb")
-    except OSError as exc:
+        for line_no, line in enumerate(iter_raw_lines(path), start=1):
+            _extract_jsonl_line(line, line_no, relpath, source=source, fields=fields, cfg=cfg, ledger=ledger, writer=writer)
+    except (OSError, EOFError, zstandard.ZstdError) as exc:
+        # Unreadable, or a compressed file cut off: what was read is kept, the loss is one recorded drop.
         ledger.saw()
         ledger.drop(
-            doc_id=file_doc_id(source, relpath), rule="parse_error", detail=f"{relpath}: cannot be read ({exc.strerror})", path=relpath
+            doc_id=f"{file_doc_id(source, relpath)}#after-L{line_no}",
+            rule="corrupt_file",
+            detail=f"{relpath}: unreadable after line {line_no} ({type(exc).__name__}: {exc}); "
+            "re-fetch or re-compress the file",
+            path=relpath,
+        )
+
+
+_CHUNK = 1 << 20
+
+
+def _zstd_lines(path: str) -> Iterator[bytes]:
+    """Lines of a .zst file, frame by frame; a frame cut off before its end raises EOFError.
+
+    zstandard's stream reader returns what it could decode and stops quietly at a cut, which
+    would lose the rest of a truncated file without a trace.
+    """
+    decompressor = zstandard.ZstdDecompressor()
+    frame = decompressor.decompressobj()
+    in_frame = False
+    pending = b""
+    with open(path, "rb") as raw:
+        while chunk := raw.read(_CHUNK):
+            while chunk:
+                in_frame = True
+                pending += frame.decompress(chunk)
+                chunk = b""
+                if frame.eof:
+                    chunk, in_frame = frame.unused_data, False
+                    frame = decompressor.decompressobj()
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                yield line + b"\n"
+    if in_frame:
+        raise EOFError("the last zstd frame is incomplete: the file is truncated")
+    if pending:
+        yield pending
+
+
+def iter_raw_lines(path: str) -> Iterator[bytes]:
+    """A raw JSONL file as binary lines, transparently decompressing .zst and .gz."""
+    if path.endswith(".zst"):
+        yield from _zstd_lines(path)
+        return
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as handle:
+        yield from handle
+
+
+def _extract_jsonl_line(
+    line: bytes, line_no: int, relpath: str, *, source: str, fields: dict[str, str], cfg: dict[str, Any], ledger: StageLedger,
+    writer: ShardWriter,
+) -> None:
+    """One JSONL line: kept as a document, or dropped with its line number."""
+    if line_no == 1 and line.startswith(b"\xef\xbb\xbf"):
+        line = line[3:]
+    if not line.strip():
+        return  # blank lines are not records
+    ledger.saw(chars=len(line))
+    try:
+        doc_id, doc, drop = _jsonl_record(line, line_no, relpath, source=source, fields=fields, cfg=cfg)
+    except Exception as exc:  # never let one record stop the shard
+        doc_id, doc = record_doc_id(source, relpath, line_no), None
+        drop = _Drop("parse_error", f"{relpath} line {line_no}: {type(exc).__name__}: {exc}")
+    if drop is not None and drop.rule == "bad_json" and not line.endswith(b"\n"):
+        # Only the last line lacks a newline; broken there, the file was cut off (an interrupted
+        # download, copy or compression) and the records after it are lost with it.
+        drop = _Drop(
+            "truncated_file",
+            f"{relpath}: the file ends inside the record on line {line_no}; it is truncated, re-fetch or re-compress it",
+        )
+    if drop is not None:
+        ledger.drop(
+            doc_id=doc_id,
+            rule=drop.rule,
+            value=drop.value,
+            threshold=drop.threshold,
+            detail=drop.detail,
+            path=relpath,
+            line_no=line_no,
         )
         return
-    with handle:
-        for line_no, line in enumerate(handle, start=1):
-            if line_no == 1 and line.startswith(b"\xef\xbb\xbf"):
-                line = line[3:]
-            if not line.strip():
-                continue  # blank lines are not records
-            ledger.saw(chars=len(line))
-            try:
-                doc_id, doc, drop = _jsonl_record(line, line_no, relpath, source=source, fields=fields, cfg=cfg)
-            except Exception as exc:  # never let one record stop the shard
-                doc_id, doc = record_doc_id(source, relpath, line_no), None
-                drop = _Drop("parse_error", f"{relpath} line {line_no}: {type(exc).__name__}: {exc}")
-            if drop is not None:
-                ledger.drop(
-                    doc_id=doc_id,
-                    rule=drop.rule,
-                    value=drop.value,
-                    threshold=drop.threshold,
-                    detail=drop.detail,
-                    path=relpath,
-                    line_no=line_no,
-                )
-                continue
-            ledger.keep(doc)
-            writer.write(doc)
+    ledger.keep(doc)
+    writer.write(doc)
 
 
 def extract_shard(
