@@ -84,3 +84,13 @@ def test_library_extract_defaults_equal_the_schema_defaults():
 
     config = _validated(_load(DEFAULT))
     assert config["extract"] == DEFAULT_EXTRACT_CFG
+
+
+def test_the_check_config_command(tmp_path, capsys):
+    from xuanyuan.__main__ import main
+
+    assert main(["check-config", str(DEFAULT)]) == 0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("sources: {a: {format: html, paths: x, lang: fr, domain: general, kind: web}}\n")
+    assert main(["check-config", str(bad)]) == 1
+    assert f"{bad}: 'sources.a.lang' is 'fr'; it must be one of 'zh', 'en'" in capsys.readouterr().err

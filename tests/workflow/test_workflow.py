@@ -132,3 +132,20 @@ def test_same_config_and_seed_give_identical_bytes(default_run, tmp_path):
     assert first_sums and first_sums.keys() == second_sums.keys()
     differing = [name for name in first_sums if first_sums[name] != second_sums[name]]
     assert not differing, differing
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("pipeline")
+def test_changing_one_threshold_reruns_only_the_sources_that_use_it(default_run, tmp_path):
+    import yaml
+
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config["clean"] = {"profiles": {"zh_web": {"min_chars": {"min": 80}}}}
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(yaml.safe_dump(config, allow_unicode=True))
+    result = snakemake("-n", "--configfile", str(changed), "--directory", str(default_run), cwd=default_run)
+    assert result.returncode == 0, result.stderr[-3000:]
+    jobs = _jobs_in_dry_run(result.stdout + result.stderr)
+    zh_web_shards = sum(source["shards"] for source in config["sources"].values() if source["profile"] == "zh_web")
+    assert jobs.get("clean") == zh_web_shards
+    assert "extract" not in jobs and "generate_corpus" not in jobs

@@ -1,0 +1,74 @@
+"""Command line: `python -m xuanyuan <command>` (the pipeline itself runs through `snakemake`)."""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def check_config(files: list[str]) -> int:
+    """Validate config files as the Snakefile does, without starting Snakemake."""
+    from jsonschema import Draft202012Validator, validators
+
+    from xuanyuan.config import (
+        check_semantics,
+        explain_schema_errors,
+        format_problems,
+        load_yaml,
+        overlay_default_profiles,
+    )
+
+    schema_path = REPO / "config" / "schema.yaml"
+    from snakemake.utils import update_config
+
+    config: dict = {}
+    for name in files:  # later files override earlier ones, deeply, as with --configfile
+        update_config(config, load_yaml(name) or {})
+    problems = explain_schema_errors(config, schema_path, files)
+    if not problems:
+        schema = load_yaml(schema_path)
+        filling = validators.extend(Draft202012Validator, {"properties": _fill_defaults(Draft202012Validator)})
+        filled = copy.deepcopy(config)
+        filling(schema).validate(filled)
+        overlay_default_profiles(filled, schema_path)
+        problems = check_semantics(filled, files)
+    if problems:
+        print(format_problems(problems).replace("no job was started", "nothing was run"), file=sys.stderr)
+        return 1
+    print(f"{', '.join(files)}: valid")
+    return 0
+
+
+def _fill_defaults(validator_class):
+    validate_properties = validator_class.VALIDATORS["properties"]
+
+    def fill(validator, properties, instance, schema):
+        for name, subschema in properties.items():
+            if isinstance(instance, dict) and "default" in subschema:
+                instance.setdefault(name, copy.deepcopy(subschema["default"]))
+        yield from validate_properties(validator, properties, instance, schema)
+
+    return fill
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="xuanyuan", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check-config", help="validate config files against config/schema.yaml")
+    check.add_argument("files", nargs="*", default=[str(REPO / "config" / "config.yaml")])
+    commands.add_parser("rules", help="print the cleaning-rule registry as a markdown table")
+    args = parser.parse_args(argv)
+    if args.command == "check-config":
+        return check_config(args.files)
+    from xuanyuan.clean.registry import rules_markdown
+
+    print(rules_markdown())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
