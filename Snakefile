@@ -16,6 +16,7 @@ include: "rules/common.smk"
 include: "rules/corpus.smk"
 include: "rules/extract.smk"
 include: "rules/clean.smk"
+include: "rules/dedup.smk"
 include: "rules/report.smk"
 
 

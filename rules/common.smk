@@ -1,5 +1,6 @@
 # Config validation first (nothing runs on a bad config), then paths, wildcards and the
 # input/params functions that rules call by name.
+import dataclasses
 import functools
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from xuanyuan.config import (
     merged_profile,
     overlay_default_profiles,
 )
+from xuanyuan.dedup import band_groups, lsh_params
 from xuanyuan.sources import files_for_shard, list_source_files, shard_names
 
 SCHEMA = str(Path(workflow.basedir) / "config" / "schema.yaml")
@@ -45,13 +47,42 @@ GROUND_TRUTH = f"{WORK}/raw/ground_truth.jsonl"
 CORPUS_IS_GENERATED = any(source["generated"] for source in SOURCES.values())
 
 
+# Data stages in order; each writes per shard: kept records, ledger, stats (the funnel sums them).
+DATA_STAGES = ["extract", "clean", "dedup_local", "dedup_global"]
+
+
 wildcard_constraints:
     source="|".join(SOURCES),
     shard=r"\d+",
+    stage="dedup_local|dedup_global",
+    band_job=r"\d+",
 
 
 def shards_of(source):
     return shard_names(SOURCES[source]["shards"])
+
+
+# Dedup: bands x rows follow from the threshold; the bands are dealt to `band_jobs` jobs.
+DEDUP = config["dedup"]
+LSH = lsh_params(DEDUP["threshold"], DEDUP["num_perm"], fp_weight=DEDUP["fp_weight"], fn_weight=DEDUP["fn_weight"])
+BAND_GROUPS = band_groups(LSH.bands, min(DEDUP["band_jobs"], LSH.bands))
+BAND_JOBS = [str(index) for index in range(len(BAND_GROUPS))]
+# Every band and cluster job must see the shards in this one order: pair indices refer to it.
+SIGNATURE_PREFIXES = sorted(
+    f"{WORK}/dedup/signatures/{source}/{shard}" for source in SOURCES for shard in shards_of(source)
+)
+SIGNATURE_FILES = [prefix + suffix for prefix in SIGNATURE_PREFIXES for suffix in (".sig.npy", ".docs.json")]
+DEDUP_INPUT_STAGE = {"dedup_local": "clean", "dedup_global": "dedup_local"}
+
+
+def dedup_group_key(stage):
+    """Stage 1 buckets within a category (source or kind); stage 2 across all."""
+    return DEDUP["local_key"] if stage == "dedup_local" else None
+
+
+def dedup_excluded(stage):
+    """Stage 2 does not see what stage 1 dropped."""
+    return [] if stage == "dedup_local" else [f"{WORK}/dedup/dedup_local/dropped.jsonl.zst"]
 
 
 def stage_outputs(stage, suffix):
@@ -89,11 +120,17 @@ def resources_of(group):
 
 
 def final_targets():
-    targets = stage_outputs("clean", ".jsonl.zst") + [
+    targets = stage_outputs(DATA_STAGES[-1], ".jsonl.zst") + [
         f"{RESULTS}/data_funnel.md",
         f"{RESULTS}/data_funnel.csv",
         f"{RESULTS}/data_funnel.png",
     ]
     if CORPUS_IS_GENERATED:
-        targets += [f"{RESULTS}/cleaning_eval.md", f"{RESULTS}/cleaning_eval.csv", f"{RESULTS}/extraction_eval.md"]
+        targets += [
+            f"{RESULTS}/cleaning_eval.md",
+            f"{RESULTS}/cleaning_eval.csv",
+            f"{RESULTS}/extraction_eval.md",
+            f"{RESULTS}/dedup_eval.md",
+            f"{RESULTS}/dedup_eval.csv",
+        ]
     return targets

@@ -1,13 +1,12 @@
 rule data_funnel:
     input:
-        extract=stage_outputs("extract", ".stats.json"),
-        clean=stage_outputs("clean", ".stats.json"),
+        **{stage: stage_outputs(stage, ".stats.json") for stage in DATA_STAGES},
     output:
         markdown=report(f"{RESULTS}/data_funnel.md", caption="report/data_funnel.rst", category="Data"),
         csv=f"{RESULTS}/data_funnel.csv",
         png=report(f"{RESULTS}/data_funnel.png", caption="report/data_funnel.rst", category="Data"),
     params:
-        stages=["extract", "clean"],
+        stages=DATA_STAGES,
         config=config,
     log:
         f"{LOGS}/report/data_funnel.log",
@@ -63,3 +62,26 @@ rule extraction_eval:
         "../envs/data.yaml"
     script:
         "../workflow_scripts/extraction_eval.py"
+
+
+rule dedup_eval:
+    input:
+        ground_truth=GROUND_TRUTH,
+        ledgers=[stage_outputs(stage, ".ledger.jsonl.zst") for stage in DATA_STAGES],
+        summaries=expand(f"{WORK}/dedup/{{stage}}/summary.json", stage=["dedup_local", "dedup_global"]),
+    output:
+        markdown=report(f"{RESULTS}/dedup_eval.md", caption="report/dedup_eval.rst", category="Data"),
+        csv=f"{RESULTS}/dedup_eval.csv",
+    params:
+        config=config,
+        lsh=dataclasses.asdict(LSH),
+    log:
+        f"{LOGS}/report/dedup_eval.log",
+    threads: resources_of("report")["threads"]
+    resources:
+        mem_mb=resources_of("report")["mem_mb"],
+        runtime=resources_of("report")["runtime"],
+    conda:
+        "../envs/data.yaml"
+    script:
+        "../workflow_scripts/dedup_eval.py"

@@ -284,3 +284,116 @@ def write_extraction_eval(
     ])
     write_text(markdown_path, text)
     return per_source
+
+
+DUPLICATE_PLANTS = {"exact_duplicate", "near_duplicate"}
+DEDUP_STAGES = ("dedup_local", "dedup_global")
+
+
+def evaluate_dedup(ground_truth: list[dict[str, Any]], ledgers: LedgerIndex) -> dict[str, list[list[Any]]]:
+    """Per planted cluster, the members that reach dedup should all but one be dropped there.
+
+    Which member survives is the dedup stage's rule (longest text, then smallest id), so the
+    score is counted per cluster: of k members that reached dedup, k-1 drops are expected.
+    Any dedup drop beyond that, or of a document outside the planted clusters, is a false
+    positive; a cluster whose members were all dropped counts as lost.
+    """
+    clusters: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in ground_truth:
+        if row["plant"] in DUPLICATE_PLANTS and row.get("cluster"):
+            clusters[row["cluster"]].append(row)
+    in_clusters = {row["id"] for rows in clusters.values() for row in rows}
+    by_kind: dict[str, Counter[str]] = defaultdict(Counter)
+    totals: Counter[str] = Counter()
+    for cluster_rows in clusters.values():
+        reached = [row for row in cluster_rows if ledgers.drops.get(row["id"], ("",))[0] not in ("extract", "clean")]
+        dropped = [row for row in reached if ledgers.drops.get(row["id"], ("",))[0] in DEDUP_STAGES]
+        expected = max(len(reached) - 1, 0)
+        kind = "exact" if cluster_rows[0]["plant"] == "exact_duplicate" else "near"
+        counts = by_kind[kind]
+        counts["clusters"] += 1
+        counts["expected"] += expected
+        counts["caught"] += min(len(dropped), expected)
+        counts["extra"] += max(len(dropped) - expected, 0)
+        counts["lost"] += bool(reached) and len(dropped) == len(reached)
+        for row in dropped:
+            by_kind[f"{kind}: {row['category']}"]["dropped"] += 1
+    outside = sum(1 for doc_id, (stage, _) in ledgers.drops.items() if stage in DEDUP_STAGES and doc_id not in in_clusters)
+    for counts in (by_kind["exact"], by_kind["near"]):
+        for key in ("clusters", "expected", "caught", "extra", "lost"):
+            totals[key] += counts[key]
+    false_positives = totals["extra"] + outside
+    rows = []
+    for kind in ("exact", "near"):
+        c = by_kind[kind]
+        rows.append([kind, c["clusters"], c["expected"], c["caught"], c["extra"], c["lost"], _ratio(c["caught"], c["expected"])])
+    return {
+        "summary": [[
+            totals["clusters"], totals["expected"], totals["caught"], false_positives, outside,
+            _ratio(totals["caught"], totals["caught"] + false_positives), _ratio(totals["caught"], totals["expected"]),
+        ]],
+        "by_kind": rows,
+        "dropped_by_variant": [[kind, c["dropped"]] for kind, c in sorted(by_kind.items()) if ":" in kind],
+    }
+
+
+def write_dedup_eval(
+    *,
+    ground_truth_path: str,
+    ledger_paths: list[str],
+    summary_paths: list[str],
+    lsh: dict[str, Any],
+    config: dict[str, Any],
+    markdown_path: str,
+    csv_path: str,
+) -> dict[str, list[list[Any]]]:
+    ground_truth = read_ground_truth(ground_truth_path)
+    sections = evaluate_dedup(ground_truth, LedgerIndex(ledger_paths))
+    stage_rows, warnings = [], []
+    for path in summary_paths:
+        summary = json.loads(Path(path).read_text(encoding="utf-8"))
+        stage = summary.get("stage", Path(path).parent.name)
+        stage_rows.append([
+            stage, summary.get("documents", "-"), summary.get("candidate_pairs", "-"), summary.get("verified_pairs", "-"),
+            summary.get("clusters", "-"), json.dumps(summary.get("dropped_by_rule", {}), sort_keys=True),
+        ])
+        for cluster in summary.get("large_clusters", []):
+            warnings.append([stage, cluster.get("cluster", "-"), cluster.get("size", "-"),
+                             ", ".join(cluster.get("sample_ids", cluster.get("sample", []))[:5])])
+    chash, version = config_hash(config), code_version()
+    dedup = config["dedup"]
+    parts = [
+        "# Dedup against the planted duplicate clusters\n",
+        f"config `{chash}` · code `{version}` · ground truth: `{ground_truth_path}`\n",
+        f"MinHash {dedup['num_perm']} permutations, seed {dedup['seed']}, shingles: {dedup['ngram_zh']}-character (zh) / "
+        f"{dedup['ngram_en']}-word (en); threshold {dedup['threshold']} -> {lsh['bands']} bands x {lsh['rows']} rows "
+        f"(false-positive area {lsh['false_positive']:.4f}, false-negative area {lsh['false_negative']:.4f}); "
+        f"stage 1 within each `{dedup['local_key']}`, stage 2 across all.\n",
+        "Per planted cluster, all but one of the members that reach dedup should be dropped (the survivor is the "
+        "longest text, then the smallest id). False positives: drops beyond that, and drops of documents outside the "
+        "planted clusters. The plants are the project's own (see cleaning_eval.md for what that means).\n",
+        markdown_table(
+            ["clusters", "expected drops", "caught", "false positives", "of which outside clusters", "precision", "recall"],
+            sections["summary"],
+        ),
+        "\n",
+        markdown_table(["kind", "clusters", "expected drops", "caught", "extra drops", "clusters lost whole", "recall"],
+                       sections["by_kind"]),
+        "\n### Dropped members by planted variant\n",
+        markdown_table(["variant", "dropped"], sections["dropped_by_variant"] or [["(none)", 0]]),
+        "\n## Stages\n",
+        markdown_table(["stage", "documents", "candidate pairs", "verified pairs", "clusters", "drops by rule"], stage_rows),
+        f"\n### Clusters larger than {dedup['max_cluster_size']} (warnings)\n",
+        markdown_table(["stage", "cluster", "size", "sample ids"], warnings or [["(none)", "-", "-", "-"]]),
+    ]
+    write_text(markdown_path, "\n".join(parts))
+    summary = sections["summary"][0]
+    rows = [[chash, version, "all", *summary]]
+    rows += [[chash, version, r[0], r[1], r[2], r[3], r[4], "", "", r[6]] for r in sections["by_kind"]]
+    write_csv(
+        csv_path,
+        ["config_hash", "code_version", "kind", "clusters", "expected_drops", "caught", "false_positives",
+         "outside_clusters", "precision", "recall"],
+        rows,
+    )
+    return sections

@@ -23,11 +23,13 @@ def _jobs_in_dry_run(output: str) -> dict[str, int]:
 
 
 def test_dry_run_of_the_default_config():
-    result = snakemake("-n")  # exactly what a user types in the checkout
+    result = snakemake("-n", "--forceall")  # in the checkout, as a user types it (all jobs, even if run before)
     assert result.returncode == 0, result.stderr
     jobs = _jobs_in_dry_run(result.stdout + result.stderr)
     assert jobs.get("generate_corpus") == 1
-    assert jobs.get("extract") == jobs.get("clean") == 13
+    assert jobs.get("extract") == jobs.get("clean") == jobs.get("minhash_signatures") == 13
+    assert jobs.get("dedup_apply") == 2 * 13  # stage 1 (within a source) and stage 2 (global)
+    assert jobs.get("dedup_clusters") == 2
 
 
 def test_dry_run_of_the_full_recipe_fans_out_over_shards(tmp_path):
@@ -38,7 +40,10 @@ def test_dry_run_of_the_full_recipe_fans_out_over_shards(tmp_path):
 
     full = yaml.safe_load((REPO / "config" / "xuanyuan-70b.yaml").read_text())
     shards = sum(source["shards"] for source in full["sources"].values())
-    assert jobs.get("extract") == jobs.get("clean") == shards
+    assert jobs.get("extract") == jobs.get("clean") == jobs.get("minhash_signatures") == shards
+    assert jobs.get("dedup_apply") == 2 * shards
+    # the LSH bands are split over band_jobs jobs per stage, so no job holds all signatures
+    assert jobs.get("lsh_candidates") == 2 * full["dedup"]["band_jobs"]
     assert "generate_corpus" not in jobs  # the full recipe reads real data, it generates nothing
 
 
@@ -69,7 +74,7 @@ def test_a_bad_config_stops_before_any_job_with_a_clear_message(tmp_path, overri
 def test_default_pipeline_runs_end_to_end_and_adds_up(default_run):
     results = default_run / "results"
     for name in ["data_funnel.md", "data_funnel.csv", "data_funnel.png", "cleaning_eval.md", "cleaning_eval.csv",
-                 "extraction_eval.md"]:
+                 "extraction_eval.md", "dedup_eval.md", "dedup_eval.csv"]:
         assert (results / name).stat().st_size > 0, name
     # Per stage and source: input = kept + dropped, and clean starts where extract stopped.
     totals = {}
@@ -81,8 +86,9 @@ def test_default_pipeline_runs_end_to_end_and_adds_up(default_run):
     assert totals, "no stats files"
     for (stage, source), (inp, kept, dropped) in totals.items():
         assert inp == kept + dropped, (stage, source)
-        if stage == "clean":
-            assert inp == totals[("extract", source)][1]
+        previous = {"clean": "extract", "dedup_local": "clean", "dedup_global": "dedup_local"}.get(stage)
+        if previous:
+            assert inp == totals[(previous, source)][1], (stage, source)
     raw_docs = sum(totals[key][0] for key in totals if key[0] == "extract")
     assert raw_docs >= 2000
     assert len({source for _, source in totals}) >= 6
@@ -113,6 +119,31 @@ def test_cleaning_catches_the_plants_and_spares_clean_documents(default_run):
         assert float(row["recall"]) >= 0.95, row
     negatives = next(r for r in rows if r["section"] == "pii_negatives")
     assert float(negatives["precision"]) >= 0.95, negatives  # look-alikes left intact
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("pipeline")
+def test_dedup_finds_the_planted_duplicate_clusters(default_run):
+    rows = list(csv.DictReader(open(default_run / "results" / "dedup_eval.csv")))
+    summary = next(r for r in rows if r["kind"] == "all")
+    assert float(summary["recall"]) >= 0.95, summary
+    assert float(summary["precision"]) >= 0.98, summary
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("pipeline")
+def test_changing_the_dedup_threshold_reruns_dedup_but_not_cleaning(default_run, tmp_path):
+    import yaml
+
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config["dedup"]["threshold"] = 0.8
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(yaml.safe_dump(config, allow_unicode=True))
+    result = snakemake("-n", "--configfile", str(changed), "--directory", str(default_run), cwd=default_run)
+    assert result.returncode == 0, result.stderr[-3000:]
+    jobs = _jobs_in_dry_run(result.stdout + result.stderr)
+    assert jobs.get("dedup_clusters") == 2 and jobs.get("dedup_apply") == 26
+    assert not {"extract", "clean", "minhash_signatures", "generate_corpus"} & set(jobs)
 
 
 @pytest.mark.slow
