@@ -51,7 +51,7 @@ def test_dry_run_of_the_full_recipe_fans_out_over_shards(tmp_path):
     "override, expected",
     [
         ("extract: {max_chars: many}\n", "'extract.max_chars' is 'many'; it must be an integer"),
-        ("sauces: {}\n", "unknown key 'sauces'; allowed keys here: clean, corpus"),
+        ("sauces: {}\n", "unknown key 'sauces'; allowed keys here: clean, corpus, dedup"),
         ("clean: {profiles: {zh_web: {min_chars: {minimum: 5}}}}\n", "min_chars"),
         ("clean: {profiles: {zh_web: {no_such_rule: true}}}\n", "no_such_rule"),
     ],
