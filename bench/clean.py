@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
           f"spaCy {_version('spacy')} · jieba {_version('jieba')} · median of {args.rounds} rounds, one process")
     print()
     print("| source | lang | docs | (b) datatrove language | kept (a) xuanyuan | kept (b) datatrove | docs/s (a) | docs/s (b) "
-          "| speed a/b | known junk | junk docs | junk dropped (a) | junk dropped (b) | junk-free docs kept (a) | junk-free docs kept (b) |")
+          "| speed a/b | known junk | junk docs | junk dropped (a) | junk dropped (b) | other docs kept (a) | other docs kept (b) |")
     print("|---|---|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|")
     for row in rows:
         n = len(row["docs"])
