@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -181,3 +182,16 @@ def compile_terms(paths: tuple[str, ...], word_boundaries: bool) -> TermSet | No
     """The literal terms of lexicon files as a TermSet (None when there are none)."""
     terms = load_lexicons(list(paths))
     return TermSet(terms, word_boundaries) if terms else None
+
+
+def compile_terms_per_lang(rule: Any) -> dict[str, TermSet | None]:
+    """A rule's `lexicons` parameter compiled per language: Chinese terms match as substrings
+    (Chinese has no spaces to bound a word), English terms as whole words."""
+    from xuanyuan.records import LANGS
+
+    compiled = {}
+    for lang in LANGS:
+        path = rule.for_lang(lang)["lexicons"]
+        paths = tuple([path] if isinstance(path, str) else path or ())
+        compiled[lang] = compile_terms(paths, word_boundaries=lang != "zh")
+    return compiled

@@ -12,7 +12,7 @@ import re
 from typing import Any, ClassVar
 
 from xuanyuan.clean.base import DocumentFilter, Finding, RatioFilter, TextView
-from xuanyuan.clean.lexicons import compile_terms
+from xuanyuan.clean.lexicons import compile_terms_per_lang
 from xuanyuan.clean.registry import register
 from xuanyuan.clean.repetition import (
     duplicate_ngram_fraction,
@@ -21,7 +21,6 @@ from xuanyuan.clean.repetition import (
     top_ngram_fraction,
 )
 from xuanyuan.clean.text_stats import count_number_words
-from xuanyuan.records import LANGS
 
 
 class _DuplicateFraction(RatioFilter):
@@ -273,11 +272,7 @@ class GopherStopwords(DocumentFilter):
     }
 
     def setup(self) -> None:
-        self._patterns = {}
-        for lang in LANGS:
-            path = self.for_lang(lang)["lexicons"]
-            paths = tuple([path] if isinstance(path, str) else path or ())
-            self._patterns[lang] = compile_terms(paths, word_boundaries=lang != "zh")
+        self._patterns = compile_terms_per_lang(self)
 
     def check(self, view: TextView) -> Finding | None:
         pattern = self._patterns.get(view.lang)

@@ -6,9 +6,8 @@ import re
 from typing import Any, ClassVar
 
 from xuanyuan.clean.base import DocumentFilter, Finding, RatioFilter, TextView
-from xuanyuan.clean.lexicons import compile_terms
+from xuanyuan.clean.lexicons import compile_terms_per_lang
 from xuanyuan.clean.registry import register
-from xuanyuan.records import LANGS
 
 _SENTENCE_END = re.compile(r"[。！？!?]|\.(?:\s|$)")
 
@@ -61,12 +60,7 @@ class BadWords(DocumentFilter):
     }
 
     def setup(self) -> None:
-        self._patterns = {}
-        for lang in LANGS:
-            path = self.for_lang(lang)["lexicons"]
-            paths = tuple([path] if isinstance(path, str) else path or ())
-            # Chinese terms are matched as substrings, English as whole words.
-            self._patterns[lang] = compile_terms(paths, word_boundaries=lang != "zh")
+        self._patterns = compile_terms_per_lang(self)
 
     def check(self, view: TextView) -> Finding | None:
         pattern = self._patterns.get(view.lang)
