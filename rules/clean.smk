@@ -7,7 +7,7 @@ rule clean:
         stats=f"{WORK}/clean/{{source}}/{{shard}}.stats.json",
     params:
         profile=clean_profile_for,
-        ledger=config["ledger"],
+        ledger=canonical(config["ledger"]),
     log:
         f"{LOGS}/clean/{{source}}/{{shard}}.log",
     benchmark:

@@ -58,6 +58,19 @@ wildcard_constraints:
     band_job=r"\d+",
 
 
+def canonical(value):
+    """A config value with mapping keys sorted at every level.
+
+    Snakemake compares params as written, so without this, reordering keys in a YAML file
+    (which changes nothing) would make every job that takes a mapping param rerun.
+    """
+    if isinstance(value, dict):
+        return {key: canonical(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [canonical(item) for item in value]
+    return value
+
+
 def shards_of(source):
     return shard_names(SOURCES[source]["shards"])
 
@@ -106,11 +119,11 @@ def raw_files_of_shard(wildcards):
 
 
 def source_settings(wildcards):
-    return SOURCES[wildcards.source]
+    return canonical(SOURCES[wildcards.source])
 
 
 def clean_profile_for(wildcards):
-    return merged_profile(config, wildcards.source)
+    return canonical(merged_profile(config, wildcards.source))
 
 
 def resources_of(group):

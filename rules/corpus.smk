@@ -4,8 +4,8 @@ rule generate_corpus:
         ground_truth=GROUND_TRUTH,
     params:
         out_dir=f"{WORK}/raw",
-        documents=config["corpus"]["documents"],
-        plants=config["corpus"]["plants"],
+        documents=canonical(config["corpus"]["documents"]),
+        plants=canonical(config["corpus"]["plants"]),
         huge_document_mb=config["corpus"]["huge_document_mb"],
         seed=config["seed"],
     log:

@@ -7,8 +7,8 @@ rule extract:
         stats=f"{WORK}/extract/{{source}}/{{shard}}.stats.json",
     params:
         source=source_settings,
-        extract=config["extract"],
-        ledger=config["ledger"],
+        extract=canonical(config["extract"]),
+        ledger=canonical(config["ledger"]),
     log:
         f"{LOGS}/extract/{{source}}/{{shard}}.log",
     benchmark:

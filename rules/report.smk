@@ -7,7 +7,7 @@ rule data_funnel:
         png=report(f"{RESULTS}/data_funnel.png", caption="report/data_funnel.rst", category="Data"),
     params:
         stages=DATA_STAGES,
-        config=config,
+        config=canonical(config),
     log:
         f"{LOGS}/report/data_funnel.log",
     threads: resources_of("report")["threads"]
@@ -30,7 +30,7 @@ rule cleaning_eval:
         markdown=report(f"{RESULTS}/cleaning_eval.md", caption="report/cleaning_eval.rst", category="Data"),
         csv=f"{RESULTS}/cleaning_eval.csv",
     params:
-        config=config,
+        config=canonical(config),
     log:
         f"{LOGS}/report/cleaning_eval.log",
     threads: resources_of("report")["threads"]
@@ -51,7 +51,7 @@ rule extraction_eval:
         markdown=report(f"{RESULTS}/extraction_eval.md", caption="report/extraction_eval.rst", category="Data"),
     params:
         raw_dir=f"{WORK}/raw",
-        config=config,
+        config=canonical(config),
     log:
         f"{LOGS}/report/extraction_eval.log",
     threads: resources_of("report")["threads"]
@@ -73,7 +73,7 @@ rule dedup_eval:
         markdown=report(f"{RESULTS}/dedup_eval.md", caption="report/dedup_eval.rst", category="Data"),
         csv=f"{RESULTS}/dedup_eval.csv",
     params:
-        config=config,
+        config=canonical(config),
         lsh=dataclasses.asdict(LSH),
     log:
         f"{LOGS}/report/dedup_eval.log",

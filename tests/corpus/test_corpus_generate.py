@@ -84,6 +84,10 @@ def test_refuses_a_non_empty_directory_and_replaces_its_own_corpus(tmp_path):
     generate_corpus(str(tmp_path / "y"), TINY_DOCUMENTS, TINY_PLANTS, seed=1, huge_document_mb=0)
     again = generate_corpus(str(tmp_path / "y"), TINY_DOCUMENTS, TINY_PLANTS, seed=2, huge_document_mb=0, overwrite=True)
     assert again["seed"] == 2
+    # Snakemake deletes a rule's declared outputs (the manifest) before rerunning it.
+    (tmp_path / "y" / "MANIFEST.json").unlink()
+    third = generate_corpus(str(tmp_path / "y"), TINY_DOCUMENTS, TINY_PLANTS, seed=3, huge_document_mb=0, overwrite=True)
+    assert third["seed"] == 3
 
 
 @pytest.mark.parametrize("documents, plants, message", [

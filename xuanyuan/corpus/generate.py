@@ -387,9 +387,14 @@ def _row(spec: SourceSpec, doc: Doc) -> dict[str, Any]:
                   expect_stage=doc.expect_stage, expect_rules=doc.expect_rules, cluster=cluster, twin=twin, detail=detail)
 
 
+# Written first into every generated corpus: a workflow manager deletes a rule's declared
+# outputs (the manifest) before rerunning it, so the manifest alone cannot prove the folder ours.
+MARKER = ".xuanyuan-generated-corpus"
+
+
 def _prepare(out: Path, overwrite: bool) -> None:
     if out.exists() and any(out.iterdir()):
-        ours = (out / gt.MANIFEST).exists()
+        ours = (out / gt.MANIFEST).exists() or (out / MARKER).exists()
         if not overwrite or not ours:
             raise FileExistsError(
                 f"{out} is not empty; choose an empty directory"
@@ -402,6 +407,7 @@ def _prepare(out: Path, overwrite: bool) -> None:
             elif target.exists():
                 target.unlink()
     out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).write_text("written by xuanyuan.corpus.generate_corpus; the folder may be replaced by it\n")
 
 
 def generate_corpus(out_dir: str, documents: dict[str, int] | None = None, plants: dict | None = None, seed: int = 0,
