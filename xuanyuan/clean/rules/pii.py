@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 from xuanyuan.checksums import id_card_checksum_ok, luhn_ok
 from xuanyuan.clean.base import Level, Rewrite, TextView, per_lang
@@ -25,6 +25,22 @@ class PiiRewrite(Rewrite):
 
     def placeholder_for(self, view: TextView) -> str:
         return per_lang(self.placeholder, view.lang) or ""
+
+    def mask_matches(
+        self, pattern: re.Pattern[str], text: str, view: TextView, accept: Callable[[re.Match[str]], bool]
+    ) -> tuple[str, int]:
+        """Replace the matches of `pattern` that `accept` confirms (checksum, date, ...) by the placeholder."""
+        placeholder = self.placeholder_for(view)
+        count = 0
+
+        def mask(match: re.Match[str]) -> str:
+            nonlocal count
+            if not accept(match):
+                return match.group(0)
+            count += 1
+            return placeholder
+
+        return pattern.sub(mask, text), count
 
 
 # Province-level codes of GB/T 2260 (first two digits of a resident ID).
@@ -61,30 +77,21 @@ class PiiIdCard(PiiRewrite):
     def _plausible(self, region: str, year: int, month: int, day: int) -> bool:
         return region[:2] in _PROVINCES and self.min_birth_year <= year <= self.max_birth_year and _valid_date(year, month, day)
 
+    def _valid18(self, match: re.Match[str]) -> bool:
+        region, year, month, day = match.group(1), int(match.group(2)), int(match.group(3)), int(match.group(4))
+        return self._plausible(region, year, month, day) and id_card_checksum_ok(match.group(0))
+
+    def _valid15(self, match: re.Match[str]) -> bool:
+        region, year, month, day = match.group(1), 1900 + int(match.group(2)), int(match.group(3)), int(match.group(4))
+        return self._plausible(region, year, month, day)
+
     def rewrite(self, text: str, view: TextView) -> tuple[str, int]:
-        placeholder = self.placeholder_for(view)
         count = 0
-
-        def mask18(match: re.Match[str]) -> str:
-            nonlocal count
-            region, year, month, day = match.group(1), int(match.group(2)), int(match.group(3)), int(match.group(4))
-            if self._plausible(region, year, month, day) and id_card_checksum_ok(match.group(0)):
-                count += 1
-                return placeholder
-            return match.group(0)
-
-        def mask15(match: re.Match[str]) -> str:
-            nonlocal count
-            region, year, month, day = match.group(1), 1900 + int(match.group(2)), int(match.group(3)), int(match.group(4))
-            if self._plausible(region, year, month, day):
-                count += 1
-                return placeholder
-            return match.group(0)
-
         if self._GATE18.search(text):
-            text = self._ID18.sub(mask18, text)
+            text, count = self.mask_matches(self._ID18, text, view, self._valid18)
         if self.old_format and self._GATE15.search(text):
-            text = self._ID15.sub(mask15, text)
+            text, old = self.mask_matches(self._ID15, text, view, self._valid15)
+            count += old
         return text, count
 
 
@@ -105,18 +112,8 @@ class PiiMobile(PiiRewrite):
     def rewrite(self, text: str, view: TextView) -> tuple[str, int]:
         if not self._GATE.search(text):
             return text, 0
-        placeholder = self.placeholder_for(view)
-        count = 0
-
-        def mask(match: re.Match[str]) -> str:
-            nonlocal count
-            subscriber = match.group(3) + match.group(4)
-            if len(set(subscriber)) <= 2:  # 13500000000, 18888888888: amounts and fillers
-                return match.group(0)
-            count += 1
-            return placeholder
-
-        return self._MOBILE.sub(mask, text), count
+        # 13500000000, 18888888888: amounts and fillers, not numbers of a person
+        return self.mask_matches(self._MOBILE, text, view, lambda match: len(set(match.group(3) + match.group(4))) > 2)
 
 
 @register
@@ -136,18 +133,11 @@ class PiiBankCard(PiiRewrite):
     def rewrite(self, text: str, view: TextView) -> tuple[str, int]:
         if not self._GATE.search(text):
             return text, 0
-        placeholder = self.placeholder_for(view)
-        count = 0
+        return self.mask_matches(self._CARD, text, view, self._valid_card)
 
-        def mask(match: re.Match[str]) -> str:
-            nonlocal count
-            digits = match.group(0).replace(" ", "").replace("-", "")
-            if 16 <= len(digits) <= 19 and digits[0] in self.first_digits and luhn_ok(digits):
-                count += 1
-                return placeholder
-            return match.group(0)
-
-        return self._CARD.sub(mask, text), count
+    def _valid_card(self, match: re.Match[str]) -> bool:
+        digits = match.group(0).replace(" ", "").replace("-", "")
+        return 16 <= len(digits) <= 19 and digits[0] in self.first_digits and luhn_ok(digits)
 
 
 @register
