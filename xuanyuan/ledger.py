@@ -40,12 +40,12 @@ class StageLedger:
         shard: str | int,
         ledger_path: str | os.PathLike[str],
         *,
-        max_text_chars: int = DEFAULT_MAX_LEDGER_TEXT,
+        max_text_chars: int | None = None,
     ):
         self.stage = stage
         self.source = source
         self.shard = str(shard)
-        self.max_text_chars = max_text_chars
+        self.max_text_chars = DEFAULT_MAX_LEDGER_TEXT if max_text_chars is None else max_text_chars
         self._writer = ShardWriter(ledger_path)
         self.input = 0
         self.kept = 0
@@ -174,3 +174,43 @@ class StageLedger:
 
     def abort(self) -> None:
         self._writer.abort()
+
+
+class StageShard:
+    """The three outputs of one data-stage job, written together or not at all.
+
+    `with StageShard(...) as shard:` gives `shard.ledger` for counts and drops and `shard.keep(doc)`
+    for kept records; on success the shard and ledger are closed and `shard.stats` holds the
+    checked stats, on an exception both are discarded so no half-written output survives.
+    """
+
+    def __init__(
+        self,
+        stage: str,
+        source: str,
+        shard: str | int,
+        *,
+        out_path: str | os.PathLike[str],
+        ledger_path: str | os.PathLike[str],
+        stats_path: str | os.PathLike[str],
+        max_text_chars: int | None = None,
+    ):
+        self.ledger = StageLedger(stage, source, shard, ledger_path, max_text_chars=max_text_chars)
+        self.writer = ShardWriter(out_path)
+        self.stats_path = stats_path
+        self.stats: dict[str, Any] = {}
+
+    def keep(self, doc: dict[str, Any]) -> None:
+        self.writer.write(doc)
+        self.ledger.keep(doc)
+
+    def __enter__(self) -> "StageShard":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self.writer.abort()
+            self.ledger.abort()
+            return
+        self.writer.close()
+        self.stats = self.ledger.close(self.stats_path)

@@ -17,7 +17,6 @@ from xuanyuan.checksums import id_card_checksum_ok, luhn_ok
 from xuanyuan.corpus import DEFAULT_PLANTS, generate_corpus
 from xuanyuan.corpus.genres import en_web, zh_announcement, zh_encyclopedia, zh_exam, zh_finance_news, zh_forum, zh_news, zh_report
 from xuanyuan.corpus.ground_truth import read_rows
-from xuanyuan.corpus.plants import pii
 from xuanyuan.corpus.plants.duplicates import jaccard
 from xuanyuan.corpus.settings import SOURCES
 from xuanyuan.sources import file_doc_id, record_doc_id

@@ -1,15 +1,13 @@
 """The real Snakemake workflow: dry runs of both configs, config errors, the default run end to end."""
 
 import csv
-import json
 import re
-import subprocess
 import textwrap
 
 import pytest
 
 from tests.workflow.conftest import REPO, checksums, run_default_pipeline, snakemake
-from xuanyuan.shards import read_json, read_records
+from xuanyuan.shards import read_json
 
 
 def _jobs_in_dry_run(output: str) -> dict[str, int]:

@@ -24,9 +24,9 @@ from xuanyuan.clean.base import (
     is_per_lang,
 )
 from xuanyuan.clean.registry import RULES, ordered_rules
-from xuanyuan.ledger import StageLedger
+from xuanyuan.ledger import StageShard
 from xuanyuan.records import LANGS
-from xuanyuan.shards import ShardWriter, read_records
+from xuanyuan.shards import read_records
 
 EMPTY_RULE = "empty_after_cleaning"
 _BLANK_RUNS = re.compile(r"\n{3,}")
@@ -316,20 +316,14 @@ def clean_shard(
     `max_ledger_text_chars` (config `ledger.max_text_chars`) cuts the text of dropped documents kept in the ledger.
     """
     rules = build_rules(profile)
-    extra = {} if max_ledger_text_chars is None else {"max_text_chars": max_ledger_text_chars}
-    ledger = StageLedger(stage="clean", source=source, shard=shard, ledger_path=ledger_path, **extra)
-    writer = ShardWriter(out_path)
-    try:
+    with StageShard(
+        "clean", source, shard, out_path=out_path, ledger_path=ledger_path, stats_path=stats_path,
+        max_text_chars=max_ledger_text_chars,
+    ) as outputs:
         for index, doc in enumerate(read_records(in_path), start=1):
             _check_record(doc, in_path, index)
-            ledger.saw(len(doc["text"]))
-            cleaned = clean_document(doc, rules, ledger)
+            outputs.ledger.saw(len(doc["text"]))
+            cleaned = clean_document(doc, rules, outputs.ledger)
             if cleaned is not None:
-                writer.write(cleaned)
-                ledger.keep(cleaned)
-    except BaseException:
-        writer.abort()
-        ledger.abort()
-        raise
-    writer.close()
-    return ledger.close(stats_path)
+                outputs.keep(cleaned)
+    return outputs.stats

@@ -20,7 +20,7 @@ import numpy as np
 
 from xuanyuan.dedup.lsh import load_corpus
 from xuanyuan.dedup.signatures import load_signatures
-from xuanyuan.ledger import StageLedger
+from xuanyuan.ledger import StageShard
 from xuanyuan.shards import ShardWriter, read_records, write_json
 
 log = logging.getLogger(__name__)
@@ -174,19 +174,13 @@ def apply_dedup(
 ) -> dict[str, Any]:
     """Copy one shard minus its duplicates; every drop goes to the StageLedger with cluster and twin."""
     dropped = read_dropped(dropped_paths)
-    ledger = StageLedger(stage, source, shard, ledger_path)
-    try:
-        with ShardWriter(out_path) as writer:
-            for rec in read_records(in_path):
-                ledger.saw(len(rec["text"]))
-                hit = dropped.get(rec["id"])
-                if hit is None:
-                    writer.write(rec)
-                    ledger.keep(rec)
-                else:
-                    ledger.drop(doc_id=rec["id"], rule=hit["rule"], value=hit["jaccard"], threshold=threshold,
-                                cluster=hit["cluster"], kept_twin=hit["kept_twin"], doc=rec)
-    except BaseException:
-        ledger.abort()
-        raise
-    return ledger.close(stats_path)
+    with StageShard(stage, source, shard, out_path=out_path, ledger_path=ledger_path, stats_path=stats_path) as outputs:
+        for rec in read_records(in_path):
+            outputs.ledger.saw(len(rec["text"]))
+            hit = dropped.get(rec["id"])
+            if hit is None:
+                outputs.keep(rec)
+            else:
+                outputs.ledger.drop(doc_id=rec["id"], rule=hit["rule"], value=hit["jaccard"], threshold=threshold,
+                                    cluster=hit["cluster"], kept_twin=hit["kept_twin"], doc=rec)
+    return outputs.stats

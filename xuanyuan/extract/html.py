@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 from resiliparse.extract.html2text import extract_plain_text
 from resiliparse.parse.html import HTMLTree
@@ -196,19 +196,25 @@ def _cell_text(cell) -> str:
     return " ".join(cell.text.split())
 
 
+def _innermost(tree: HTMLTree, tag: str) -> Iterator[Any]:
+    """Elements `tag` of the body that hold no nested `tag` and are still in the tree (earlier
+    rewrites of the same pass may have replaced their ancestors)."""
+    body = tree.body
+    if body is None:
+        return
+    for node in body.query_selector_all(tag)[:]:
+        if node.parent is not None and node.query_selector(tag) is None:
+            yield node
+
+
 def tables_to_markdown(tree: HTMLTree, *, max_cell_chars: int = 400, max_colspan: int = 20) -> int:
     """Replace data tables with `<pre>` blocks holding markdown; returns how many were replaced.
 
     Layout tables (a table inside, fewer than 2 rows or columns, or a cell with a whole
     article in it) are left alone so their text flows as paragraphs.
     """
-    body = tree.body
-    if body is None:
-        return 0
     replaced = 0
-    for table in body.query_selector_all("table")[:]:
-        if table.parent is None or table.query_selector("table") is not None:
-            continue
+    for table in _innermost(tree, "table"):
         rows: list[list[str]] = []
         layout = False
         for tr in table.query_selector_all("tr")[:]:
@@ -251,13 +257,8 @@ def definition_lists_to_lines(tree: HTMLTree, *, max_term_chars: int = 40) -> in
     which reads as a list of fragments to line-level quality rules and loses the pairing.
     Returns how many lists were rewritten.
     """
-    body = tree.body
-    if body is None:
-        return 0
     rewritten = 0
-    for dl in body.query_selector_all("dl")[:]:
-        if dl.parent is None or dl.query_selector("dl") is not None:
-            continue
+    for dl in _innermost(tree, "dl"):
         lines: list[str] = []
         term = ""
         for child in dl.child_nodes:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import gzip
-import io
 import json
 import os
 from typing import Any, Callable, Iterator
@@ -21,7 +20,7 @@ from xuanyuan.extract.encoding import decode_html, looks_binary
 from xuanyuan.extract.errors import ExtractError
 from xuanyuan.extract.html import extract_html
 from xuanyuan.extract.pdf import extract_pdf
-from xuanyuan.ledger import StageLedger
+from xuanyuan.ledger import StageLedger, StageShard
 from xuanyuan.records import Document, make_document
 from xuanyuan.shards import ShardWriter
 from xuanyuan.sources import file_doc_id, record_doc_id
@@ -427,18 +426,14 @@ def extract_shard(
     fields = _source_fields(source, source_cfg)
     fmt = source_cfg["format"]
     cfg = resolve_extract_cfg(extract_cfg)
-    ledger_options = {} if max_ledger_text_chars is None else {"max_text_chars": max_ledger_text_chars}
-    ledger = StageLedger(stage="extract", source=source, shard=shard, ledger_path=ledger_path, **ledger_options)
-    writer = ShardWriter(out_path)
-    try:
+    with StageShard(
+        "extract", source, shard, out_path=out_path, ledger_path=ledger_path, stats_path=stats_path,
+        max_text_chars=max_ledger_text_chars,
+    ) as outputs:
+        ledger, writer = outputs.ledger, outputs.writer
         for path, relpath in files:
             if fmt == "jsonl":
                 _extract_jsonl(path, relpath, source=source, fields=fields, cfg=cfg, ledger=ledger, writer=writer)
             else:
                 _extract_file(path, relpath, source=source, fields=fields, fmt=fmt, cfg=cfg, ledger=ledger, writer=writer)
-    except BaseException:
-        writer.abort()
-        ledger.abort()
-        raise
-    writer.close()
-    return ledger.close(stats_path)
+    return outputs.stats
