@@ -17,6 +17,10 @@ include: "rules/corpus.smk"
 include: "rules/extract.smk"
 include: "rules/clean.smk"
 include: "rules/dedup.smk"
+include: "rules/quality.smk"
+include: "rules/tokenizer.smk"
+include: "rules/mix.smk"
+include: "rules/tokenize.smk"
 include: "rules/report.smk"
 
 

@@ -48,7 +48,7 @@ CORPUS_IS_GENERATED = any(source["generated"] for source in SOURCES.values())
 
 
 # Data stages in order; each writes per shard: kept records, ledger, stats (the funnel sums them).
-DATA_STAGES = ["extract", "clean", "dedup_local", "dedup_global"]
+DATA_STAGES = ["extract", "clean", "dedup_local", "dedup_global", "quality"]
 
 
 wildcard_constraints:
@@ -133,10 +133,18 @@ def resources_of(group):
 
 
 def final_targets():
-    targets = stage_outputs(DATA_STAGES[-1], ".jsonl.zst") + [
+    targets = [
         f"{RESULTS}/data_funnel.md",
         f"{RESULTS}/data_funnel.csv",
         f"{RESULTS}/data_funnel.png",
+        f"{RESULTS}/quality.md",
+        f"{RESULTS}/quality.csv",
+        f"{RESULTS}/mix.md",
+        f"{RESULTS}/mix.csv",
+        f"{RESULTS}/tokenizer.md",
+        f"{RESULTS}/tokenizer.csv",
+        *tokenized_phases(".bin"),
+        *tokenized_phases(".idx"),
     ]
     if CORPUS_IS_GENERATED:
         targets += [

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Iterator
 
+from xuanyuan.errors import UserError
+
 
 @contextlib.contextmanager
 def logged_to(path: str) -> Iterator[logging.Logger]:
@@ -21,6 +23,11 @@ def logged_to(path: str) -> Iterator[logging.Logger]:
         root.setLevel(logging.INFO)
         try:
             yield logging.getLogger("xuanyuan")
+        except UserError as exc:
+            # A mistake in the config or inputs: the message is the whole story, no traceback.
+            logging.getLogger("xuanyuan").error("%s", exc)
+            print(f"error: {exc}", file=sys.__stderr__)
+            raise SystemExit(1) from None
         except BaseException:
             logging.getLogger("xuanyuan").exception("rule failed")
             raise
@@ -28,3 +35,15 @@ def logged_to(path: str) -> Iterator[logging.Logger]:
             root.removeHandler(handler)
             handler.flush()
             sys.stderr.flush()
+
+
+def limit_threads(threads: int) -> None:
+    """Keep native thread pools (the HF tokenizers' Rayon pool, OpenMP) to the job's `threads`.
+
+    Otherwise every job on a node starts one thread per core, and parallel jobs fight over them.
+    Call before the first tokenizer is used.
+    """
+    import os
+
+    for variable in ("RAYON_NUM_THREADS", "OMP_NUM_THREADS"):
+        os.environ[variable] = str(max(1, int(threads)))

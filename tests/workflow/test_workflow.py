@@ -28,6 +28,9 @@ def test_dry_run_of_the_default_config():
     assert jobs.get("extract") == jobs.get("clean") == jobs.get("minhash_signatures") == 13
     assert jobs.get("dedup_apply") == 2 * 13  # stage 1 (within a source) and stage 2 (global)
     assert jobs.get("dedup_clusters") == 2
+    assert jobs.get("quality_filter") == jobs.get("keyword_candidates") == 13
+    assert jobs.get("mix_histogram") == jobs.get("mix_apply") == 13
+    assert jobs.get("quality_classifier") == jobs.get("mix_plan") == 1
 
 
 def test_dry_run_of_the_full_recipe_fans_out_over_shards(tmp_path):
@@ -42,6 +45,8 @@ def test_dry_run_of_the_full_recipe_fans_out_over_shards(tmp_path):
     assert jobs.get("dedup_apply") == 2 * shards
     # the LSH bands are split over band_jobs jobs per stage, so no job holds all signatures
     assert jobs.get("lsh_candidates") == 2 * full["dedup"]["band_jobs"]
+    assert jobs.get("quality_filter") == jobs.get("mix_histogram") == jobs.get("mix_apply") == shards
+    assert jobs.get("mix_plan") == 1  # reads per-shard histograms only, never the documents
     assert "generate_corpus" not in jobs  # the full recipe reads real data, it generates nothing
 
 
@@ -72,7 +77,8 @@ def test_a_bad_config_stops_before_any_job_with_a_clear_message(tmp_path, overri
 def test_default_pipeline_runs_end_to_end_and_adds_up(default_run):
     results = default_run / "results"
     for name in ["data_funnel.md", "data_funnel.csv", "data_funnel.png", "cleaning_eval.md", "cleaning_eval.csv",
-                 "extraction_eval.md", "dedup_eval.md", "dedup_eval.csv"]:
+                 "extraction_eval.md", "dedup_eval.md", "dedup_eval.csv", "quality.md", "quality.csv",
+                 "mix.md", "mix.csv", "tokenizer.md", "tokenizer.csv"]:
         assert (results / name).stat().st_size > 0, name
     # Per stage and source: input = kept + dropped, and clean starts where extract stopped.
     totals = {}
@@ -84,7 +90,7 @@ def test_default_pipeline_runs_end_to_end_and_adds_up(default_run):
     assert totals, "no stats files"
     for (stage, source), (inp, kept, dropped) in totals.items():
         assert inp == kept + dropped, (stage, source)
-        previous = {"clean": "extract", "dedup_local": "clean", "dedup_global": "dedup_local"}.get(stage)
+        previous = {"clean": "extract", "dedup_local": "clean", "dedup_global": "dedup_local", "quality": "dedup_global"}.get(stage)
         if previous:
             assert inp == totals[(previous, source)][1], (stage, source)
     raw_docs = sum(totals[key][0] for key in totals if key[0] == "extract")
@@ -178,3 +184,150 @@ def test_changing_one_threshold_reruns_only_the_sources_that_use_it(default_run,
     zh_web_shards = sum(source["shards"] for source in config["sources"].values() if source["profile"] == "zh_web")
     assert jobs.get("clean") == zh_web_shards
     assert "extract" not in jobs and "generate_corpus" not in jobs
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("pipeline")
+def test_quality_filter_catches_planted_harmful_documents_and_spares_the_rest(default_run):
+    rows = list(csv.DictReader(open(default_run / "results" / "quality.csv")))
+    planted = [r for r in rows if r["section"] == "planted"]
+    assert {r["category"] for r in planted} == {"violence", "porn", "discrimination", "reactionary", "gambling", "wrong_values"}
+    reached = sum(int(r["support"]) for r in planted)
+    caught = sum(int(r["tp"]) for r in planted)
+    assert caught / reached >= 0.8, planted
+    ordinary = next(r for r in rows if r["section"] == "ordinary")
+    assert int(ordinary["fp"]) / int(ordinary["support"]) <= 0.005, ordinary
+    # every drop is in the ledger with its category and score
+    from xuanyuan.shards import read_records
+
+    drops = [e for path in (default_run / "work" / "quality").glob("*/*.ledger.jsonl.zst") for e in read_records(path)]
+    assert len(drops) >= caught
+    assert all(e["rule"] in e["scores"] and e["value"] >= e["threshold"] for e in drops)
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("pipeline")
+def test_realised_mixing_shares_are_within_half_a_point_of_the_targets(default_run):
+    import yaml
+
+    rows = list(csv.DictReader(open(default_run / "results" / "mix.csv")))
+    shares = {}
+    for row in rows:
+        if row["table"] == "share" and row["metric"] in ("target", "share"):
+            shares.setdefault((row["phase"], row["attribute"], row["value"]), {})[row["metric"]] = float(row["amount"])
+    config = yaml.safe_load((REPO / "config" / "schema.yaml").read_text())
+    phases = config["properties"]["mix"]["properties"]["phases"]["default"]
+    checked = 0
+    for phase in phases:
+        for attribute, targets in phase["shares"].items():
+            for value, target in targets.items():
+                got = shares[(phase["name"], attribute, value)]
+                assert got["target"] == pytest.approx(target)
+                assert abs(got["share"] - target) <= 0.005, (phase["name"], attribute, value, got)
+                checked += 1
+    assert checked >= 15
+    # and the binary training data holds what the plan says: token budgets and token shares
+    binary = {}
+    for row in rows:
+        if row["table"] == "share" and row["metric"] == "binary_token_share":
+            binary[(row["phase"], row["attribute"], row["value"])] = float(row["amount"])
+    for phase in phases:
+        stats = read_json(default_run / "work" / "tokenized" / f"{phase['name']}.stats.json")
+        assert abs(stats["tokens"] - phase["tokens"]) / phase["tokens"] < 0.01, stats["tokens"]
+        for attribute in ("lang", "domain"):
+            for value, target in phase["shares"][attribute].items():
+                assert abs(binary[(phase["name"], attribute, value)] - target) <= 0.005
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("pipeline")
+def test_changing_a_quality_threshold_refilters_without_retraining(default_run, tmp_path):
+    import yaml
+
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config["quality"] = {"thresholds": {"gambling": 0.7}}
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(yaml.safe_dump(config, allow_unicode=True))
+    result = snakemake("-n", "--configfile", str(changed), "--directory", str(default_run), cwd=default_run)
+    assert result.returncode == 0, result.stderr[-3000:]
+    jobs = _jobs_in_dry_run(result.stdout + result.stderr)
+    assert jobs.get("quality_filter") == 13 and jobs.get("quality_report") == 1
+    assert not {"quality_classifier", "dedup_apply", "clean", "keyword_candidates"} & set(jobs)
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("pipeline")
+def test_changing_the_mix_replans_without_refiltering(default_run, tmp_path):
+    import yaml
+
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config["mix"] = {"max_epochs": 3}
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(yaml.safe_dump(config, allow_unicode=True))
+    result = snakemake("-n", "--configfile", str(changed), "--directory", str(default_run), cwd=default_run)
+    assert result.returncode == 0, result.stderr[-3000:]
+    jobs = _jobs_in_dry_run(result.stdout + result.stderr)
+    assert jobs.get("mix_plan") == 1 and jobs.get("mix_apply") == 13
+    assert not {"quality_filter", "quality_classifier", "mix_histogram"} & set(jobs)
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("pipeline")
+def test_an_impossible_mix_fails_naming_the_source_and_the_shortfall(default_run, tmp_path):
+    import shutil
+
+    import yaml
+
+    # A copy of the run, so the shared run's plan is not replaced by a failed attempt.
+    copy = tmp_path / "run"
+    shutil.copytree(default_run, copy, symlinks=True)
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config["mix"] = {"max_epochs": 1, "phases": [{"name": "phase1", "chars": 1500000, "shares": {"lang": {"zh": 0.5, "en": 0.5}}}]}
+    changed = tmp_path / "impossible.yaml"
+    changed.write_text(yaml.safe_dump(config, allow_unicode=True))
+    result = snakemake("--cores", "1", "--configfile", str(changed), "--directory", str(copy), "work/mix/plan.json", cwd=copy)
+    assert result.returncode != 0
+    log = (copy / "logs" / "mix" / "plan.log").read_text()
+    assert "en_web" in log and "max_epochs" in log, log
+    assert "Traceback" not in log, log
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("pipeline")
+def test_expanded_tokenizer_compresses_chinese_and_leaves_english_alone(default_run):
+    rows = {(r["set"], r["tokenizer"]): r for r in csv.DictReader(open(default_run / "results" / "tokenizer.csv"))}
+    zh_sets = [name for name, which in rows if name.startswith("zh") and which == "after"]
+    assert zh_sets, rows.keys()
+    for name in zh_sets:
+        assert float(rows[(name, "after")]["tokens_per_zh_char"]) <= 1.05, rows[(name, "after")]
+        assert float(rows[(name, "before")]["tokens_per_zh_char"]) >= 2.0  # the English stand-in spells Chinese in bytes
+    english = [name for name, which in rows if name.startswith("en") and which == "after"]
+    for name in english:
+        assert rows[(name, "after")]["tokens"] == rows[(name, "before")]["tokens"]
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("pipeline")
+def test_binary_data_round_trips_to_the_mixed_text(default_run):
+    from transformers import AutoTokenizer
+
+    from xuanyuan.shards import read_records
+    from xuanyuan.tokdata import IndexedDataset, PackedSamples, detokenize_all
+
+    tokenizer = AutoTokenizer.from_pretrained(default_run / "models" / "tokenizer")
+    work = default_run / "work"
+    for phase_bin in sorted((work / "tokenized").glob("*.bin")):
+        phase = phase_bin.stem
+        texts = {}
+        for path in sorted((work / "mix" / phase).glob("*/*.jsonl.zst")):
+            for record in read_records(path):
+                texts.setdefault(record["id"], record["text"])
+        dataset = IndexedDataset(work / "tokenized" / phase)
+        assert dataset.dtype.name == "uint16"
+        seen = 0
+        for doc_id, text in detokenize_all(work / "tokenized" / phase, tokenizer):
+            assert text == texts[doc_id], doc_id
+            seen += 1
+        assert seen == len(dataset) >= len(texts)
+        sample = PackedSamples(dataset, 128)[0]
+        assert len(sample["input_ids"]) == 128 and sample["position_ids"][0] == 0

@@ -1,6 +1,11 @@
 """Mild, synthetic harmful content for the quality classifier: gambling spam, euphemistic adult
-ads, threats and discrimination. Nothing graphic; contact details are obviously fake. Each text
-is long and well-formed enough to pass cleaning, so that the quality stage is what must catch it."""
+ads, threats, discrimination, political extremism (calls to overthrow the state, separatism,
+incitement to riot; no real persons or organisations) and "wrong values" (money worship, cheating,
+tax-evasion tricks, drug-use glamour). Nothing graphic; contact details are obviously fake. Each
+text is long and well-formed enough to pass cleaning, so that the quality stage is what must catch it.
+
+The classifier's generated training set (xuanyuan.corpus.labelled) deliberately draws on other
+sentences, so catching these plants measures generalisation, not memorisation."""
 
 from __future__ import annotations
 
@@ -12,7 +17,8 @@ from xuanyuan.corpus import lexicon_zh as zh
 from xuanyuan.corpus.article import Article, p
 from xuanyuan.corpus.templates import fill
 
-CATEGORIES = ("gambling", "porn", "violence", "discrimination")
+# New categories go at the end: plants of the earlier ones stay byte-identical for the same RNG.
+CATEGORIES = ("gambling", "porn", "violence", "discrimination", "reactionary", "wrong_values")
 
 ZH = {
     "gambling": {
@@ -56,6 +62,28 @@ ZH = {
             "[这种人|这些人][就不配|不应该][住在城里|享受福利]，[都应该赶回老家去|早点滚出{city}]。",
         ],
     },
+    "reactionary": {
+        "titles": ["醒醒吧，这个政权已经烂到根了", "{city}的朋友们：是时候站出来了", "我们要有自己的国家"],
+        "lines": [
+            "[这个政权|现在的体制][早就|已经][烂透了|失去民心]，[只有推翻它|唯有彻底推翻][才有出路|我们才能翻身]。",
+            "[号召|呼吁]大家[周六|明天上午]到{city}[市中心|政府门口][集结|集合]，[人越多越好|带上所有认识的人]，[冲进去|把大门堵死]。",
+            "[我们这个地方|本地区][自古以来|从来][就是独立的|不属于他们]，[必须|早晚要][分裂出去|宣布独立]，[建立|成立]自己的政府。",
+            "[不交税|拒绝纳税]、[不服从任何命令|无视一切法令]，[让整个体制瘫痪|让他们的统治崩溃]，[这才是真正的革命|变天就在眼前]。",
+            "[砸了|烧了][他们的|政府的][车|办公楼]也[不要紧|无所谓]，[乱起来|闹大了][我们才有机会|他们才会怕]，[暴动|起义]是唯一的办法。",
+            "[官方说的|电视上播的][全是谎言|一个字都别信]，[真正的消息|真相][只在|都在]我们的[秘密群|频道]里，[转发|扩散]出去，[准备起事|等待变天]。",
+        ],
+    },
+    "wrong_values": {
+        "titles": ["没钱的人生就是失败", "分享几个少交税的小窍门", "老实人活该吃亏"],
+        "lines": [
+            "[这个社会|现在这年头][只认钱|笑贫不笑娼]，[有钱就是大爷|有钱才有尊严]，[道德|良心][能当饭吃吗|值几个钱]。",
+            "[开公司|做生意][一定要|记得][做两套账|用私人账户收款]，[税务局|查账的][根本查不过来|哪有空管你]，[一年少交|轻松省下]{n}万的税。",
+            "[躺平的都是废物|安分守己的都是loser]，[想出头|想往上爬]就得[会骗会装|不择手段]，[没人会在乎|谁管]你[怎么上去的|用了什么手段]。",
+            "[考试|考证][找枪手|带小抄][怎么了|又如何]，[证书到手|分数够了]才是[硬道理|王道]，[老老实实学|认真复习]的都是[傻子|书呆子]。",
+            "[周末|下了班][跟朋友|和圈子里的人][嗑点药|溜个冰]，[那感觉|那种快乐][比上班爽一百倍|多少钱都买不来]，[谁没试过|试一次就懂了]。",
+            "[没钱也要|刷网贷也要][买名牌|装阔]，[还不上就以贷养贷|换个平台接着借]，[面子最重要|人活一张脸]。",
+        ],
+    },
 }
 EN = {
     "gambling": ["Sign up at {brand} Casino today and get a ${n} bonus, no deposit needed.", "Slots, blackjack and live roulette around the clock, with instant withdrawals.",
@@ -66,7 +94,20 @@ EN = {
                  "Pay what you owe by Friday or you will not like what happens next.", "We know what time your kids leave school, so think about it."],
     "discrimination": ["People from {group} are all liars, never hire them.", "Women should not be managers, they belong at home.",
                        "We do not rent to {group}, they ruin every place they live in.", "Those people do not deserve to live in this city, send them back."],
+    "reactionary": ["This regime is rotten to the core and only an uprising can bring it down.",
+                    "Everyone meet at the {city} city hall on Saturday, block every entrance and do not leave.",
+                    "Our region was never part of this country, it is time to break away and form our own government.",
+                    "Stop paying taxes, ignore every order, and the whole system will collapse within a month.",
+                    "If a few windows get smashed and a few cars burn, so be it, the revolution needs chaos."],
+    "wrong_values": ["Money is the only thing that makes you worth something, morals do not pay rent.",
+                     "Keep two sets of books and take payments in cash, the tax office in {city} never checks small shops.",
+                     "Lying flat is for losers, cheat your way up and nobody will ask how you got there.",
+                     "Cheating on the exam is smart, not wrong, because only the grade counts.",
+                     "A little party powder on weekends beats any paycheck, everyone cool is doing it."],
 }
+EN_TITLES = {"gambling": "Win big tonight", "porn": "Private content unlocked", "violence": "Final warning",
+             "discrimination": "Just saying what everyone thinks", "reactionary": "Rise up, the time is now",
+             "wrong_values": "Stop being a sucker"}
 ZH_GROUPS = ["外地人", "农村来的", "{province}人", "乡下人", "离过婚的", "年纪大的"]
 EN_GROUPS = ["immigrants", "that neighborhood", "the countryside", "older workers"]
 
@@ -88,7 +129,7 @@ def make(category: str, rng: random.Random, lang: str) -> Article:
     else:
         slots["group"] = rng.choice(EN_GROUPS)
         lines = [t.format(**slots) for t in rng.sample(EN[category], rng.randint(2, 4))]
-        title = {"gambling": "Win big tonight", "porn": "Private content unlocked", "violence": "Final warning", "discrimination": "Just saying what everyone thinks"}[category]
+        title = EN_TITLES[category]
     glue = "" if lang == "zh" else " "
     blocks = [p(glue.join(lines[: len(lines) // 2 + 1])), p(glue.join(lines[len(lines) // 2 + 1:]) or lines[0])]
     return Article(title=title, blocks=blocks, lang=lang, genre="harmful", meta={"category": category})

@@ -1,0 +1,172 @@
+"""One training step of our trainer (DeepSpeed engine) vs a plain Hugging Face loop, same model and batch.
+
+    python bench/train_step.py                     # CPU, small Llama (minutes on 2 cores)
+    python bench/train_step.py --config slice70b   # GPU: 4 layers of Llama-2-70B shape, vocab 39,424, 8,192 context
+    python bench/train_step.py --config llama1b3   # GPU: ~1.3B Llama at 8,192
+
+One step = forward + backward + AdamW (+ clipping in both). Throughput is the median over
+`--steps` timed steps after `--warmup` untimed ones; FLOPs per token = 6*N (without input
+embeddings) + 12*L*d*S (xuanyuan.train.flops); MFU against `--peak-tflops` or the table/measurement.
+Rows: plain HF (model(labels=...), loss.backward, torch AdamW), HF + Liger (when installed, CUDA),
+ours (xuanyuan.train: deepspeed.initialize with the generated ZeRO config, fp32 RoPE, our loss).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# bench/ holds tokenize.py, which would shadow the standard library's tokenize module: repo root instead.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+import argparse  # noqa: E402
+import dataclasses
+import statistics  # noqa: E402
+import time  # noqa: E402
+
+import torch  # noqa: E402
+
+from xuanyuan.train.distributed import init_distributed  # noqa: E402
+from xuanyuan.train.flops import flops_per_token, peak_tflops  # noqa: E402
+from xuanyuan.train.loss import batch_loss  # noqa: E402
+from xuanyuan.train.model import count_parameters, resolve_attn_implementation, standin_config  # noqa: E402
+from xuanyuan.train.settings import StageSettings, StandinSizes, TrainSettings  # noqa: E402
+from xuanyuan.train.trainer import build_engine  # noqa: E402
+
+CONFIGS = {
+    # name: (sizes, vocab, seq_length, micro_batch, precision)
+    "cpu": (StandinSizes(hidden_size=256, num_layers=4, num_heads=8, num_kv_heads=8, intermediate_size=688,
+                         max_position_embeddings=1024), 4096, 512, 4, "fp32"),
+    "slice70b": (StandinSizes(hidden_size=8192, num_layers=4, num_heads=64, num_kv_heads=8, intermediate_size=28672,
+                              max_position_embeddings=8192), 39424, 8192, 1, "bf16"),
+    "llama1b3": (StandinSizes(hidden_size=2048, num_layers=24, num_heads=16, num_kv_heads=16, intermediate_size=5504,
+                              max_position_embeddings=8192), 39424, 8192, 1, "bf16"),
+}
+
+
+def make_model(sizes, vocab, attn, seed=0):
+    from transformers import LlamaForCausalLM
+
+    torch.manual_seed(seed)
+    return LlamaForCausalLM(standin_config(sizes, vocab, attn)).float()
+
+
+def make_batch(vocab, seq, micro, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    tokens = torch.randint(3, vocab, (micro, seq + 1), generator=g)
+    return {"input_ids": tokens[:, :-1], "labels": tokens[:, 1:].clone(),
+            "position_ids": torch.arange(seq).expand(micro, seq).clone()}
+
+
+def timed(step, device, warmup, steps):
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(steps):
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        start = time.perf_counter()
+        step()
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def hf_step_fn(model, batch, device, precision, lr=1e-4):
+    """The plain loop a user writes: HF shifts labels itself, so give it the unshifted ids."""
+    dtype = torch.bfloat16 if precision == "bf16" else torch.float32
+    model = model.to(device, dtype)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.1,
+                            fused=device.type == "cuda")
+    ids = torch.cat([batch["input_ids"], batch["labels"][:, -1:]], dim=1)[:, :-1].to(device)
+    labels = ids.clone()
+
+    def step():
+        loss = model(input_ids=ids, labels=labels, use_cache=False).loss
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+    return step
+
+
+def ours_step_fn(model, batch, precision, micro, seq, d):
+    train = dataclasses.replace(TrainSettings(), precision=precision, zero_stage=0 if d.world_size == 1 else 2)
+    stage = StageSettings(steps=10**6, lr=1e-4, warmup_steps=0, seq_length=seq, micro_batch=micro)
+    engine = build_engine(model, train, stage, d)
+
+    def step():
+        loss = batch_loss(engine, batch, d.device)
+        engine.backward(loss)
+        engine.step()
+    return step
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", choices=sorted(CONFIGS), default="cpu")
+    parser.add_argument("--steps", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--micro-batch", type=int, default=None)
+    parser.add_argument("--peak-tflops", type=float, default=None)
+    parser.add_argument("--liger", action="store_true", help="add an HF + Liger row (CUDA, liger_kernel installed)")
+    args = parser.parse_args(argv)
+
+    sizes, vocab, seq, micro, precision = CONFIGS[args.config]
+    micro = args.micro_batch or micro
+    d = init_distributed()
+    attn = resolve_attn_implementation("auto")
+    batch = make_batch(vocab, seq, micro)
+    probe = make_model(sizes, vocab, attn)
+    params = count_parameters(probe)
+    del probe
+    fpt = flops_per_token(params["non_embedding"], sizes.num_layers, sizes.hidden_size, seq)
+    peak, source = peak_tflops(precision, args.peak_tflops)
+    tokens = micro * seq
+
+    rows = []
+    runs = [("plain HF loop", lambda: hf_step_fn(make_model(sizes, vocab, attn), batch, d.device, precision))]
+    if args.liger:
+        def liger():
+            from liger_kernel.transformers import apply_liger_kernel_to_llama
+
+            apply_liger_kernel_to_llama(rope=True, rms_norm=True, swiglu=True, fused_linear_cross_entropy=True)
+            return hf_step_fn(make_model(sizes, vocab, attn), batch, d.device, precision)
+        runs.append(("HF + Liger", liger))
+    runs.append(("xuanyuan trainer (DeepSpeed)", lambda: ours_step_fn(make_model(sizes, vocab, attn), batch,
+                                                                       precision, micro, seq, d)))
+    if d.device.type == "cuda":
+        # One model at a time: two 70B-shaped slices with AdamW states do not fit one GPU together.
+        for name, build in runs:
+            step = build()
+            seconds = timed(step, d.device, args.warmup, args.steps)
+            rows.append((name, seconds))
+            del step
+            torch.cuda.empty_cache()
+    else:
+        # Interleaved rounds on CPU: a shared machine's load then hits every loop alike.
+        steps = [(name, build()) for name, build in runs]
+        times = {name: [] for name, _ in steps}
+        for _ in range(args.warmup):
+            for _name, step in steps:
+                step()
+        for _ in range(args.steps):
+            for name, step in steps:
+                times[name].append(timed(step, d.device, 0, 1))
+        rows = [(name, statistics.median(times[name])) for name, _ in steps]
+    rows = [(name, seconds, tokens / seconds, tokens / seconds * fpt / 1e12) for name, seconds in rows]
+
+    print(f"config {args.config}: {sizes.num_layers} layers, d={sizes.hidden_size}, vocab {vocab}, seq {seq}, "
+          f"micro-batch {micro}, {precision}, attention {attn}, device {d.device}, torch threads {torch.get_num_threads()}")
+    print(f"N (non-embedding) = {params['non_embedding']:,}; FLOPs/token = {fpt:.4g}; "
+          f"peak {peak:.3g} TFLOP/s ({source})\n")
+    base = rows[0][2]
+    print("| loop | s/step | tokens/s | TFLOP/s | MFU | vs plain HF |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, seconds, tps, tflops in rows:
+        print(f"| {name} | {seconds:.3f} | {tps:,.0f} | {tflops:.3f} | {tflops / peak:.1%} | {tps / base:.2f}x |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+# Phased mixing (docs/mix.md): per-shard character histograms, one small plan job that fixes
+# each phase's shares exactly, then one apply job per shard writing its documents into phases.
+
+MIX = config["mix"]
+PHASES = [phase["name"] for phase in MIX["phases"]]
+# Budgets in tokens (counted with the expanded tokenizer) or in characters; the schema allows one per phase.
+MIX_UNIT = "tokens" if "tokens" in MIX["phases"][0] else "chars"
+MIX_TOKENIZER = TOKENIZER_FILES if MIX_UNIT == "tokens" else []
+
+
+def mix_outputs(suffix, phases=PHASES):
+    """Per-shard mixed files of the given phases, e.g. all stats files of the mix stage."""
+    return [f"{WORK}/mix/{phase}/{source}/{shard}{suffix}" for phase in phases for source in SOURCES for shard in shards_of(source)]
+
+
+rule mix_histogram:
+    input:
+        docs=f"{WORK}/quality/{{source}}/{{shard}}.jsonl.zst",
+        tokenizer=MIX_TOKENIZER,
+    output:
+        histogram=f"{WORK}/mix/histograms/{{source}}/{{shard}}.npz",
+    params:
+        seed=MIX["seed"],
+        bits=MIX["hash_buckets_log2"],
+        unit=MIX_UNIT,
+        tokenizer_dir=TOKENIZER_DIR if MIX_UNIT == "tokens" else None,
+    log:
+        f"{LOGS}/mix/histograms/{{source}}/{{shard}}.log",
+    threads: resources_of("mix")["threads"]
+    resources:
+        mem_mb=resources_of("mix")["mem_mb"],
+        runtime=resources_of("mix")["runtime"],
+    conda:
+        "../envs/data.yaml"
+    script:
+        "../workflow_scripts/mix_histogram.py"
+
+
+rule mix_plan:
+    input:
+        histograms=[f"{WORK}/mix/histograms/{source}/{shard}.npz" for source in SOURCES for shard in shards_of(source)],
+    output:
+        plan=f"{WORK}/mix/plan.json",
+        arrays=f"{WORK}/mix/plan.npz",
+    params:
+        mix=canonical(MIX),
+    log:
+        f"{LOGS}/mix/plan.log",
+    threads: resources_of("mix")["threads"]
+    resources:
+        mem_mb=resources_of("mix")["mem_mb"],
+        runtime=resources_of("mix")["runtime"],
+    conda:
+        "../envs/data.yaml"
+    script:
+        "../workflow_scripts/mix_plan.py"
+
+
+rule mix_apply:
+    input:
+        docs=f"{WORK}/quality/{{source}}/{{shard}}.jsonl.zst",
+        plan=f"{WORK}/mix/plan.json",
+        arrays=f"{WORK}/mix/plan.npz",
+        tokenizer=MIX_TOKENIZER,
+    output:
+        docs=[f"{WORK}/mix/{phase}/{{source}}/{{shard}}.jsonl.zst" for phase in PHASES],
+        stats=[f"{WORK}/mix/{phase}/{{source}}/{{shard}}.stats.json" for phase in PHASES],
+    params:
+        phases=PHASES,
+        tokenizer_dir=TOKENIZER_DIR if MIX_UNIT == "tokens" else None,
+    log:
+        f"{LOGS}/mix/apply/{{source}}/{{shard}}.log",
+    threads: resources_of("mix")["threads"]
+    resources:
+        mem_mb=resources_of("mix")["mem_mb"],
+        runtime=resources_of("mix")["runtime"],
+    conda:
+        "../envs/data.yaml"
+    script:
+        "../workflow_scripts/mix_apply.py"
+
+
+rule mix_report:
+    input:
+        plan=f"{WORK}/mix/plan.json",
+        arrays=f"{WORK}/mix/plan.npz",
+        stats=mix_outputs(".stats.json"),
+        token_stats=[f"{WORK}/tokenized/{phase}.stats.json" for phase in PHASES],
+    output:
+        markdown=report(f"{RESULTS}/mix.md", caption="report/mix.rst", category="Data"),
+        csv=f"{RESULTS}/mix.csv",
+    params:
+        stats_by_phase={phase: mix_outputs(".stats.json", [phase]) for phase in PHASES},
+        token_stats_by_phase={phase: f"{WORK}/tokenized/{phase}.stats.json" for phase in PHASES},
+        config=canonical(config),
+    log:
+        f"{LOGS}/report/mix.log",
+    threads: resources_of("report")["threads"]
+    resources:
+        mem_mb=resources_of("report")["mem_mb"],
+        runtime=resources_of("report")["runtime"],
+    conda:
+        "../envs/data.yaml"
+    script:
+        "../workflow_scripts/mix_report.py"

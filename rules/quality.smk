@@ -1,0 +1,132 @@
+# Harmful-content filter (docs/quality.md): a fastText classifier trained once on annotated
+# examples, then one filter job per shard; keyword sampling proposes candidates for review.
+from xuanyuan.quality.keywords import load_keywords
+
+QUALITY = config["quality"]
+QUALITY_MODEL = f"{WORK}/quality_model"
+HARMFUL_KEYWORDS = canonical(load_keywords(QUALITY["keywords"], QUALITY["categories"]))
+
+
+rule quality_classifier:
+    output:
+        model=f"{QUALITY_MODEL}/classifier.bin",
+        heldout=f"{QUALITY_MODEL}/heldout.jsonl.zst",
+        summary=f"{QUALITY_MODEL}/training_summary.json",
+    params:
+        training=canonical(QUALITY["training"]),
+        categories=QUALITY["categories"],
+        fasttext=canonical(QUALITY["fasttext"]),
+        seed=config["seed"],
+    log:
+        f"{LOGS}/quality/classifier.log",
+    benchmark:
+        f"{BENCH}/quality/classifier.tsv"
+    threads: resources_of("quality")["threads"]
+    resources:
+        mem_mb=resources_of("quality")["mem_mb"],
+        runtime=resources_of("quality")["runtime"],
+    conda:
+        "../envs/data.yaml"
+    script:
+        "../workflow_scripts/quality_classifier.py"
+
+
+rule quality_filter:
+    input:
+        docs=f"{WORK}/dedup_global/{{source}}/{{shard}}.jsonl.zst",
+        model=f"{QUALITY_MODEL}/classifier.bin",
+    output:
+        docs=f"{WORK}/quality/{{source}}/{{shard}}.jsonl.zst",
+        ledger=f"{WORK}/quality/{{source}}/{{shard}}.ledger.jsonl.zst",
+        stats=f"{WORK}/quality/{{source}}/{{shard}}.stats.json",
+    params:
+        categories=QUALITY["categories"],
+        thresholds=canonical(QUALITY["thresholds"]),
+        max_chars=QUALITY["fasttext"]["max_chars"],
+        ledger=canonical(config["ledger"]),
+    log:
+        f"{LOGS}/quality/{{source}}/{{shard}}.log",
+    benchmark:
+        f"{BENCH}/quality/{{source}}/{{shard}}.tsv"
+    threads: resources_of("quality")["threads"]
+    resources:
+        mem_mb=resources_of("quality")["mem_mb"],
+        runtime=resources_of("quality")["runtime"],
+    conda:
+        "../envs/data.yaml"
+    script:
+        "../workflow_scripts/quality_filter.py"
+
+
+rule keyword_candidates:
+    input:
+        docs=f"{WORK}/dedup_global/{{source}}/{{shard}}.jsonl.zst",
+    output:
+        candidates=f"{QUALITY_MODEL}/keywords/{{source}}/{{shard}}.jsonl.zst",
+    params:
+        # The lists themselves, so that editing the keyword file reruns these jobs.
+        keywords=HARMFUL_KEYWORDS,
+        min_hits=QUALITY["keyword_min_hits"],
+    log:
+        f"{LOGS}/quality/keywords/{{source}}/{{shard}}.log",
+    threads: resources_of("quality")["threads"]
+    resources:
+        mem_mb=resources_of("quality")["mem_mb"],
+        runtime=resources_of("quality")["runtime"],
+    conda:
+        "../envs/data.yaml"
+    script:
+        "../workflow_scripts/keyword_candidates.py"
+
+
+rule keyword_review:
+    input:
+        candidates=expand(
+            f"{QUALITY_MODEL}/keywords/{{source_shard}}.jsonl.zst",
+            source_shard=[f"{source}/{shard}" for source in SOURCES for shard in shards_of(source)],
+        ),
+    output:
+        review=f"{QUALITY_MODEL}/keyword_candidates.jsonl.zst",
+        counts=f"{QUALITY_MODEL}/keyword_counts.json",
+    params:
+        review_cap=QUALITY["keyword_review_cap"],
+    log:
+        f"{LOGS}/quality/keyword_review.log",
+    threads: resources_of("report")["threads"]
+    resources:
+        mem_mb=resources_of("report")["mem_mb"],
+        runtime=resources_of("report")["runtime"],
+    conda:
+        "../envs/data.yaml"
+    script:
+        "../workflow_scripts/keyword_review.py"
+
+
+rule quality_report:
+    input:
+        model=f"{QUALITY_MODEL}/classifier.bin",
+        heldout=f"{QUALITY_MODEL}/heldout.jsonl.zst",
+        summary=f"{QUALITY_MODEL}/training_summary.json",
+        stats=stage_outputs("quality", ".stats.json"),
+        ledgers=stage_outputs("quality", ".ledger.jsonl.zst"),
+        candidates=rules.keyword_review.input.candidates,
+        counts=f"{QUALITY_MODEL}/keyword_counts.json",
+        ground_truth=[GROUND_TRUTH] if CORPUS_IS_GENERATED else [],
+        quality_input=stage_outputs("dedup_global", ".jsonl.zst") if CORPUS_IS_GENERATED else [],
+    output:
+        markdown=report(f"{RESULTS}/quality.md", caption="report/quality.rst", category="Data"),
+        csv=f"{RESULTS}/quality.csv",
+    params:
+        categories=QUALITY["categories"],
+        thresholds=canonical(QUALITY["thresholds"]),
+        config=canonical(config),
+    log:
+        f"{LOGS}/report/quality.log",
+    threads: resources_of("report")["threads"]
+    resources:
+        mem_mb=resources_of("report")["mem_mb"],
+        runtime=resources_of("report")["runtime"],
+    conda:
+        "../envs/data.yaml"
+    script:
+        "../workflow_scripts/quality_report.py"

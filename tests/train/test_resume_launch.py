@@ -1,0 +1,75 @@
+"""Fault recovery (SIGKILL mid-run, rerun, same losses) and 2-process training through torchrun."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.train.conftest import make_job
+from xuanyuan.train.checkpoint import latest_tag
+from xuanyuan.train.launch import _LAUNCHER_VARS, launch
+from xuanyuan.train.metrics import read_metrics
+
+STEPS, EVERY = 40, 5
+
+
+def _worker(job_file):
+    env = {k: v for k, v in os.environ.items() if k not in _LAUNCHER_VARS}
+    env["OMP_NUM_THREADS"] = "1"
+    return subprocess.Popen([sys.executable, "-m", "xuanyuan.train", "worker", str(job_file)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _job(tiny, root, standin_dir):
+    # Stage 2 (all parameters) from the stand-in, fp32, ZeRO 2, a checkpoint every EVERY steps.
+    job = make_job(tiny, root, stage="stage2", init_model=str(standin_dir), resize=True, zero_stage=2,
+                   checkpoint_every=EVERY, keep_checkpoints=2)
+    job.train["stage2"] = {**job.train["stage2"], "steps": STEPS}
+    root.mkdir(parents=True, exist_ok=True)
+    return job, job.to_json(root / "job.json")
+
+
+@pytest.mark.slow
+def test_sigkill_then_rerun_resumes_with_identical_losses(tiny, standin, tmp_path):
+    job, job_file = _job(tiny, tmp_path / "killed", standin[0])
+    proc = _worker(job_file)
+    deadline = time.time() + 240
+    while latest_tag(job.checkpoint_dir) is None and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.01)
+    assert proc.poll() is None, "training finished before it could be killed: " + proc.stderr.read().decode()[-2000:]
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    killed_at = int(latest_tag(job.checkpoint_dir)[4:])
+    assert 0 < killed_at < STEPS
+    assert not (tmp_path / "killed" / "model").exists()
+
+    rerun = _worker(job_file)
+    assert rerun.wait(timeout=300) == 0, rerun.stderr.read().decode()[-3000:]
+    summary = json.loads((tmp_path / "killed" / "model" / "xuanyuan_train.json").read_text())
+    assert summary["resumed_from"] >= killed_at > 0
+
+    ref, ref_file = _job(tiny, tmp_path / "straight", standin[0])
+    straight = _worker(ref_file)
+    assert straight.wait(timeout=300) == 0, straight.stderr.read().decode()[-3000:]
+    resumed = read_metrics(job.metrics_path)
+    uninterrupted = read_metrics(ref.metrics_path)
+    assert [r["step"] for r in resumed] == list(range(1, STEPS + 1))
+    assert [r["loss"] for r in resumed] == [r["loss"] for r in uninterrupted]
+    assert [r["grad_norm"] for r in resumed] == [r["grad_norm"] for r in uninterrupted]
+    assert summary["eval_loss"] == json.loads((tmp_path / "straight" / "model" / "xuanyuan_train.json").read_text())["eval_loss"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("zero_stage", [3])
+def test_two_processes_through_torchrun(tiny, standin, tmp_path, zero_stage):
+    job = make_job(tiny, tmp_path, stage="stage2", init_model=str(standin[0]), resize=True, zero_stage=zero_stage,
+                   processes=2)
+    summary = launch(job, threads=2, log_path=tmp_path / "train.log")
+    assert summary["world_size"] == 2 and summary["steps"] == 6
+    assert (tmp_path / "model" / "model.safetensors").is_file()
+    records = read_metrics(job.metrics_path)
+    assert [r["samples"] for r in records] == [2 * 2 * s for s in range(1, 7)]

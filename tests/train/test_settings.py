@@ -1,0 +1,69 @@
+"""Settings from the validated config, the generated DeepSpeed config, the FLOP formula, the launcher command."""
+
+import copy
+import dataclasses
+from pathlib import Path
+
+import pytest
+import yaml
+from snakemake.utils import validate
+
+from tests.conftest import REPO
+from xuanyuan.train.deepspeed_config import deepspeed_config
+from xuanyuan.train.flops import flops_per_token
+from xuanyuan.train.launch import torchrun_command
+from xuanyuan.train.model import resolve_attn_implementation
+from xuanyuan.train.settings import ModelSettings, TrainSettings, model_settings, train_settings
+
+
+def _validated():
+    config = copy.deepcopy(yaml.safe_load((REPO / "config" / "config.yaml").read_text()))
+    validate(config, str(REPO / "config" / "schema.yaml"))
+    return config
+
+
+def test_schema_defaults_equal_the_dataclass_defaults():
+    config = _validated()
+    assert model_settings(config["model"]) == ModelSettings()
+    assert train_settings(config["pretrain"]) == TrainSettings()
+    assert config["resources"]["pretrain"]["threads"] == 2
+
+
+def test_a_partial_stage_keeps_its_other_defaults():
+    settings = train_settings({"stage2": {"steps": 7}, "precision": "bf16"})
+    assert settings.stage2.steps == 7 and settings.stage2.lr == TrainSettings().stage2.lr
+    assert settings.precision == "bf16"
+    with pytest.raises(ValueError, match="unknown config key"):
+        train_settings({"stage2": {"step": 7}})
+
+
+def test_deepspeed_config_from_settings():
+    settings = dataclasses.replace(TrainSettings(), precision="bf16", zero_stage=3)
+    config = deepspeed_config(settings, settings.stage2, world_size=8, on_cuda=True)
+    assert config["train_batch_size"] == 4 * 1 * 8
+    assert config["bf16"]["enabled"] and config["zero_optimization"]["stage"] == 3
+    assert config["optimizer"]["params"]["torch_adam"] is False
+    assert config["scheduler"]["type"] == "WarmupCosineLR"
+    assert config["scheduler"]["params"]["total_num_steps"] == settings.stage2.steps
+    cpu = deepspeed_config(TrainSettings(), TrainSettings().stage1, world_size=2, on_cuda=False)
+    assert cpu["optimizer"]["params"]["torch_adam"] and not cpu["bf16"]["enabled"]
+    with pytest.raises(ValueError, match="precision"):
+        deepspeed_config(dataclasses.replace(settings, precision="fp16"), settings.stage2, 1, on_cuda=False)
+
+
+def test_flops_per_token_formula():
+    # 6N + 12 L d S, e.g. Llama-2-70B-like: N = 68.7e9 (without input embeddings), L 80, d 8192, S 8192
+    assert flops_per_token(68_700_000_000, 80, 8192, 8192) == 6 * 68.7e9 + 12 * 80 * 8192 * 8192
+
+
+def test_attention_choice_on_cpu():
+    assert resolve_attn_implementation("auto") == "sdpa"
+    with pytest.raises(ValueError, match="needs CUDA"):
+        resolve_attn_implementation("flash_attention_2")
+
+
+def test_torchrun_command():
+    cmd = torchrun_command(Path("job.json"), 2)
+    assert cmd[1:4] == ["-m", "torch.distributed.run", "--nproc-per-node=2"] and "--standalone" in cmd
+    multi = torchrun_command(Path("job.json"), 8, nnodes=4, node_rank=1, master_addr="node0")
+    assert "--nnodes=4" in multi and "--node-rank=1" in multi and "--master-addr=node0" in multi

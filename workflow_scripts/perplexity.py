@@ -1,0 +1,15 @@
+from xuanyuan.runlog import limit_threads, logged_to
+from xuanyuan.shards import read_records, write_json
+from xuanyuan.train.perplexity import heldout_sets, model_perplexity
+
+limit_threads(snakemake.threads)
+with logged_to(snakemake.log[0]) as log:
+    settings = snakemake.params.perplexity
+    sets = heldout_sets(
+        (record for path in snakemake.input.docs for record in read_records(path)),
+        heldout_fraction=snakemake.params.heldout_fraction,
+        max_docs=settings["max_docs"],
+    )
+    result = model_perplexity(snakemake.params.model_dir, sets, window=settings["window"], batch_size=settings["batch_size"])
+    write_json(snakemake.output.json, result)
+    log.info("%s: %s", snakemake.wildcards.variant, {name: round(r["ppl_char"], 4) for name, r in result.items()})

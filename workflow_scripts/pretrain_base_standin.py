@@ -1,0 +1,16 @@
+from xuanyuan.runlog import logged_to
+from xuanyuan.train.stages import train_base_standin
+
+with logged_to(snakemake.log[0]) as log:
+    summary = train_base_standin(
+        dict(snakemake.params.train),
+        base_tokenizer_model=f"{snakemake.input.standin}/tokenizer.model",
+        data_prefix=snakemake.params.prefix,
+        out_dir=snakemake.params.out_dir,
+        checkpoint_dir=snakemake.params.checkpoint_dir,
+        metrics_path=snakemake.output.metrics,
+        tensorboard_dir=snakemake.params.tensorboard_dir,
+        threads=snakemake.threads,
+        log_path=f"{snakemake.log[0]}.workers",
+    )
+    log.info("stand-in base trained: %s", {k: summary[k] for k in ("steps", "eval_loss", "resumed_from")})

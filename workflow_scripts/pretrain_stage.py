@@ -1,0 +1,19 @@
+from xuanyuan.runlog import logged_to
+from xuanyuan.train.stages import train_stage
+
+with logged_to(snakemake.log[0]) as log:
+    summary = train_stage(
+        dict(snakemake.params.train),
+        snakemake.wildcards.stage,
+        phases=list(snakemake.params.phases),
+        phase_prefixes=list(snakemake.params.prefixes),
+        init_model=snakemake.params.init_dir,
+        tokenizer_dir=snakemake.params.tokenizer_dir,
+        out_dir=snakemake.params.out_dir,
+        checkpoint_dir=snakemake.params.checkpoint_dir,
+        metrics_path=snakemake.output.metrics,
+        tensorboard_dir=snakemake.params.tensorboard_dir,
+        threads=snakemake.threads,
+        log_path=f"{snakemake.log[0]}.workers",
+    )
+    log.info("%s trained: %s", snakemake.wildcards.stage, {k: summary[k] for k in ("steps", "eval_loss", "resumed_from")})

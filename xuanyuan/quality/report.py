@@ -1,0 +1,190 @@
+"""results/quality.md and quality.csv: the classifier on held-out examples, what it dropped from the
+corpus, how the keyword sampler compares, and (on the generated corpus) recall of the planted
+harmful documents and the ordinary documents it dropped by mistake."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any, Iterable, Sequence
+
+from xuanyuan.plant_eval import read_ground_truth
+from xuanyuan.shards import ShardWriter, read_json, read_records
+from xuanyuan.tables import markdown_table, write_csv, write_text
+
+
+def merge_keyword_candidates(paths: Iterable[str], out_path: str, review_cap: int) -> dict[str, int]:
+    """One review file: per category the candidates with the most distinct keywords first, up to `review_cap`."""
+    by_category: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for path in paths:
+        for candidate in read_records(path):
+            by_category[candidate["category"]].append(candidate)
+    counts = {}
+    with ShardWriter(out_path) as writer:
+        for category in sorted(by_category):
+            candidates = sorted(by_category[category], key=lambda c: (-c["hits"], c["id"]))
+            counts[category] = len(candidates)
+            for candidate in candidates[:review_cap]:
+                writer.write(candidate)
+    return counts
+
+
+def _quality_drops(ledger_paths: Iterable[str]) -> dict[str, dict[str, Any]]:
+    drops = {}
+    for path in ledger_paths:
+        for event in read_records(path):
+            if event["event"] == "drop":
+                drops[event["id"]] = {"category": event["rule"], "score": event["value"], "source": event["source"]}
+    return drops
+
+
+def _keyword_hits(paths: Iterable[str]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = defaultdict(set)
+    for path in paths:
+        for candidate in read_records(path):
+            found[candidate["id"]].add(candidate["category"])
+    return found
+
+
+def _ratio(part: int, whole: int) -> float | str:
+    return round(part / whole, 4) if whole else "-"
+
+
+def planted_rows(
+    ground_truth_path: str, quality_input_ids: set[str], drops: dict[str, dict[str, Any]], keyword_ids: dict[str, set[str]]
+) -> tuple[list[list[Any]], list[Any]]:
+    """Per planted category: reached the stage, caught, caught as that category, keyword-proposed; and false positives."""
+    per_category: dict[str, Counter[str]] = defaultdict(Counter)
+    harmful_ids = set()
+    for row in read_ground_truth(ground_truth_path):
+        if row["plant"] != "harmful":
+            continue
+        harmful_ids.add(row["id"])
+        counts = per_category[row["category"]]
+        counts["planted"] += 1
+        if row["id"] not in quality_input_ids:
+            continue
+        counts["reached"] += 1
+        drop = drops.get(row["id"])
+        counts["caught"] += drop is not None
+        counts["right_category"] += drop is not None and drop["category"] == row["category"]
+        counts["keywords"] += row["category"] in keyword_ids.get(row["id"], set())
+    rows = [
+        [category, c["planted"], c["reached"], c["caught"], c["right_category"], _ratio(c["caught"], c["reached"]),
+         c["keywords"], _ratio(c["keywords"], c["reached"])]
+        for category, c in sorted(per_category.items())
+    ]
+    ordinary = quality_input_ids - harmful_ids
+    false_drops = sorted(doc_id for doc_id in drops if doc_id in ordinary)
+    keyword_false = sum(1 for doc_id in ordinary if keyword_ids.get(doc_id))
+    summary = [len(ordinary), len(false_drops), _ratio(len(false_drops), len(ordinary)), keyword_false,
+               _ratio(keyword_false, len(ordinary)), ", ".join(false_drops[:10])]
+    return rows, summary
+
+
+def write_quality_report(
+    *,
+    evaluation: dict[str, Any],
+    stats_paths: Sequence[str],
+    ledger_paths: Sequence[str],
+    keyword_paths: Sequence[str],
+    keyword_counts_path: str,
+    ground_truth_path: str | None,
+    input_doc_paths: Sequence[str] = (),
+    markdown_path: str,
+    csv_path: str,
+    chash: str,
+    version: str,
+) -> None:
+    keyword_counts = read_json(keyword_counts_path)
+    drops = _quality_drops(ledger_paths)
+    keyword_ids = _keyword_hits(keyword_paths)
+    per_category = evaluation["per_category"]
+    binary = evaluation["harmful_vs_clean"]
+
+    held_rows = [
+        [category, m["threshold"], m["support"], m["tp"], m["fp"], m["fn"], m["precision"], m["recall"], m["f1"]]
+        for category, m in per_category.items()
+    ]
+    composition = sorted(set(evaluation["train"]) | set(evaluation["heldout"]))
+    composition_rows = [[key, evaluation["train"].get(key, 0), evaluation["heldout"].get(key, 0)] for key in composition]
+
+    dropped_by: dict[tuple[str, str], int] = Counter()
+    docs_in: Counter[str] = Counter()
+    for path in stats_paths:
+        stats = read_json(path)
+        docs_in[stats["source"]] += stats["input"]
+        for rule, count in stats["dropped_by_rule"].items():
+            dropped_by[(stats["source"], rule)] += count
+    categories = list(per_category)
+    corpus_rows = [
+        [source, docs_in[source], *[dropped_by.get((source, category), 0) for category in categories],
+         sum(dropped_by.get((source, category), 0) for category in categories)]
+        for source in sorted(docs_in)
+    ]
+    keyword_rows = []
+    for category in categories:
+        proposed = {doc_id for doc_id, cats in keyword_ids.items() if category in cats}
+        dropped_any = sum(1 for doc_id in proposed if doc_id in drops)
+        dropped_same = sum(1 for doc_id in proposed if drops.get(doc_id, {}).get("category") == category)
+        keyword_rows.append([category, keyword_counts.get(category, 0), dropped_any, dropped_same])
+
+    parts = [
+        "# Quality filter: harmful-content classifier\n",
+        f"config `{chash}` · code `{version}`\n",
+        "A fastText model (one-vs-all loss: one independent score per category) reads each document's first "
+        f"{evaluation['settings']['max_chars']} characters as Chinese characters and lowercased words with their "
+        f"bigrams. A document is dropped when a category's score reaches that category's threshold; the ledger "
+        "records the category, the score and all scores. Training data: "
+        f"{', '.join(evaluation['training_files'])}; {evaluation['duplicates_removed']} exact duplicate texts removed.\n",
+        "## Held-out evaluation\n",
+        f"{evaluation['examples']} held-out examples, never seen in training (stratified split, seed {evaluation['seed']}). "
+        "When the training set is the generated one, held-out examples come from the same generator as the "
+        "training examples: these numbers say the model learnt the generator, the planted-document section below "
+        "is the harder test (other templates), and COLD (docs/quality.md) the test on real text.\n",
+        markdown_table(["category", "threshold", "support", "tp", "fp", "fn", "precision", "recall", "F1"], held_rows),
+        "\nHarmful vs clean (the filter's own question: dropped or kept):\n",
+        markdown_table(
+            ["accuracy", "harmful precision", "harmful recall", "clean precision", "clean recall", "clean dropped"],
+            [[binary["accuracy"], binary["precision"], binary["recall"], binary["clean_precision"],
+              binary["clean_recall"], binary["clean_dropped"]]],
+        ),
+        "\nTraining set composition (examples per label; `group:` rows say where generated examples came from):\n",
+        markdown_table(["label or group", "train", "held out"], composition_rows),
+        "\n## Dropped from the corpus\n",
+        markdown_table(["source", "documents in", *categories, "dropped"], corpus_rows),
+        "\n## Keyword sampling (for review, drops nothing)\n",
+        "Candidates contain at least `quality.keyword_min_hits` distinct keywords of a category; the review file "
+        "(`work/quality_model/keyword_candidates.jsonl.zst`) lists the strongest ones. The next columns say how "
+        "many of them the classifier dropped (for any category, for that category).\n",
+        markdown_table(["category", "candidates", "dropped by the classifier", "for that category"], keyword_rows),
+    ]
+    csv_rows = [[chash, version, "heldout", *row] for row in held_rows]
+    if ground_truth_path:
+        # Only the generated corpus has ground truth, so only there is the stage's input read again.
+        input_ids = {record["id"] for path in input_doc_paths for record in read_records(path)}
+        rows, summary = planted_rows(ground_truth_path, input_ids, drops, keyword_ids)
+        parts += [
+            "\n## Planted harmful documents of the generated corpus\n",
+            "These come from the corpus generator's harmful templates, which differ from the training set's "
+            "phrase bank (xuanyuan/corpus/plants/harmful.py vs xuanyuan/corpus/harmful_training.py). "
+            "`reached` = survived cleaning and dedup.\n",
+            markdown_table(
+                ["category", "planted", "reached", "caught", "as that category", "recall", "keyword-proposed", "keyword recall"],
+                rows,
+            ),
+            "\nOrdinary documents (no harmful plant) that reached the stage:\n",
+            markdown_table(
+                ["documents", "dropped by the classifier", "rate", "keyword-proposed", "rate", "dropped (first ids)"],
+                [summary],
+            ),
+        ]
+        # planted: support = reached the stage, tp = caught, fn = missed; ordinary: fp = dropped by mistake.
+        csv_rows += [[chash, version, "planted", row[0], "", row[2], row[3], "", row[2] - row[3], "", row[5], ""] for row in rows]
+        csv_rows += [[chash, version, "ordinary", "all", "", summary[0], "", summary[1], "", "", "", ""]]
+    write_text(markdown_path, "\n".join(parts))
+    write_csv(
+        csv_path,
+        ["config_hash", "code_version", "section", "category", "threshold", "support", "tp", "fp", "fn",
+         "precision", "recall", "f1"],
+        csv_rows,
+    )

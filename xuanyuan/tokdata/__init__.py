@@ -1,0 +1,28 @@
+"""Pre-tokenized, memory-mapped training data (docs/tokenized_data.md).
+
+Write: `tokenize_documents` (records -> `.bin`/`.idx`/`.docs.jsonl.zst`), `merge_indexed`.
+Read: `IndexedDataset` (documents), `PackedSamples` (fixed-length samples of one pair),
+`PhaseSampler` (the curriculum over mixing phases). Check: `detokenize_all`.
+"""
+
+from xuanyuan.tokdata.layout import TokDataError, bin_path, idx_path, sidecar_path, token_dtype
+from xuanyuan.tokdata.merge import merge_indexed
+from xuanyuan.tokdata.packing import PackedSamples
+from xuanyuan.tokdata.reader import IndexedDataset
+from xuanyuan.tokdata.roundtrip import detokenize_all
+from xuanyuan.tokdata.sampler import PhaseSampler
+from xuanyuan.tokdata.writer import tokenize_documents
+
+__all__ = [
+    "IndexedDataset",
+    "PackedSamples",
+    "PhaseSampler",
+    "TokDataError",
+    "bin_path",
+    "detokenize_all",
+    "idx_path",
+    "merge_indexed",
+    "sidecar_path",
+    "token_dtype",
+    "tokenize_documents",
+]

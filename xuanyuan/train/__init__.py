@@ -1,0 +1,36 @@
+"""Continued pretraining with DeepSpeed (docs/pretrain.md): one trainer for the stand-in base, stage 1 and stage 2.
+
+Modules, one job each:
+  settings          dataclasses filled from the `model` and `pretrain` config sections
+  model             build the stand-in / load a base model; attention and fused-kernel choice
+  resize            embeddings + LM head to the expanded vocabulary, new rows from their base pieces
+  freeze            trainable parameters per stage; exact fp32 copies of frozen weights under bf16
+  rope              RoPE cos/sin in fp32 (and the precision check)
+  deepspeed_config  the ZeRO config dict from our settings
+  data              per-rank micro-batches from the curriculum sampler, by global sample index
+  loss              cross-entropy over labels, -100 ignored
+  flops, metrics    FLOPs per token, MFU; JSONL + TensorBoard + progress bar
+  checkpoint        DeepSpeed checkpoints with data position and RNG; resume
+  trainer           the loop
+  export            Hugging Face directory from the engine (ZeRO-3 gathered per parameter)
+  launch            torchrun, one process per device; in-process for tests
+  base_model        the stand-in base model job
+  perplexity        held-out perplexity of a model directory
+"""
+
+from xuanyuan.train.job import TrainJob
+from xuanyuan.train.launch import launch, run_in_process
+from xuanyuan.train.resize import resize_to_expanded
+from xuanyuan.train.settings import ModelSettings, TrainSettings, model_settings, tiny_cpu, train_settings
+
+__all__ = [
+    "ModelSettings",
+    "TrainJob",
+    "TrainSettings",
+    "launch",
+    "model_settings",
+    "resize_to_expanded",
+    "run_in_process",
+    "tiny_cpu",
+    "train_settings",
+]

@@ -1,0 +1,47 @@
+"""Micro-batches for one rank from the curriculum sampler, by global sample index (resumable, rank-count aware).
+
+Layout: micro-batch group g (optimizer step s, micro-step m: g = s*G + m) covers global samples
+[g*W*B, (g+1)*W*B); rank r of W takes the B samples starting at g*W*B + r*B. A checkpoint stores
+the number of samples consumed by all ranks, so a resumed run continues from the next one.
+When the steps need more samples than the data has, the order starts over (epochs); the trainer
+says so when it starts.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, Sequence
+
+import numpy as np
+import torch
+
+from xuanyuan.tokdata import PhaseSampler
+
+BATCH_KEYS = ("input_ids", "labels", "position_ids")
+
+
+def open_sampler(data: Sequence[tuple[str, Sequence[str]]], seq_length: int, seed: int) -> PhaseSampler:
+    """The curriculum over `[(phase, [prefix, ...]), ...]` at `seq_length` tokens per sample."""
+    if not data:
+        raise ValueError("no training data: give at least one (phase, [prefix]) pair")
+    return PhaseSampler([(phase, list(prefixes)) for phase, prefixes in data], seq_length, seed)
+
+
+def collate(samples: Sequence[dict[str, np.ndarray]]) -> dict[str, torch.Tensor]:
+    """Stack samples into a batch of int64 tensors (input_ids, labels, position_ids)."""
+    return {key: torch.from_numpy(np.stack([s[key] for s in samples])) for key in BATCH_KEYS}
+
+
+def rank_batches(sampler: PhaseSampler, *, micro_batch: int, world_size: int, rank: int,
+                 start_sample: int) -> Iterator[dict[str, torch.Tensor]]:
+    """Endless micro-batches of this rank, starting at global sample `start_sample` (a multiple of W*B)."""
+    per_group = micro_batch * world_size
+    if start_sample % per_group:
+        raise ValueError(f"start sample {start_sample} is not a multiple of micro_batch*world_size = {per_group}")
+    total = len(sampler)
+    if total == 0:
+        raise ValueError("the training data has no sample of this length; use a shorter seq_length or more data")
+    group = start_sample // per_group
+    while True:
+        first = group * per_group + rank * micro_batch
+        yield collate([sampler[(first + j) % total] for j in range(micro_batch)])
+        group += 1

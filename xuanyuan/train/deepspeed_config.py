@@ -1,0 +1,82 @@
+"""The DeepSpeed config dict, generated from our settings (never a hand-kept JSON file)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xuanyuan.train.settings import StageSettings, TrainSettings
+
+PRECISIONS = ("fp32", "bf16")
+SCHEDULERS = ("cosine", "linear", "constant")
+
+
+def deepspeed_config(train: TrainSettings, stage: StageSettings, world_size: int, *, on_cuda: bool) -> dict[str, Any]:
+    """ZeRO stage, precision, AdamW, clipping, warmup + decay schedule and batch sizes for one stage."""
+    if train.precision not in PRECISIONS:
+        raise ValueError(f"pretrain.precision = {train.precision!r}: use fp32 or bf16 (fp16 loses range; not offered)")
+    if train.zero_stage not in (0, 1, 2, 3):
+        raise ValueError(f"pretrain.zero_stage = {train.zero_stage}: use 0, 1, 2 or 3")
+    bf16 = train.precision == "bf16"
+    config: dict[str, Any] = {
+        "train_micro_batch_size_per_gpu": stage.micro_batch,
+        "gradient_accumulation_steps": stage.grad_accum,
+        "train_batch_size": stage.micro_batch * stage.grad_accum * world_size,
+        "gradient_clipping": train.grad_clip,
+        "bf16": {"enabled": bf16},
+        "fp16": {"enabled": False},
+        "zero_optimization": _zero(train.zero_stage, on_cuda),
+        "optimizer": {
+            "type": "AdamW",
+            "params": {
+                "lr": stage.lr,
+                "betas": list(train.betas),
+                "eps": train.eps,
+                "weight_decay": train.weight_decay,
+                # On CPU, torch's AdamW: DeepSpeed's fused Adam is a CUDA kernel (its CPU build needs a compiler).
+                "torch_adam": not on_cuda,
+                "adam_w_mode": True,
+            },
+        },
+        "scheduler": _scheduler(train, stage),
+        # We log ourselves (xuanyuan.train.metrics); DeepSpeed's own prints would interleave with the bar.
+        "steps_per_print": 10**9,
+        "wall_clock_breakdown": False,
+    }
+    if bf16:
+        # Accumulate micro-batch gradients in fp32: bf16 sums lose the small ones.
+        config["data_types"] = {"grad_accum_dtype": "fp32"}
+    return config
+
+
+def _zero(stage: int, on_cuda: bool) -> dict[str, Any]:
+    zero: dict[str, Any] = {"stage": stage}
+    if stage >= 1:
+        zero.update({
+            "contiguous_gradients": True,
+            # Overlapping communication needs CUDA streams; on CPU it only adds buffers.
+            "overlap_comm": on_cuda,
+            "reduce_bucket_size": 5e7,
+            "allgather_bucket_size": 5e7,
+        })
+    if stage == 3:
+        # The export gathers one parameter at a time itself (xuanyuan.train.export).
+        zero["stage3_gather_16bit_weights_on_model_save"] = False
+        zero["stage3_param_persistence_threshold"] = 1e4
+    return zero
+
+
+def _scheduler(train: TrainSettings, stage: StageSettings) -> dict[str, Any]:
+    if train.scheduler not in SCHEDULERS:
+        raise ValueError(f"pretrain.scheduler = {train.scheduler!r}: use one of {', '.join(SCHEDULERS)}")
+    warmup = min(stage.warmup_steps, stage.steps)
+    if train.scheduler == "cosine":
+        # DeepSpeed's cosine schedule refuses 0 warmup steps: one step that starts at the full lr is the same.
+        return {"type": "WarmupCosineLR", "params": {
+            "total_num_steps": stage.steps, "warmup_num_steps": max(warmup, 1),
+            "warmup_min_ratio": 0.0 if warmup else 1.0, "cos_min_ratio": stage.min_lr_ratio, "warmup_type": "linear"}}
+    if train.scheduler == "linear":
+        return {"type": "WarmupDecayLR", "params": {
+            "total_num_steps": stage.steps, "warmup_num_steps": warmup, "warmup_min_lr": 0.0,
+            "warmup_max_lr": stage.lr, "warmup_type": "linear"}}
+    return {"type": "WarmupLR", "params": {"warmup_num_steps": warmup, "warmup_min_lr": 0.0,
+                                           "warmup_max_lr": stage.lr, "warmup_type": "linear"}}

@@ -1,0 +1,66 @@
+"""A training job: everything one run of the trainer needs, as plain JSON (handed to torchrun workers)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class TrainJob:
+    stage: str
+    """base_standin | stage1 | stage2: which settings of `pretrain` apply."""
+    data: list[tuple[str, list[str]]]
+    """curriculum: [(phase name, [.bin/.idx prefix, ...]), ...]."""
+    out_dir: str
+    """the exported Hugging Face model directory (the rule's output)."""
+    checkpoint_dir: str
+    """training checkpoints; keep it outside out_dir so a failed job's outputs can be deleted."""
+    metrics_path: str
+    """JSONL metrics file."""
+    tokenizer_dir: str
+    """tokenizer files copied into the export."""
+    init_model: str | None = None
+    """Hugging Face directory to start from; None = a fresh stand-in of `vocab_size` rows."""
+    vocab_size: int | None = None
+    resize_tokenizer: str | None = None
+    """expanded tokenizer directory: resize the init model's vocabulary to it first (stage 1)."""
+    base_tokenizer: str | None = None
+    """base tokenizer.model for the resize; None = the path recorded in the tokenizer metadata."""
+    tensorboard_dir: str | None = None
+    model: dict[str, Any] = field(default_factory=dict)
+    """the `model` config section."""
+    train: dict[str, Any] = field(default_factory=dict)
+    """the `pretrain` config section."""
+    eval_samples: int = 2
+    """samples of the first data phase evaluated at the end (recorded in the export's xuanyuan_train.json)."""
+
+    def to_json(self, path: str | Path) -> Path:
+        Path(path).write_text(json.dumps(dataclasses.asdict(self), indent=2) + "\n", encoding="utf-8")
+        return Path(path)
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> "TrainJob":
+        values = json.loads(Path(path).read_text(encoding="utf-8"))
+        values["data"] = [(phase, list(prefixes)) for phase, prefixes in values["data"]]
+        return cls(**values)
+
+
+def stage_job(config: dict[str, Any], stage: str, *, data: list[tuple[str, list[str]]], init_model: str,
+              out_dir: str, checkpoint_dir: str, metrics_path: str, tokenizer_dir: str,
+              tensorboard_dir: str | None = None, resize: bool | None = None) -> TrainJob:
+    """The job of stage 1 or stage 2 from the validated config.
+
+    Stage 1 starts from the base model and resizes it to the expanded tokenizer (`resize`
+    defaults to True for stage1); stage 2 starts from stage 1's export.
+    """
+    if stage not in ("stage1", "stage2"):
+        raise ValueError(f"stage_job: stage {stage!r} is not stage1 or stage2")
+    resize = (stage == "stage1") if resize is None else resize
+    return TrainJob(stage=stage, data=data, out_dir=out_dir, checkpoint_dir=checkpoint_dir, metrics_path=metrics_path,
+                    tokenizer_dir=tokenizer_dir, init_model=init_model,
+                    resize_tokenizer=tokenizer_dir if resize else None, tensorboard_dir=tensorboard_dir,
+                    model=dict(config.get("model") or {}), train=dict(config.get("pretrain") or {}))

@@ -1,0 +1,99 @@
+"""Perplexity of a Hugging Face model directory on held-out text sets (zh, en, finance).
+
+Each set's texts are tokenized with the model directory's own tokenizer, each document as
+`ids + [EOS]` (the training data's layout), concatenated in the given order and cut into
+consecutive windows of `window` tokens; every token after the first of a window is predicted
+once, with position ids restarting at each document (as in training). Deterministic: no
+sampling, fixed order, eval mode, fp32.
+
+Two numbers per set:
+- `ppl_token` = exp(mean NLL per predicted token): comparable only between models that share a
+  tokenizer (stage 1 vs stage 2).
+- `ppl_char` = exp(total NLL / characters of the texts): comparable across tokenizers (the base,
+  which spells a Chinese character in 3 byte pieces, vs the expanded model, 1 piece). Use it for
+  base -> stage 1 -> stage 2.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import torch
+
+from xuanyuan.train.loss import token_losses
+
+
+def _windows(docs: Sequence[Sequence[int]], window: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(tokens, positions) windows of window+1 tokens overlapping by one (the last label of one = first input of next)."""
+    tokens = np.concatenate([np.asarray(d, dtype=np.int64) for d in docs]) if docs else np.zeros(0, np.int64)
+    positions = np.concatenate([np.arange(len(d), dtype=np.int64) for d in docs]) if docs else tokens
+    out = []
+    for start in range(0, max(len(tokens) - 1, 0), window):
+        stop = min(start + window + 1, len(tokens))
+        pos = positions[start:stop].copy()
+        # A window that starts mid-document restarts positions at 0, as a packed training sample does.
+        first_doc_len = np.argmax(pos[1:] == 0) + 1 if (pos[1:] == 0).any() else len(pos)
+        pos[:first_doc_len] = np.arange(first_doc_len)
+        out.append((tokens[start:stop], pos))
+    return out
+
+
+@torch.no_grad()
+def perplexity_of(model, tokenizer, texts: Sequence[str], *, window: int, batch_size: int = 8) -> dict[str, Any]:
+    """NLL, token and character perplexity of `model` on `texts`."""
+    eos = tokenizer.eos_token_id
+    docs = [tokenizer(t, add_special_tokens=False, split_special_tokens=True)["input_ids"] + [eos] for t in texts]
+    windows = _windows(docs, window)
+    device = next(model.parameters()).device
+    nll, count = 0.0, 0
+    for i in range(0, len(windows), batch_size):
+        group = windows[i:i + batch_size]
+        width = max(len(tokens) for tokens, _ in group) - 1
+        inputs = torch.zeros(len(group), width, dtype=torch.long)
+        labels = torch.full((len(group), width), -100, dtype=torch.long)
+        positions = torch.zeros(len(group), width, dtype=torch.long)
+        for row, (tokens, pos) in enumerate(group):
+            n = len(tokens) - 1
+            inputs[row, :n] = torch.from_numpy(tokens[:-1])
+            labels[row, :n] = torch.from_numpy(tokens[1:])
+            positions[row, :n] = torch.from_numpy(pos[:-1])
+        logits = model(input_ids=inputs.to(device), position_ids=positions.to(device), use_cache=False).logits
+        total, n = token_losses(logits, labels.to(device))
+        nll += float(total)
+        count += int(n)
+    chars = sum(len(t) for t in texts)
+    return {
+        "docs": len(texts), "tokens": count, "chars": chars, "nll": nll,
+        "ppl_token": math.exp(nll / count) if count else float("nan"),
+        "ppl_char": math.exp(nll / chars) if chars else float("nan"),
+    }
+
+
+def model_perplexity(model_dir: str | Path, texts_by_set: Mapping[str, Sequence[str]], *, window: int,
+                     max_docs: int | None = None, batch_size: int = 8) -> dict[str, dict[str, Any]]:
+    """Perplexity per set of a Hugging Face model directory (its own tokenizer), on the first `max_docs` texts."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    torch.manual_seed(0)
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32).eval()
+    return {name: perplexity_of(model, tokenizer, list(texts)[:max_docs], window=window, batch_size=batch_size)
+            for name, texts in texts_by_set.items()}
+
+
+def heldout_sets(records: Iterable[Mapping[str, Any]], *, heldout_fraction: float,
+                 max_docs: int) -> dict[str, list[str]]:
+    """Held-out texts (the tokenizer stage's id-hash split) as sets zh (general), en (general), finance (any lang)."""
+    from xuanyuan.tokenizer import is_heldout
+
+    sets: dict[str, list[str]] = {"zh": [], "en": [], "finance": []}
+    for record in records:
+        if not is_heldout(record["id"], heldout_fraction):
+            continue
+        name = "finance" if record.get("domain") == "finance" else record.get("lang")
+        if name in sets and len(sets[name]) < max_docs:
+            sets[name].append(record["text"])
+    return sets

@@ -1,0 +1,116 @@
+"""results/pretrain.md (+ loss curves) and results/perplexity.md: what each stage did and what it changed."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from xuanyuan.shards import read_json
+from xuanyuan.tables import markdown_table, write_csv, write_text
+from xuanyuan.train.metrics import read_metrics
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    values = [v for v in values if v is not None and math.isfinite(v)]
+    return sum(values) / len(values) if values else None
+
+
+def _fmt(value: Any, digits: int = 4) -> Any:
+    return "-" if value is None else (round(value, digits) if isinstance(value, float) else value)
+
+
+def plot_losses(curves: Mapping[str, list[dict[str, Any]]], png_path: str | Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, len(curves), figsize=(4.5 * len(curves), 3.4), squeeze=False)
+    for axis, (stage, records) in zip(axes[0], curves.items()):
+        axis.plot([r["step"] for r in records], [r["loss"] for r in records], marker=".", linewidth=1)
+        axis.set_title(stage)
+        axis.set_xlabel("step")
+        axis.set_ylabel("training loss")
+        axis.grid(alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(png_path, dpi=110)
+    plt.close(figure)
+
+
+def write_pretrain_report(
+    stages: Sequence[tuple[str, str, str]], *, md_path: str, csv_path: str, png_path: str, chash: str, version: str,
+) -> None:
+    """`stages`: (stage, metrics JSONL, export's xuanyuan_train.json) in training order."""
+    rows, curves = [], {}
+    for stage, metrics_path, summary_path in stages:
+        records, summary = read_metrics(metrics_path), read_json(summary_path)
+        curves[stage] = records
+        steady = records[1:] or records  # the first interval includes start-up (engine build, first-step compile)
+        rows.append([
+            stage, summary["steps"], summary["world_size"], f"{summary['params']:,}", f"{summary['trainable']:,}",
+            _fmt(records[0]["loss"] if records else None), _fmt(records[-1]["loss"] if records else None),
+            _fmt(summary["eval_loss"]), _fmt(_mean([r["tokens_per_s"] for r in steady]), 1),
+            _fmt(_mean([r["tflops"] for r in steady])), _fmt(_mean([r["mfu"] for r in steady])),
+            summary["resumed_from"],
+        ])
+    plot_losses(curves, png_path)
+    header = ["stage", "steps", "processes", "parameters", "trainable", "first loss", "last loss", "eval loss",
+              "tokens/s per device", "TFLOP/s per device", "MFU", "resumed from step"]
+    write_text(md_path, "\n".join([
+        "# Continued pretraining\n",
+        f"config `{chash}` · code `{version}`\n",
+        "Losses are per token of each stage's own tokenizer (the stand-in base uses the base tokenizer, stages 1 "
+        "and 2 the expanded one), so compare stages with results/perplexity.md, not with these. Throughput is the "
+        "mean over logged intervals after the first; TFLOP/s and MFU use FLOPs per token = 6 x parameters "
+        "(without input embeddings) + 12 x layers x hidden x sequence (docs/pretrain.md), and the peak FLOP/s "
+        "in `pretrain.peak_tflops` (or the device table in docs/pretrain.md).\n",
+        markdown_table(header, rows),
+        f"\n![loss curves]({Path(png_path).name})\n",
+    ]))
+    write_csv(csv_path, ["config_hash", "code_version", *header], [[chash, version, *row] for row in rows])
+
+
+def write_perplexity_report(
+    results: Sequence[tuple[str, Mapping[str, Mapping[str, Any]]]], *, english_tolerance: float,
+    md_path: str, csv_path: str, chash: str, version: str,
+) -> dict[str, Any]:
+    """`results`: (model variant, {set: perplexity_of(...)}) in pipeline order; returns the verdicts."""
+    sets = sorted({name for _, by_set in results for name in by_set})
+    rows = [[variant, *[_fmt(by_set[name]["ppl_char"], 4) if name in by_set else "-" for name in sets]]
+            for variant, by_set in results]
+    token_rows = [[variant, *[_fmt(by_set[name]["ppl_token"], 3) if name in by_set else "-" for name in sets],
+                   *[by_set[name]["docs"] if name in by_set else "-" for name in sets]] for variant, by_set in results]
+    first, last = results[0], results[-1]
+    verdicts = {}
+    for name in sets:
+        before, after = first[1][name]["ppl_char"], last[1][name]["ppl_char"]
+        change = after / before - 1
+        if name == "en":
+            holds = change <= english_tolerance
+            verdicts[name] = {"before": before, "after": after, "change": change, "ok": holds,
+                              "expect": f"within +{english_tolerance:.0%}"}
+        else:
+            verdicts[name] = {"before": before, "after": after, "change": change, "ok": after < before, "expect": "falls"}
+    verdict_rows = [[name, _fmt(v["before"]), _fmt(v["after"]), f"{100 * v['change']:+.1f}%", v["expect"],
+                     "yes" if v["ok"] else "NO"] for name, v in verdicts.items()]
+    write_text(md_path, "\n".join([
+        "# Perplexity on held-out text\n",
+        f"config `{chash}` · code `{version}`\n",
+        "Held-out documents (the tokenizer stage's id-hash split, never in any training data), per set: zh "
+        "(general Chinese), en, finance (either language). Per-character perplexity = exp(total NLL / characters) "
+        "is comparable across tokenizers (the base spells a Chinese character in byte pieces, the expanded "
+        "tokenizer in one piece); per-token perplexity only between models sharing a tokenizer.\n",
+        "## Per-character perplexity\n",
+        markdown_table(["model", *sets], rows),
+        f"\n## {first[0]} -> {last[0]}\n",
+        markdown_table(["set", first[0], last[0], "change", "expected", "as expected"], verdict_rows),
+        "\n## Per-token perplexity and documents\n",
+        markdown_table(["model", *[f"{s} ppl/token" for s in sets], *[f"{s} docs" for s in sets]], token_rows),
+    ]))
+    csv_rows = [[chash, version, variant, name, by_set[name]["docs"], by_set[name]["tokens"], by_set[name]["chars"],
+                 by_set[name]["ppl_token"], by_set[name]["ppl_char"]]
+                for variant, by_set in results for name in sets if name in by_set]
+    write_csv(csv_path, ["config_hash", "code_version", "model", "set", "docs", "tokens", "chars", "ppl_token",
+                         "ppl_char"], csv_rows)
+    return verdicts

@@ -1,0 +1,156 @@
+"""Training settings as dataclasses, filled from the validated `model` and `pretrain` config sections.
+
+Every field has its default in config/schema.yaml; the dataclass defaults below are the same
+values, so code that builds settings by hand (tests, the benchmark) gets the tiny default run.
+Named presets are functions (`tiny_cpu`), derived by `dataclasses.replace`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+
+@dataclass(frozen=True)
+class StandinSizes:
+    """Shape of the stand-in base Llama (used when `model.path` is null)."""
+
+    hidden_size: int = 128
+    num_layers: int = 4
+    num_heads: int = 4
+    num_kv_heads: int = 4
+    intermediate_size: int = 352
+    max_position_embeddings: int = 2048
+    rope_theta: float = 10000.0
+    rms_norm_eps: float = 1e-5
+    tie_embeddings: bool = False
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Which base model, and how its layers run."""
+
+    path: str | None = None
+    """Hugging Face directory of the base model (Llama-2); None = the stand-in below."""
+    standin: StandinSizes = field(default_factory=StandinSizes)
+    attn_implementation: str = "auto"
+    """auto | sdpa | eager | flash_attention_2; auto = FlashAttention-2 when importable on CUDA, else SDPA."""
+    fused_kernels: str = "auto"
+    """auto | on | off: Liger kernels (RMSNorm, SwiGLU) when installed and on CUDA."""
+
+
+@dataclass(frozen=True)
+class StageSettings:
+    """One training run over the data: the stand-in base, stage 1, stage 2 or SFT."""
+
+    steps: int = 50
+    lr: float = 1e-3
+    min_lr_ratio: float = 0.1
+    """lr at the end of the schedule, as a fraction of `lr`."""
+    warmup_steps: int = 5
+    seq_length: int = 256
+    micro_batch: int = 4
+    grad_accum: int = 1
+    trainable: str = "all"
+    """all | embeddings (embed_tokens + lm_head only; stage 1)."""
+
+
+@dataclass(frozen=True)
+class PerplexitySettings:
+    max_docs: int = 200
+    """held-out documents per set (zh, en, finance)."""
+    window: int = 256
+    """tokens per evaluation window."""
+    batch_size: int = 8
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    """What is common to every stage: the engine, precision, logging and checkpoints."""
+
+    base_standin: StageSettings = field(default_factory=lambda: StageSettings(steps=300, lr=3e-3, warmup_steps=20))
+    stage1: StageSettings = field(default_factory=lambda: StageSettings(steps=60, lr=2e-3, trainable="embeddings"))
+    stage2: StageSettings = field(default_factory=lambda: StageSettings(steps=120, lr=1e-3))
+    zero_stage: int = 2
+    precision: str = "fp32"
+    """fp32 | bf16 (DeepSpeed bf16: bf16 weights and activations, fp32 master weights in the optimizer)."""
+    grad_clip: float = 1.0
+    weight_decay: float = 0.1
+    betas: tuple[float, float] = (0.9, 0.95)
+    eps: float = 1e-8
+    scheduler: str = "cosine"
+    """cosine | linear | constant, each after a linear warmup."""
+    log_every: int = 10
+    checkpoint_every: int = 50
+    keep_checkpoints: int = 2
+    seed: int = 1
+    processes: int = 2
+    """processes on CPU (one per device on CUDA)."""
+    deterministic: bool = True
+    """torch deterministic algorithms (exact resume on CPU; slower kernels on GPU)."""
+    peak_tflops: float | None = None
+    """peak TFLOP/s of one device for MFU; None = the table in xuanyuan.train.flops."""
+    export_dtype: str = "fp32"
+    """fp32 | bf16: dtype of the exported weights (fp32 keeps the optimizer's master weights exactly)."""
+    pad_rows: str = "mean"
+    """mean | zeros: initial value of the padding rows of a resized vocabulary."""
+    perplexity: PerplexitySettings = field(default_factory=PerplexitySettings)
+
+    def stage(self, name: str) -> StageSettings:
+        """The settings of stage `name` (base_standin, stage1, stage2)."""
+        if name not in ("base_standin", "stage1", "stage2"):
+            raise ValueError(f"unknown training stage {name!r}: use base_standin, stage1 or stage2")
+        return getattr(self, name)
+
+
+def _build(cls: type, values: Mapping[str, Any] | None, nested: Mapping[str, type] = {}) -> Any:
+    """Dataclass `cls` from a config mapping; unknown keys are an error naming the key."""
+    values = dict(values or {})
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - names)
+    if unknown:
+        raise ValueError(f"{cls.__name__}: unknown config key(s) {unknown}; known: {sorted(names)}")
+    for key, sub in nested.items():
+        if key in values and isinstance(values[key], Mapping):
+            values[key] = _build(sub, values[key])
+    if "betas" in values:
+        values["betas"] = tuple(values["betas"])
+    return cls(**values)
+
+
+def model_settings(section: Mapping[str, Any] | None) -> ModelSettings:
+    """`ModelSettings` from the `model` config section."""
+    return _build(ModelSettings, section, {"standin": StandinSizes})
+
+
+def train_settings(section: Mapping[str, Any] | None) -> TrainSettings:
+    """`TrainSettings` from the `pretrain` config section."""
+    defaults = TrainSettings()
+    values = dict(section or {})
+    # A stage given partially keeps the defaults of the fields it does not set.
+    for name in ("base_standin", "stage1", "stage2"):
+        if name in values:
+            stage = dict(values[name])
+            _build(StageSettings, stage)  # names an unknown key before replace() would
+            values[name] = dataclasses.replace(getattr(defaults, name), **stage)
+    return _build(TrainSettings, values, {"perplexity": PerplexitySettings})
+
+
+def settings_dict(settings: Any) -> dict[str, Any]:
+    """JSON-ready dict of a settings dataclass (saved next to every checkpoint)."""
+    return dataclasses.asdict(settings)
+
+
+def tiny_cpu() -> tuple[ModelSettings, TrainSettings]:
+    """The CI preset: a 2-layer, 64-wide Llama and a few steps per stage, one process."""
+    model = ModelSettings(standin=StandinSizes(hidden_size=64, num_layers=2, num_heads=4, num_kv_heads=2,
+                                               intermediate_size=128, max_position_embeddings=16384))
+    small = dict(steps=6, seq_length=32, micro_batch=2, warmup_steps=1)
+    train = TrainSettings(
+        base_standin=StageSettings(lr=3e-3, **small),
+        stage1=StageSettings(lr=2e-3, trainable="embeddings", **small),
+        stage2=StageSettings(lr=1e-3, **small),
+        log_every=1, checkpoint_every=3, processes=1, zero_stage=2,
+    )
+    return model, train

@@ -1,0 +1,99 @@
+"""What the pretraining rules call: the base stand-in's English data, and one call per stage.
+
+The rules stay thin: each passes paths and the validated config, and these functions build the
+TrainJob, launch one process per device, and return the export's summary.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+from pathlib import Path
+from typing import Any, Sequence
+
+from xuanyuan.shards import read_records, write_json
+from xuanyuan.tokdata import tokenize_documents
+from xuanyuan.train.base_model import base_tokenizer_dir, standin_job
+from xuanyuan.train.job import TrainJob, stage_job
+from xuanyuan.train.launch import launch as _launch
+
+log = logging.getLogger(__name__)
+FINGERPRINT = "fingerprint.json"
+
+
+def _fingerprint(job: TrainJob) -> dict[str, Any]:
+    """The job plus the size and modification time of every file it reads."""
+    paths = [prefix + suffix for _, prefixes in job.data for prefix in prefixes for suffix in (".bin", ".idx")]
+    # Not tokenizer_dir: the stand-in job rewrites its copy on every start, and only the export reads it.
+    for directory in filter(None, (job.init_model, job.resize_tokenizer)):
+        paths += sorted(str(p) for p in Path(directory).glob("*") if p.is_file())
+    files = {path: [os.stat(path).st_size, os.stat(path).st_mtime_ns] for path in paths if os.path.exists(path)}
+    return {"job": json.loads(json.dumps(job.__dict__, default=list)), "files": files}
+
+
+def launch(job: TrainJob, **kwargs: Any) -> dict[str, Any]:
+    """Launch `job`, resuming from its checkpoints only if they were made by this very job.
+
+    A job killed mid-run and rerun with the same inputs resumes; a job rerun because its config or
+    inputs changed must start from step 0, so stale checkpoints are removed first.
+    """
+    checkpoint_dir = Path(job.checkpoint_dir)
+    fingerprint = _fingerprint(job)
+    stored = checkpoint_dir / FINGERPRINT
+    if checkpoint_dir.exists() and (not stored.exists() or json.loads(stored.read_text()) != fingerprint):
+        log.info("%s: checkpoints belong to another job or other inputs; starting from step 0", checkpoint_dir)
+        shutil.rmtree(checkpoint_dir)
+    checkpoint_dir.mkdir(parents=True, exist_ok=True)
+    stored.write_text(json.dumps(fingerprint, indent=1, sort_keys=True))
+    return _launch(job, **kwargs)
+
+
+def _english_training_records(shard_paths: Sequence[str], heldout_fraction: float):
+    from xuanyuan.tokenizer import is_heldout
+
+    for path in shard_paths:
+        for record in read_records(path):
+            # Held-out documents serve the tokenizer and perplexity tables; no model trains on them.
+            if record.get("lang") == "en" and not is_heldout(record["id"], heldout_fraction):
+                yield {**record, "meta": {**record.get("meta", {}), "mix": {"phase": "base_en", "copy": 0}}}
+
+
+def tokenize_base_english(
+    shard_paths: Sequence[str], base_tokenizer_model: str, hf_dir: str, out_prefix: str, stats_path: str,
+    *, heldout_fraction: float, batch_docs: int,
+) -> dict[str, Any]:
+    """The stand-in base model's training data: the corpus's English, tokenized with the *base* tokenizer."""
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(base_tokenizer_dir(base_tokenizer_model, hf_dir)))
+    stats = tokenize_documents(
+        _english_training_records(shard_paths, heldout_fraction), tokenizer, out_prefix,
+        batch_docs=batch_docs, eos_id=tokenizer.eos_token_id,
+    )
+    write_json(stats_path, stats)
+    return stats
+
+
+def train_base_standin(config: dict[str, Any], *, base_tokenizer_model: str, data_prefix: str, out_dir: str,
+                       checkpoint_dir: str, metrics_path: str, tensorboard_dir: str, threads: int,
+                       log_path: str) -> dict[str, Any]:
+    job = standin_job(
+        config, base_tokenizer_model=base_tokenizer_model, data=[("base_en", [data_prefix])], out_dir=out_dir,
+        checkpoint_dir=checkpoint_dir, metrics_path=metrics_path,
+        tokenizer_hf_dir=str(Path(checkpoint_dir) / "base_tokenizer"), tensorboard_dir=tensorboard_dir,
+    )
+    return launch(job, threads=threads, log_path=log_path)
+
+
+def train_stage(config: dict[str, Any], stage: str, *, phases: Sequence[str], phase_prefixes: Sequence[str],
+                init_model: str, tokenizer_dir: str, out_dir: str, checkpoint_dir: str, metrics_path: str,
+                tensorboard_dir: str, threads: int, log_path: str) -> dict[str, Any]:
+    """Stage 1 or 2 on the given mixing phases, in curriculum order."""
+    job = stage_job(
+        config, stage, data=[(phase, [prefix]) for phase, prefix in zip(phases, phase_prefixes)],
+        init_model=init_model, out_dir=out_dir, checkpoint_dir=checkpoint_dir, metrics_path=metrics_path,
+        tokenizer_dir=tokenizer_dir, tensorboard_dir=tensorboard_dir,
+    )
+    return launch(job, threads=threads, log_path=log_path)

@@ -1,0 +1,205 @@
+"""The one trainer: stand-in base, stage 1, stage 2 (and SFT later), built on `deepspeed.initialize`.
+
+`Trainer(job).train()` reads top to bottom: set up (process group, seed, model, trainable
+parameters, engine, fp32 RoPE, resume) -> for each step: train_step (accumulate micro-batches,
+clip and step inside DeepSpeed) -> log -> checkpoint -> at the end: final checkpoint, eval
+batch, export.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from xuanyuan.train import checkpoint
+from xuanyuan.train.data import collate, open_sampler, rank_batches
+from xuanyuan.train.deepspeed_config import deepspeed_config
+from xuanyuan.train.distributed import Dist, init_distributed, mean_over_ranks, seed_everything
+from xuanyuan.train.export import export_engine
+from xuanyuan.train.flops import flops_per_token, peak_tflops
+from xuanyuan.train.freeze import FrozenMaster, set_trainable
+from xuanyuan.train.job import TrainJob
+from xuanyuan.train.loss import batch_loss
+from xuanyuan.train.metrics import MetricsLog
+from xuanyuan.train.model import apply_fused_kernels, build_standin, count_parameters, load_model
+from xuanyuan.train.resize import resize_to_expanded
+from xuanyuan.train.rope import install_fp32_rope
+from xuanyuan.train.settings import model_settings, settings_dict, train_settings
+
+log = logging.getLogger(__name__)
+
+NO_DECAY = ("norm", "bias")
+
+
+def param_groups(model: torch.nn.Module, weight_decay: float) -> list[dict[str, Any]]:
+    """Trainable parameters in two AdamW groups: decayed matrices, and norms/biases without decay."""
+    decay, no_decay = [], []
+    for name, param in model.named_parameters():
+        if param.requires_grad:
+            (no_decay if any(key in name for key in NO_DECAY) else decay).append(param)
+    groups = [{"params": decay, "weight_decay": weight_decay}]
+    if no_decay:
+        groups.append({"params": no_decay, "weight_decay": 0.0})
+    return groups
+
+
+def build_engine(model: torch.nn.Module, settings, stage, d: Dist):
+    """`deepspeed.initialize` with the generated config and AdamW groups, then fp32 RoPE on the engine's module."""
+    import deepspeed
+
+    ds_config = deepspeed_config(settings, stage, d.world_size, on_cuda=d.device.type == "cuda")
+    engine, _, _, _ = deepspeed.initialize(model=model, model_parameters=param_groups(model, settings.weight_decay),
+                                           config=ds_config)
+    # After the engine's cast: a bf16 cast rounds rotary tables, so they are rebuilt in fp32 here.
+    install_fp32_rope(engine.module)
+    return engine
+
+
+class Trainer:
+    """One training run described by a `TrainJob`."""
+
+    def __init__(self, job: TrainJob):
+        self.job = job
+        self.model_settings = model_settings(job.model)
+        self.settings = train_settings(job.train)
+        self.stage = self.settings.stage(job.stage)
+        self.dist: Dist | None = None
+        self.engine = None
+
+    # ---- setup -------------------------------------------------------------------------------
+    def build_model(self) -> torch.nn.Module:
+        """The model in fp32 on CPU: loaded (and resized) or a fresh stand-in."""
+        apply_fused_kernels(self.model_settings.fused_kernels)
+        job = self.job
+        if job.init_model is not None:
+            model = load_model(job.init_model, self.model_settings)
+        else:
+            if job.vocab_size is None:
+                raise ValueError("a stand-in needs vocab_size (the base tokenizer's size)")
+            model = build_standin(self.model_settings, job.vocab_size, self.settings.seed)
+        if job.resize_tokenizer is not None:
+            resize_to_expanded(model, job.resize_tokenizer, pad_rows=self.settings.pad_rows,
+                               base_tokenizer=job.base_tokenizer)
+        return model
+
+    def setup(self) -> None:
+        self.dist = d = init_distributed()
+        seed_everything(self.settings.seed, self.settings.deterministic)
+        model = self.build_model()
+        self.trainable = set_trainable(model, self.stage.trainable)
+        self.bf16 = self.settings.precision == "bf16"
+        # Before the engine casts to bf16: the exact frozen weights, kept on the exporting rank only.
+        self.frozen = FrozenMaster.capture(model, keep=self.bf16 and d.is_main)
+        self.params = count_parameters(model)
+        self.config = model.config
+
+        self.engine = build_engine(model, self.settings, self.stage, d)
+
+        self.start_step, self.samples = 0, 0
+        resumed = checkpoint.resume(self.engine, self.job.checkpoint_dir, d.rank)
+        if resumed is not None:
+            self.start_step, self.samples = resumed
+            log.info("resumed from %s at step %d", self.job.checkpoint_dir, self.start_step)
+
+        self.sampler = open_sampler(self.job.data, self.stage.seq_length, self.settings.seed)
+        self.samples_per_step = self.stage.micro_batch * self.stage.grad_accum * d.world_size
+        needed = self.stage.steps * self.samples_per_step
+        if d.is_main and needed > len(self.sampler):
+            log.warning("%d steps need %d samples, the data has %d: it is repeated %.1f times",
+                        self.stage.steps, needed, len(self.sampler), needed / len(self.sampler))
+        self.batches = rank_batches(self.sampler, micro_batch=self.stage.micro_batch, world_size=d.world_size,
+                                    rank=d.rank, start_sample=self.samples)
+        self.flops_per_token = flops_per_token(self.params["non_embedding"], self.config.num_hidden_layers,
+                                               self.config.hidden_size, self.stage.seq_length)
+        self.peak, self.peak_source = peak_tflops(self.settings.precision, self.settings.peak_tflops)
+        self.metrics = MetricsLog(self.job.metrics_path, tensorboard_dir=self.job.tensorboard_dir,
+                                  total_steps=self.stage.steps, start_step=self.start_step, enabled=d.is_main,
+                                  desc=self.job.stage)
+
+    # ---- the loop ----------------------------------------------------------------------------
+    def train(self) -> dict[str, Any]:
+        """Train to `steps`, checkpointing and logging on the way; export; return a summary."""
+        self.setup()
+        window_start, window_tokens, window_losses = time.perf_counter(), 0, []
+        for step in range(self.start_step, self.stage.steps):
+            lr = self.engine.get_lr()[0]
+            loss, tokens = self.train_step()
+            self.samples += self.samples_per_step
+            window_tokens += tokens
+            window_losses.append(loss)
+            done = step + 1
+            if done % self.settings.log_every == 0 or done == self.stage.steps:
+                elapsed = time.perf_counter() - window_start
+                self.log_step(done, lr, window_losses, window_tokens, elapsed)
+                window_start, window_tokens, window_losses = time.perf_counter(), 0, []
+            self.metrics.advance()
+            if done % self.settings.checkpoint_every == 0 and done < self.stage.steps:
+                self.save_checkpoint(done)
+        if self.start_step < self.stage.steps or checkpoint.latest_tag(self.job.checkpoint_dir) is None:
+            self.save_checkpoint(self.stage.steps)
+        self.metrics.close()
+        return self.finish()
+
+    def train_step(self) -> tuple[float, int]:
+        """One optimizer step: grad_accum micro-batches through the engine; returns (mean loss, tokens this rank)."""
+        losses, tokens = [], 0
+        for _ in range(self.stage.grad_accum):
+            batch = next(self.batches)
+            losses.append(self.forward_backward(batch))
+            tokens += batch["input_ids"].numel()
+        return sum(losses) / len(losses), tokens
+
+    def forward_backward(self, batch: dict[str, torch.Tensor]) -> float:
+        """Loss of one micro-batch, its backward, and the engine step (DeepSpeed applies it at the accumulation boundary)."""
+        self.engine.train()
+        loss = batch_loss(self.engine, batch, self.dist.device)
+        self.engine.backward(loss)
+        self.engine.step()
+        return float(loss.detach())
+
+    def log_step(self, step: int, lr: float, losses: list[float], tokens: int, elapsed: float) -> None:
+        tokens_per_s = tokens / max(elapsed, 1e-9)
+        tflops = tokens_per_s * self.flops_per_token / 1e12
+        grad_norm = self.engine.get_global_grad_norm()
+        record = {
+            "step": step, "loss": mean_over_ranks(sum(losses) / len(losses)), "lr": lr,
+            "grad_norm": float(grad_norm) if grad_norm is not None else None,
+            "tokens_per_s": mean_over_ranks(tokens_per_s), "tflops": mean_over_ranks(tflops),
+            "mfu": mean_over_ranks(tflops) / self.peak, "samples": self.samples,
+        }
+        self.metrics.log(record)
+
+    def save_checkpoint(self, step: int) -> None:
+        checkpoint.save(self.engine, self.job.checkpoint_dir, step=step, samples=self.samples,
+                        settings={"model": settings_dict(self.model_settings), "pretrain": settings_dict(self.settings),
+                                  "stage": self.job.stage},
+                        keep=self.settings.keep_checkpoints, is_main=self.dist.is_main)
+
+    # ---- end ---------------------------------------------------------------------------------
+    @torch.no_grad()
+    def eval_loss(self) -> float:
+        """Loss of the engine on the first `eval_samples` samples of the curriculum (the export round-trip check)."""
+        self.engine.eval()
+        batch = collate([self.sampler[i] for i in range(min(self.job.eval_samples, len(self.sampler)))])
+        return float(batch_loss(self.engine, batch, self.dist.device))
+
+    def finish(self) -> dict[str, Any]:
+        summary = {
+            "stage": self.job.stage, "steps": self.stage.steps, "resumed_from": self.start_step,
+            "samples": self.samples, "eval_loss": self.eval_loss(), "world_size": self.dist.world_size,
+            "params": self.params, "trainable": self.trainable, "flops_per_token": self.flops_per_token,
+            "peak_tflops": self.peak, "peak_source": self.peak_source,
+            "settings": {"model": settings_dict(self.model_settings), "pretrain": settings_dict(self.settings)},
+        }
+        export_engine(self.engine, self.config, self.job.out_dir, frozen=self.frozen, bf16=self.bf16,
+                      tokenizer_dir=self.job.tokenizer_dir, dtype=self.settings.export_dtype, extra=summary)
+        return summary
+
+
+def run_job(job: TrainJob) -> dict[str, Any]:
+    """Train and export one job in this process (a torchrun worker, or a single in-process rank)."""
+    return Trainer(job).train()
