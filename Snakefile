@@ -21,6 +21,7 @@ include: "rules/quality.smk"
 include: "rules/tokenizer.smk"
 include: "rules/mix.smk"
 include: "rules/tokenize.smk"
+include: "rules/pretrain.smk"
 include: "rules/report.smk"
 
 

@@ -145,6 +145,8 @@ def final_targets():
         f"{RESULTS}/tokenizer.csv",
         *tokenized_phases(".bin"),
         *tokenized_phases(".idx"),
+        f"{RESULTS}/pretrain.md",
+        f"{RESULTS}/perplexity.md",
     ]
     if CORPUS_IS_GENERATED:
         targets += [

@@ -1,5 +1,6 @@
 # Phased mixing (docs/mix.md): per-shard character histograms, one small plan job that fixes
 # each phase's shares exactly, then one apply job per shard writing its documents into phases.
+# Documents of the tokenizer stage's held-out split go to no phase (they are the evaluation text).
 
 MIX = config["mix"]
 PHASES = [phase["name"] for phase in MIX["phases"]]
@@ -24,6 +25,7 @@ rule mix_histogram:
         bits=MIX["hash_buckets_log2"],
         unit=MIX_UNIT,
         tokenizer_dir=TOKENIZER_DIR if MIX_UNIT == "tokens" else None,
+        heldout_fraction=config["tokenizer"]["heldout_fraction"],
     log:
         f"{LOGS}/mix/histograms/{{source}}/{{shard}}.log",
     threads: resources_of("mix")["threads"]
@@ -68,6 +70,7 @@ rule mix_apply:
     params:
         phases=PHASES,
         tokenizer_dir=TOKENIZER_DIR if MIX_UNIT == "tokens" else None,
+        heldout_fraction=config["tokenizer"]["heldout_fraction"],
     log:
         f"{LOGS}/mix/apply/{{source}}/{{shard}}.log",
     threads: resources_of("mix")["threads"]

@@ -18,6 +18,13 @@ def model_files(directory):
     return [f"{directory}/{name}" for name in MODEL_FILES]
 
 
+def base_model_inputs():
+    """The stand-in's files, or a given base model's config.json when it is there (a dry run elsewhere still plans)."""
+    if BASE_IS_STANDIN:
+        return model_files(BASE_MODEL_DIR)
+    return [f"{BASE_MODEL_DIR}/config.json"] if Path(f"{BASE_MODEL_DIR}/config.json").exists() else []
+
+
 def training_config():
     """The config sections a training job reads (so unrelated edits do not retrain)."""
     return canonical({"model": config["model"], "pretrain": PRETRAIN})
@@ -55,6 +62,7 @@ if BASE_IS_STANDIN:
             bin=f"{WORK}/tokenized/base_en.bin",
             idx=f"{WORK}/tokenized/base_en.idx",
             standin=f"{WORK}/tokenizer/standin",
+            base_hf=f"{WORK}/tokenizer/base_hf",
         output:
             model=model_files(BASE_MODEL_DIR),
             metrics=f"{METRICS}/base_standin.jsonl",
@@ -80,7 +88,7 @@ if BASE_IS_STANDIN:
 
 rule pretrain_stage:
     input:
-        init=lambda wildcards: model_files(BASE_MODEL_DIR if wildcards.stage == "stage1" else f"{MODELS}/stage1"),
+        init=lambda wildcards: base_model_inputs() if wildcards.stage == "stage1" else model_files(f"{MODELS}/stage1"),
         bins=lambda wildcards: [f"{WORK}/tokenized/{phase}.bin" for phase in STAGE_PHASES[wildcards.stage]],
         idxs=lambda wildcards: [f"{WORK}/tokenized/{phase}.idx" for phase in STAGE_PHASES[wildcards.stage]],
         tokenizer=TOKENIZER_FILES,
@@ -117,7 +125,7 @@ PERPLEXITY_MODELS = {"base": BASE_MODEL_DIR, "stage1": f"{MODELS}/stage1", "stag
 
 rule perplexity:
     input:
-        model=lambda wildcards: model_files(PERPLEXITY_MODELS[wildcards.variant]),
+        model=lambda wildcards: base_model_inputs() if wildcards.variant == "base" else model_files(PERPLEXITY_MODELS[wildcards.variant]),
         docs=stage_outputs("quality", ".jsonl.zst"),
     output:
         json=f"{WORK}/eval/perplexity/{{variant}}.json",
@@ -142,10 +150,7 @@ rule perplexity:
 rule pretrain_report:
     input:
         metrics=[f"{METRICS}/{stage}.jsonl" for stage in PRETRAIN_STAGES],
-        summaries=[
-            f"{BASE_MODEL_DIR if stage == 'base_standin' else MODELS + '/' + stage}/xuanyuan_train.json"
-            for stage in PRETRAIN_STAGES
-        ],
+        summaries=[f"{BASE_MODEL_DIR if stage == 'base_standin' else MODELS + '/' + stage}/xuanyuan_train.json" for stage in PRETRAIN_STAGES],
         perplexity=[f"{WORK}/eval/perplexity/{variant}.json" for variant in PERPLEXITY_MODELS],
     output:
         markdown=report(f"{RESULTS}/pretrain.md", caption="report/pretrain.rst", category="Training"),
@@ -156,7 +161,7 @@ rule pretrain_report:
     params:
         stages=PRETRAIN_STAGES,
         variants=list(PERPLEXITY_MODELS),
-        english_tolerance=PRETRAIN["perplexity"].get("english_tolerance", 0.1),
+        english_tolerance=PRETRAIN["perplexity"]["english_tolerance"],
         config=canonical(config),
     log:
         f"{LOGS}/report/pretrain.log",

@@ -10,5 +10,6 @@ with logged_to(snakemake.log[0]) as log:
         dict(zip(phases, snakemake.output.docs)),
         dict(zip(phases, snakemake.output.stats)),
         tokenizer=snakemake.params.tokenizer_dir,
+        heldout_fraction=snakemake.params.heldout_fraction,
     )
     log.info("mixed %s: %s", snakemake.input.docs, {p: (s["docs"], s["chars"], s.get("tokens")) for p, s in stats.items()})

@@ -9,5 +9,6 @@ with logged_to(snakemake.log[0]) as log:
         seed=snakemake.params.seed,
         bits=snakemake.params.bits,
         tokenizer=snakemake.params.tokenizer_dir,
+        heldout_fraction=snakemake.params.heldout_fraction,
     )
     log.info("%s histogram of %s written", snakemake.params.unit, snakemake.input.docs)

@@ -5,6 +5,7 @@ with logged_to(snakemake.log[0]) as log:
     summary = train_base_standin(
         dict(snakemake.params.train),
         base_tokenizer_model=f"{snakemake.input.standin}/tokenizer.model",
+        base_hf_dir=snakemake.input.base_hf,
         data_prefix=snakemake.params.prefix,
         out_dir=snakemake.params.out_dir,
         checkpoint_dir=snakemake.params.checkpoint_dir,

@@ -32,7 +32,8 @@ from xuanyuan.mix.errors import MixError
 from xuanyuan.mix.measure import BATCH_DOCS, TOKENS, Measure, measure_for
 from xuanyuan.mix.plan import Plan
 from xuanyuan.mix.stream import copies_in
-from xuanyuan.shards import ShardWriter, read_records, write_json
+from xuanyuan.mix.cells import trainable_records
+from xuanyuan.shards import ShardWriter, write_json
 
 STATS_FORMAT = "xuanyuan.mix.stats/2"
 
@@ -100,10 +101,12 @@ def mix_shard(
     stats_paths: Mapping[str, str | os.PathLike[str]],
     *,
     tokenizer: str | os.PathLike[str] | Any | None = None,
+    heldout_fraction: float = 0.0,
 ) -> dict[str, dict[str, Any]]:
     """The apply job: one input shard -> one output shard and one stats JSON per phase.
 
-    Give `tokenizer` (the directory the tokenize stage uses) when ``plan.unit == "tokens"``.
+    Give `tokenizer` (the directory the tokenize stage uses) when ``plan.unit == "tokens"``, and
+    the same `heldout_fraction` as the histogram jobs (held-out documents are left out of every phase).
     """
     _check_phase_keys(plan, out_paths, "out_paths")
     _check_phase_keys(plan, stats_paths, "stats_paths")
@@ -113,9 +116,9 @@ def mix_shard(
         writers = {name: stack.enter_context(ShardWriter(out_paths[name])).write for name in plan.phase_names}
         try:
             # Copy 0's pass learns how many copies this shard's documents reach at most.
-            reach = _apply(plan, read_records(in_path), writers, tally, 0, measure)
+            reach = _apply(plan, trainable_records(in_path, heldout_fraction), writers, tally, 0, measure)
             for copy in range(1, reach):
-                _apply(plan, read_records(in_path), writers, tally, copy, measure)
+                _apply(plan, trainable_records(in_path, heldout_fraction), writers, tally, copy, measure)
         except MixError as exc:
             raise MixError(f"{in_path}: {exc}") from None
     written = {name: {**stats, "input": str(in_path)} for name, stats in tally.stats().items()}

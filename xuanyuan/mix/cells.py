@@ -9,7 +9,8 @@ same pseudo-random order without any job seeing the whole cell; changing `seed` 
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Mapping, NamedTuple, Sequence
+import os
+from typing import Any, Iterator, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
@@ -75,3 +76,17 @@ def attribute_totals(cells: Sequence[Cell], amounts: Sequence[float], attribute:
 def cell_array(cells: Sequence[Cell]) -> np.ndarray:
     """Cells as an [n, 4] str array (for .npz files, which must load without pickle)."""
     return np.array([list(cell) for cell in cells], dtype=str).reshape(len(cells), len(ATTRIBUTES))
+
+
+def trainable_records(path: str | os.PathLike[str], heldout_fraction: float) -> Iterator[dict[str, Any]]:
+    """The shard's records minus the held-out ones (tokenizer.heldout_fraction, by id hash).
+
+    Held-out documents feed the tokenizer's compression table and the perplexity table; keeping
+    them out of every phase means no model ever trains on the text it is evaluated on.
+    """
+    from xuanyuan.shards import read_records
+    from xuanyuan.tokenizer.heldout import is_heldout
+
+    for record in read_records(path):
+        if not (heldout_fraction and is_heldout(record["id"], heldout_fraction)):
+            yield record

@@ -35,7 +35,7 @@ from xuanyuan.mix.cells import Cell, bucket_of, cell_array, cell_of, check_bits,
 from xuanyuan.mix.errors import MixError
 from xuanyuan.mix.measure import BATCH_DOCS, CharMeasure, Measure, check_unit, measure_for
 from xuanyuan.mix.npz import save_npz
-from xuanyuan.shards import read_records
+from xuanyuan.mix.cells import trainable_records
 
 HISTOGRAM_FORMAT = "xuanyuan.mix.histogram/2"
 
@@ -113,15 +113,17 @@ def histogram_shard(
     seed: int,
     bits: int,
     tokenizer: str | os.PathLike[str] | Any | None = None,
+    heldout_fraction: float = 0.0,
 ) -> Histogram:
     """The histogram job: read one shard, write its histogram; errors name the shard.
 
     With `tokenizer` (the HF fast tokenizer directory the tokenize stage uses, or the loaded
-    tokenizer) the weights are tokens, else characters.
+    tokenizer) the weights are tokens, else characters. Documents held out by id hash
+    (`heldout_fraction`, the tokenizer stage's split) are not counted: no phase gets them.
     """
     measure = measure_for(tokenizer)
     try:
-        hist = shard_histogram(read_records(in_path), seed=seed, bits=bits, measure=measure)
+        hist = shard_histogram(trainable_records(in_path, heldout_fraction), seed=seed, bits=bits, measure=measure)
     except MixError as exc:
         raise MixError(f"{in_path}: {exc}") from None
     write_histogram(out_path, hist)

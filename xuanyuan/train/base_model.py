@@ -26,7 +26,9 @@ def standin_job(config: dict[str, Any], *, base_tokenizer_model: str | Path, dat
                 tensorboard_dir: str | None = None) -> TrainJob:
     """The job that pretrains the stand-in: `data` is the English text tokenized with the base tokenizer."""
     vocab_size = processor(base_tokenizer_model).get_piece_size()
-    tokenizer_dir = base_tokenizer_dir(base_tokenizer_model, tokenizer_hf_dir)
+    # The pipeline writes these files in an earlier rule; rewriting an input would touch its mtime.
+    existing = Path(tokenizer_hf_dir)
+    tokenizer_dir = existing if (existing / "tokenizer.json").is_file() else base_tokenizer_dir(base_tokenizer_model, existing)
     return TrainJob(stage="base_standin", data=data, out_dir=out_dir, checkpoint_dir=checkpoint_dir,
                     metrics_path=metrics_path, tokenizer_dir=str(tokenizer_dir), init_model=None,
                     vocab_size=vocab_size, tensorboard_dir=tensorboard_dir,

@@ -20,6 +20,11 @@ def _fmt(value: Any, digits: int = 4) -> Any:
     return "-" if value is None else (round(value, digits) if isinstance(value, float) else value)
 
 
+def _trainable(names: Sequence[str]) -> str:
+    """A short description of the trainable tensors: their names when few, else how many."""
+    return ", ".join(names) if len(names) <= 3 else f"{len(names)} tensors (all)"
+
+
 def plot_losses(curves: Mapping[str, list[dict[str, Any]]], png_path: str | Path) -> None:
     import matplotlib
 
@@ -48,7 +53,8 @@ def write_pretrain_report(
         curves[stage] = records
         steady = records[1:] or records  # the first interval includes start-up (engine build, first-step compile)
         rows.append([
-            stage, summary["steps"], summary["world_size"], f"{summary['params']:,}", f"{summary['trainable']:,}",
+            stage, summary["steps"], summary["world_size"], f"{summary['params']['total']:,}",
+            _trainable(summary["trainable"]),
             _fmt(records[0]["loss"] if records else None), _fmt(records[-1]["loss"] if records else None),
             _fmt(summary["eval_loss"]), _fmt(_mean([r["tokens_per_s"] for r in steady]), 1),
             _fmt(_mean([r["tflops"] for r in steady])), _fmt(_mean([r["mfu"] for r in steady])),

@@ -63,6 +63,8 @@ class PerplexitySettings:
     window: int = 256
     """tokens per evaluation window."""
     batch_size: int = 8
+    english_tolerance: float = 0.1
+    """relative rise of English per-character perplexity from base to stage 2 still counted as holding."""
 
 
 @dataclass(frozen=True)

@@ -76,13 +76,14 @@ def tokenize_base_english(
     return stats
 
 
-def train_base_standin(config: dict[str, Any], *, base_tokenizer_model: str, data_prefix: str, out_dir: str,
-                       checkpoint_dir: str, metrics_path: str, tensorboard_dir: str, threads: int,
+def train_base_standin(config: dict[str, Any], *, base_tokenizer_model: str, base_hf_dir: str, data_prefix: str,
+                       out_dir: str, checkpoint_dir: str, metrics_path: str, tensorboard_dir: str, threads: int,
                        log_path: str) -> dict[str, Any]:
+    """Pretrain the stand-in base; `base_hf_dir` holds the base tokenizer's HF files (copied into the export)."""
     job = standin_job(
         config, base_tokenizer_model=base_tokenizer_model, data=[("base_en", [data_prefix])], out_dir=out_dir,
-        checkpoint_dir=checkpoint_dir, metrics_path=metrics_path,
-        tokenizer_hf_dir=str(Path(checkpoint_dir) / "base_tokenizer"), tensorboard_dir=tensorboard_dir,
+        checkpoint_dir=checkpoint_dir, metrics_path=metrics_path, tokenizer_hf_dir=base_hf_dir,
+        tensorboard_dir=tensorboard_dir,
     )
     return launch(job, threads=threads, log_path=log_path)
 
