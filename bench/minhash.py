@@ -26,6 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from xuanyuan.dedup.shingles import normalise, shingles  # noqa: E402
+from xuanyuan.provenance import cpu_name  # noqa: E402
 from xuanyuan.dedup.signatures import ShingleConfig, document_signature, permutations  # noqa: E402
 
 
@@ -47,16 +48,6 @@ def load_texts(count: int, chars: int) -> tuple[list[str], str]:
     while len(big) < count * chars:
         big += big
     return [big[i * chars : (i + 1) * chars] for i in range(count)], origin
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import platform
 import subprocess
 from functools import lru_cache
 from pathlib import Path
@@ -42,3 +43,14 @@ def code_version() -> str:
     except (OSError, subprocess.SubprocessError):
         return __version__
     return f"{__version__}+{commit}{'-dirty' if changed else ''}"
+
+
+def cpu_name() -> str:
+    """The CPU model, for the setup line under a benchmark's table."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()

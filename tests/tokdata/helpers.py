@@ -1,4 +1,4 @@
-"""Tiny tokenizers and documents for the tokdata tests (also used by bench/tokenize.py)."""
+"""Tiny tokenizers and documents for the tokdata tests (also used by bench/tokenization.py)."""
 
 from __future__ import annotations
 

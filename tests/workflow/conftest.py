@@ -1,5 +1,6 @@
 """Run the real Snakemake workflow in a scratch directory (nothing is written to the checkout)."""
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -42,8 +43,18 @@ def checksums(directory: Path, patterns=("work/**/*.zst", "work/**/*.json", "wor
 
 @pytest.fixture(scope="session")
 def default_run(tmp_path_factory) -> Path:
-    """One full run of the default pipeline, shared by the end-to-end tests."""
-    directory = tmp_path_factory.mktemp("default_run")
-    run_default_pipeline(directory)
-    yield directory
-    shutil.rmtree(directory / "work" / "raw", ignore_errors=True)
+    """One full run of the default pipeline, shared by the end-to-end tests of every xdist worker.
+
+    The `pipeline` xdist group keeps these tests on one worker, but scheduling does not always
+    honour it; a file lock in the session's shared temp root makes sure the pipeline runs once.
+    """
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    directory = shared / "default_run"
+    with open(shared / "default_run.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (directory / ".complete").exists():
+            shutil.rmtree(directory, ignore_errors=True)
+            run_default_pipeline(directory)
+            (directory / ".complete").touch()
+    return directory

@@ -361,3 +361,47 @@ def test_pretraining_improves_chinese_and_finance_while_english_holds(default_ru
     # stage 1 trains only embeddings and the LM head
     assert stages["stage1"]["trainable"] == "model.embed_tokens.weight, lm_head.weight"
     assert "all" in stages["stage2"]["trainable"]
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("pipeline")
+def test_a_training_job_killed_mid_run_resumes_from_its_checkpoint(default_run, tmp_path):
+    """SIGKILL the training processes of stage 2 after its first checkpoint; Snakemake's retry resumes there."""
+    import json
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    run = tmp_path / "run"
+    shutil.copytree(default_run, run, symlinks=True)
+    for stale in (run / "models" / "stage2", run / "work" / "checkpoints" / "stage2", run / "work" / "metrics" / "stage2.jsonl"):
+        shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--cores", "2", "--retries", "1",
+               "--configfile", str(REPO / "config" / "config.yaml"), "--directory", str(run), "models/stage2/xuanyuan_train.json"]
+    process = subprocess.Popen(command, cwd=run, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    checkpoint_dir = run / "work" / "checkpoints" / "stage2"
+    killed = []
+    deadline = time.time() + 900
+    while time.time() < deadline and process.poll() is None and not killed:
+        if (checkpoint_dir / "latest").is_file():
+            for proc in psutil.process_iter(["cmdline", "cwd"]):
+                cmdline = " ".join(proc.info["cmdline"] or [])
+                if "xuanyuan.train" in cmdline and "worker" in cmdline and proc.info["cwd"] == os.path.realpath(run):
+                    proc.send_signal(signal.SIGKILL)
+                    killed.append(proc.pid)
+        time.sleep(0.2)
+    output, _ = process.communicate(timeout=900)
+    assert killed, output[-3000:]
+    assert process.returncode == 0, output[-3000:]
+    summary = json.loads((run / "models" / "stage2" / "xuanyuan_train.json").read_text())
+    assert summary["resumed_from"] > 0, summary  # not from step 0
+    # after the resume, the losses are those of the uninterrupted run, exactly
+    resumed = [json.loads(line) for line in (run / "work" / "metrics" / "stage2.jsonl").read_text().splitlines()]
+    original = [json.loads(line) for line in (default_run / "work" / "metrics" / "stage2.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in resumed] == [r["step"] for r in original]
+    assert [r["loss"] for r in resumed] == [r["loss"] for r in original]

@@ -25,7 +25,7 @@ class DocStarts:
     byte 34 + 4N, never 8-byte aligned, and numpy copies an unaligned array in full before
     searching it (14 ms per call for 10M documents). Why plain lists and `array` with bisect
     rather than numpy for both levels: a query is a handful of scalar comparisons, where each
-    numpy call costs more than the whole Python search (bench/tokenize.py measures the loader).
+    numpy call costs more than the whole Python search (bench/tokenization.py measures the loader).
     """
 
     def __init__(self, dataset: IndexedDataset, stride: int = DEFAULT_STRIDE):

@@ -32,7 +32,7 @@ class BatchEncoder:
     split_special_tokens=True)`, but through the Rust backend directly.
 
     Why not call the tokenizer: the transformers wrapper builds a BatchEncoding with masks and
-    offsets we discard; `encode_batch_fast` skips offsets and is ~1.6x faster (bench/tokenize.py).
+    offsets we discard; `encode_batch_fast` skips offsets and is ~1.6x faster (bench/tokenization.py).
     Why split special tokens: a web page that contains the text "</s>" must not put an EOS in
     the middle of a document; only the writer decides where EOS (and BOS) go.
     The backend is a private copy, so the caller's tokenizer is not modified.

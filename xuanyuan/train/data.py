@@ -4,17 +4,19 @@ Layout: micro-batch group g (optimizer step s, micro-step m: g = s*G + m) covers
 [g*W*B, (g+1)*W*B); rank r of W takes the B samples starting at g*W*B + r*B. A checkpoint stores
 the number of samples consumed by all ranks, so a resumed run continues from the next one.
 When the steps need more samples than the data has, the order starts over (epochs); the trainer
-says so when it starts.
+says so when it starts. `model_inputs` turns a collated batch into the model's keyword arguments,
+with the document boundaries that keep attention inside each packed document (train/attention.py).
 """
 
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 import torch
 
 from xuanyuan.tokdata import PhaseSampler
+from xuanyuan.train.attention import packed_attention_inputs
 
 BATCH_KEYS = ("input_ids", "labels", "position_ids")
 
@@ -29,6 +31,17 @@ def open_sampler(data: Sequence[tuple[str, Sequence[str]]], seq_length: int, see
 def collate(samples: Sequence[dict[str, np.ndarray]]) -> dict[str, torch.Tensor]:
     """Stack samples into a batch of int64 tensors (input_ids, labels, position_ids)."""
     return {key: torch.from_numpy(np.stack([s[key] for s in samples])) for key in BATCH_KEYS}
+
+
+def model_inputs(batch: dict[str, torch.Tensor], *, attn_implementation: str, dtype: torch.dtype,
+                 device: torch.device | str) -> dict[str, Any]:
+    """Keyword arguments of `model(...)` for a collated batch: tokens, per-document positions, and the
+    document boundaries in the form `attn_implementation` takes (a mask, or flash varlen offsets)."""
+    inputs = {"input_ids": batch["input_ids"].to(device), "position_ids": batch["position_ids"].to(device),
+              "use_cache": False}
+    # From the CPU positions: the flash offsets' max length is then an int without a device sync.
+    inputs.update(packed_attention_inputs(batch["position_ids"], attn_implementation, dtype=dtype, device=device))
+    return inputs
 
 
 def rank_batches(sampler: PhaseSampler, *, micro_batch: int, world_size: int, rank: int,

@@ -5,6 +5,9 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from xuanyuan.train.attention import model_attention
+from xuanyuan.train.data import model_inputs
+
 IGNORE_INDEX = -100
 
 
@@ -23,7 +26,8 @@ def causal_lm_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
 
 
 def batch_loss(model, batch: dict[str, torch.Tensor], device: torch.device) -> torch.Tensor:
-    """Loss of `model` (HF causal LM or a DeepSpeed engine around one) on a batch of packed samples."""
-    out = model(input_ids=batch["input_ids"].to(device), position_ids=batch["position_ids"].to(device),
-                use_cache=False)
+    """Loss of `model` (HF causal LM or a DeepSpeed engine around one) on a batch of packed samples;
+    no token attends across a document boundary."""
+    attn_implementation, dtype = model_attention(model)
+    out = model(**model_inputs(batch, attn_implementation=attn_implementation, dtype=dtype, device=device))
     return causal_lm_loss(out.logits, batch["labels"].to(device))

@@ -23,6 +23,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import torch
 
+from xuanyuan.train.data import model_inputs
 from xuanyuan.train.loss import token_losses
 
 
@@ -60,7 +61,11 @@ def perplexity_of(model, tokenizer, texts: Sequence[str], *, window: int, batch_
             inputs[row, :n] = torch.from_numpy(tokens[:-1])
             labels[row, :n] = torch.from_numpy(tokens[1:])
             positions[row, :n] = torch.from_numpy(pos[:-1])
-        logits = model(input_ids=inputs.to(device), position_ids=positions.to(device), use_cache=False).logits
+        # Through the trainer's own input builder, so document boundaries reach every attention kernel.
+        kwargs = model_inputs({"input_ids": inputs, "position_ids": positions},
+                              attn_implementation=model.config._attn_implementation, dtype=next(model.parameters()).dtype,
+                              device=device)
+        logits = model(**kwargs).logits
         total, n = token_losses(logits, labels.to(device))
         nll += float(total)
         count += int(n)

@@ -33,11 +33,13 @@ def _fingerprint(job: TrainJob) -> dict[str, Any]:
     return {"job": json.loads(json.dumps(job.__dict__, default=list)), "files": files}
 
 
-def launch(job: TrainJob, **kwargs: Any) -> dict[str, Any]:
+def launch(job: TrainJob, metrics_output: str, **kwargs: Any) -> dict[str, Any]:
     """Launch `job`, resuming from its checkpoints only if they were made by this very job.
 
     A job killed mid-run and rerun with the same inputs resumes; a job rerun because its config or
-    inputs changed must start from step 0, so stale checkpoints are removed first.
+    inputs changed must start from step 0, so stale checkpoints are removed first. The metrics are
+    written beside the checkpoints (Snakemake deletes a failed job's outputs, and the resumed run
+    continues the file) and copied to `metrics_output` at the end.
     """
     checkpoint_dir = Path(job.checkpoint_dir)
     fingerprint = _fingerprint(job)
@@ -47,7 +49,10 @@ def launch(job: TrainJob, **kwargs: Any) -> dict[str, Any]:
         shutil.rmtree(checkpoint_dir)
     checkpoint_dir.mkdir(parents=True, exist_ok=True)
     stored.write_text(json.dumps(fingerprint, indent=1, sort_keys=True))
-    return _launch(job, **kwargs)
+    summary = _launch(job, **kwargs)
+    Path(metrics_output).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(job.metrics_path, metrics_output)
+    return summary
 
 
 def _english_training_records(shard_paths: Sequence[str], heldout_fraction: float):
@@ -82,10 +87,10 @@ def train_base_standin(config: dict[str, Any], *, base_tokenizer_model: str, bas
     """Pretrain the stand-in base; `base_hf_dir` holds the base tokenizer's HF files (copied into the export)."""
     job = standin_job(
         config, base_tokenizer_model=base_tokenizer_model, data=[("base_en", [data_prefix])], out_dir=out_dir,
-        checkpoint_dir=checkpoint_dir, metrics_path=metrics_path, tokenizer_hf_dir=base_hf_dir,
-        tensorboard_dir=tensorboard_dir,
+        checkpoint_dir=checkpoint_dir, metrics_path=str(Path(checkpoint_dir) / "metrics.jsonl"),
+        tokenizer_hf_dir=base_hf_dir, tensorboard_dir=tensorboard_dir,
     )
-    return launch(job, threads=threads, log_path=log_path)
+    return launch(job, metrics_path, threads=threads, log_path=log_path)
 
 
 def train_stage(config: dict[str, Any], stage: str, *, phases: Sequence[str], phase_prefixes: Sequence[str],
@@ -94,7 +99,8 @@ def train_stage(config: dict[str, Any], stage: str, *, phases: Sequence[str], ph
     """Stage 1 or 2 on the given mixing phases, in curriculum order."""
     job = stage_job(
         config, stage, data=[(phase, [prefix]) for phase, prefix in zip(phases, phase_prefixes)],
-        init_model=init_model, out_dir=out_dir, checkpoint_dir=checkpoint_dir, metrics_path=metrics_path,
-        tokenizer_dir=tokenizer_dir, tensorboard_dir=tensorboard_dir,
+        init_model=init_model, out_dir=out_dir, checkpoint_dir=checkpoint_dir,
+        metrics_path=str(Path(checkpoint_dir) / "metrics.jsonl"), tokenizer_dir=tokenizer_dir,
+        tensorboard_dir=tensorboard_dir,
     )
-    return launch(job, threads=threads, log_path=log_path)
+    return launch(job, metrics_path, threads=threads, log_path=log_path)

@@ -1,6 +1,6 @@
 """Tokenization and loader throughput: what the .bin/.idx pipeline buys over tokenizing on the fly.
 
-Usage: python bench/tokenize.py [--vocab V] [--seq-length L] [--batch-docs B] [--rounds R]
+Usage: python bench/tokenization.py [--vocab V] [--seq-length L] [--batch-docs B] [--rounds R]
                                 [--random-samples N]
 
 (a) Tokenizer throughput in tokens/s per core on the same documents, all candidates pinned to
@@ -22,11 +22,8 @@ from __future__ import annotations
 import os
 import sys
 
-# This file is named like the standard library's `tokenize`, which numpy and inspect import:
-# take bench/ off the import path before anything else is imported, or it would import itself.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or os.curdir) != _HERE]
-
+# Not named tokenize.py: in bench/ that would shadow the standard library's `tokenize` (which
+# inspect and numpy import) for every benchmark script run from here.
 # One thread everywhere: the table reports per-core rates. Must be set before tokenizers loads.
 os.environ["TOKENIZERS_PARALLELISM"] = "false"
 os.environ["RAYON_NUM_THREADS"] = "1"
@@ -51,6 +48,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.tokdata.helpers import EOS_ID, train_sentencepiece_tokenizer  # noqa: E402
+from xuanyuan.provenance import cpu_name  # noqa: E402
 from xuanyuan.records import make_document  # noqa: E402
 from xuanyuan.shards import read_records, write_records  # noqa: E402
 from xuanyuan.tokdata import IndexedDataset, PackedSamples, PhaseSampler, tokenize_documents  # noqa: E402
@@ -122,16 +120,6 @@ def on_the_fly_samples(shard: Path, encode: BatchEncoder, seq_length: int, batch
             }
             pending = pending[seq_length:]
             doc_starts = doc_starts[doc_starts >= seq_length] - seq_length
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def main() -> None:
