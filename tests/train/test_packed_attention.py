@@ -13,7 +13,7 @@ from xuanyuan.tokdata import IndexedDataset, PackedSamples
 from xuanyuan.tokdata.builder import PairBuilder
 from xuanyuan.train.attention import packed_causal_mask
 from xuanyuan.train.data import collate, model_inputs
-from xuanyuan.train.loss import IGNORE_INDEX, batch_loss
+from xuanyuan.train.loss import batch_loss
 
 SEQ = 20
 # Sample 0 = documents 0, 1, 2 (starts 0, 5, 14); sample 1 starts with the last token of document 2.
