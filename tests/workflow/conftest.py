@@ -22,9 +22,10 @@ def snakemake(*args: str, cwd: Path | None = None, timeout: int = 1800) -> subpr
 
 def run_default_pipeline(directory: Path, *targets: str) -> subprocess.CompletedProcess:
     directory.mkdir(parents=True, exist_ok=True)
+    # Targets first: after --configfile, Snakemake would read them as more config files.
     result = snakemake(
-        "--cores", "2", "--directory", str(directory), "--configfile", str(REPO / "config" / "config.yaml"),
-        *targets, cwd=directory,
+        *targets, "--cores", "2", "--directory", str(directory), "--configfile", str(REPO / "config" / "config.yaml"),
+        cwd=directory,
     )
     if result.returncode != 0:
         log_dir = directory / "logs"

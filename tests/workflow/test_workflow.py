@@ -319,6 +319,7 @@ def test_expanded_tokenizer_compresses_chinese_and_leaves_english_alone(default_
 @pytest.mark.slow
 @pytest.mark.xdist_group("pipeline")
 def test_binary_data_round_trips_to_the_mixed_text(default_run):
+    import yaml
     from transformers import AutoTokenizer
 
     from xuanyuan.shards import read_records
@@ -326,8 +327,9 @@ def test_binary_data_round_trips_to_the_mixed_text(default_run):
 
     tokenizer = AutoTokenizer.from_pretrained(default_run / "models" / "tokenizer")
     work = default_run / "work"
-    for phase_bin in sorted((work / "tokenized").glob("*.bin")):
-        phase = phase_bin.stem
+    phases = [phase["name"] for phase in yaml.safe_load((REPO / "config" / "schema.yaml").read_text())[
+        "properties"]["mix"]["properties"]["phases"]["default"]]
+    for phase in phases:
         texts = {}
         for path in sorted((work / "mix" / phase).glob("*/*.jsonl.zst")):
             for record in read_records(path):
