@@ -3,6 +3,7 @@
 import csv
 import re
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +22,23 @@ def _jobs_in_dry_run(output: str) -> dict[str, int]:
         if match:
             jobs[match.group(1)] = int(match.group(2))
     return jobs
+
+
+def default_config() -> dict:
+    import yaml
+
+    return yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+
+
+def planned_jobs(run: Path, config: dict, tmp_path: Path) -> dict[str, int]:
+    """Jobs a dry run plans in the finished `run` directory after switching to `config`."""
+    import yaml
+
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(yaml.safe_dump(config, allow_unicode=True))
+    result = snakemake("-n", "--configfile", str(changed), "--directory", str(run), cwd=run)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return _jobs_in_dry_run(result.stdout + result.stderr)
 
 
 def test_dry_run_of_the_default_config():
@@ -144,15 +162,9 @@ def test_dedup_finds_the_planted_duplicate_clusters(default_run):
 @pytest.mark.slow
 @pytest.mark.xdist_group("pipeline")
 def test_changing_the_dedup_threshold_reruns_dedup_but_not_cleaning(default_run, tmp_path):
-    import yaml
-
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config = default_config()
     config["dedup"]["threshold"] = 0.8
-    changed = tmp_path / "changed.yaml"
-    changed.write_text(yaml.safe_dump(config, allow_unicode=True))
-    result = snakemake("-n", "--configfile", str(changed), "--directory", str(default_run), cwd=default_run)
-    assert result.returncode == 0, result.stderr[-3000:]
-    jobs = _jobs_in_dry_run(result.stdout + result.stderr)
+    jobs = planned_jobs(default_run, config, tmp_path)
     assert jobs.get("dedup_clusters") == 2 and jobs.get("dedup_apply") == 26
     assert not {"extract", "clean", "minhash_signatures", "generate_corpus"} & set(jobs)
 
@@ -182,15 +194,9 @@ def test_same_config_and_seed_give_identical_bytes(default_run, tmp_path):
 @pytest.mark.slow
 @pytest.mark.xdist_group("pipeline")
 def test_changing_one_threshold_reruns_only_the_sources_that_use_it(default_run, tmp_path):
-    import yaml
-
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config = default_config()
     config["clean"] = {"profiles": {"zh_web": {"min_chars": {"min": 80}}}}
-    changed = tmp_path / "changed.yaml"
-    changed.write_text(yaml.safe_dump(config, allow_unicode=True))
-    result = snakemake("-n", "--configfile", str(changed), "--directory", str(default_run), cwd=default_run)
-    assert result.returncode == 0, result.stderr[-3000:]
-    jobs = _jobs_in_dry_run(result.stdout + result.stderr)
+    jobs = planned_jobs(default_run, config, tmp_path)
     zh_web_shards = sum(source["shards"] for source in config["sources"].values() if source["profile"] == "zh_web")
     assert jobs.get("clean") == zh_web_shards
     assert "extract" not in jobs and "generate_corpus" not in jobs
@@ -252,15 +258,9 @@ def test_realised_mixing_shares_are_within_half_a_point_of_the_targets(default_r
 @pytest.mark.slow
 @pytest.mark.xdist_group("pipeline")
 def test_changing_a_quality_threshold_refilters_without_retraining(default_run, tmp_path):
-    import yaml
-
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config = default_config()
     config["quality"] = {"thresholds": {"gambling": 0.7}}
-    changed = tmp_path / "changed.yaml"
-    changed.write_text(yaml.safe_dump(config, allow_unicode=True))
-    result = snakemake("-n", "--configfile", str(changed), "--directory", str(default_run), cwd=default_run)
-    assert result.returncode == 0, result.stderr[-3000:]
-    jobs = _jobs_in_dry_run(result.stdout + result.stderr)
+    jobs = planned_jobs(default_run, config, tmp_path)
     assert jobs.get("quality_filter") == 13 and jobs.get("quality_report") == 1
     assert not {"quality_classifier", "dedup_apply", "clean", "keyword_candidates"} & set(jobs)
 
@@ -268,15 +268,9 @@ def test_changing_a_quality_threshold_refilters_without_retraining(default_run, 
 @pytest.mark.slow
 @pytest.mark.xdist_group("pipeline")
 def test_changing_the_mix_replans_without_refiltering(default_run, tmp_path):
-    import yaml
-
-    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    config = default_config()
     config["mix"] = {"max_epochs": 3}
-    changed = tmp_path / "changed.yaml"
-    changed.write_text(yaml.safe_dump(config, allow_unicode=True))
-    result = snakemake("-n", "--configfile", str(changed), "--directory", str(default_run), cwd=default_run)
-    assert result.returncode == 0, result.stderr[-3000:]
-    jobs = _jobs_in_dry_run(result.stdout + result.stderr)
+    jobs = planned_jobs(default_run, config, tmp_path)
     assert jobs.get("mix_plan") == 1 and jobs.get("mix_apply") == 13
     assert not {"quality_filter", "quality_classifier", "mix_histogram"} & set(jobs)
 
