@@ -13,6 +13,7 @@ if not workflow.overwrite_configfiles:
 
 
 include: "rules/common.smk"
+include: "rules/resources.smk"
 include: "rules/corpus.smk"
 include: "rules/extract.smk"
 include: "rules/clean.smk"

@@ -12,10 +12,9 @@ rule clean:
         f"{LOGS}/clean/{{source}}/{{shard}}.log",
     benchmark:
         f"{BENCH}/clean/{{source}}/{{shard}}.tsv"
-    threads: resources_of("clean")["threads"]
+    threads: rule_threads("clean")
     resources:
-        mem_mb=resources_of("clean")["mem_mb"],
-        runtime=resources_of("clean")["runtime"],
+        **rule_resources("clean"),
     conda:
         "../envs/data.yaml"
     script:

@@ -126,12 +126,6 @@ def clean_profile_for(wildcards):
     return canonical(merged_profile(config, wildcards.source))
 
 
-def resources_of(group):
-    """threads/mem_mb/runtime of a rule group, falling back to resources.default."""
-    settings = config["resources"].get(group) or config["resources"]["default"]
-    return settings
-
-
 def final_targets():
     targets = [
         f"{RESULTS}/data_funnel.md",

@@ -12,10 +12,9 @@ rule generate_corpus:
         f"{LOGS}/generate_corpus.log",
     benchmark:
         f"{BENCH}/generate_corpus.tsv"
-    threads: resources_of("generate_corpus")["threads"]
+    threads: rule_threads("generate_corpus")
     resources:
-        mem_mb=resources_of("generate_corpus")["mem_mb"],
-        runtime=resources_of("generate_corpus")["runtime"],
+        **rule_resources("generate_corpus"),
     conda:
         "../envs/data.yaml"
     script:

@@ -20,10 +20,9 @@ rule minhash_signatures:
         f"{LOGS}/dedup/signatures/{{source}}/{{shard}}.log",
     benchmark:
         f"{BENCH}/dedup/signatures/{{source}}/{{shard}}.tsv"
-    threads: resources_of("dedup")["threads"]
+    threads: rule_threads("dedup")
     resources:
-        mem_mb=resources_of("dedup")["mem_mb"],
-        runtime=resources_of("dedup")["runtime"],
+        **rule_resources("dedup"),
     conda:
         "../envs/data.yaml"
     script:
@@ -46,10 +45,9 @@ rule lsh_candidates:
         f"{LOGS}/dedup/{{stage}}/candidates/{{band_job}}.log",
     benchmark:
         f"{BENCH}/dedup/{{stage}}/candidates/{{band_job}}.tsv"
-    threads: resources_of("dedup")["threads"]
+    threads: rule_threads("dedup")
     resources:
-        mem_mb=resources_of("dedup")["mem_mb"],
-        runtime=resources_of("dedup")["runtime"],
+        **rule_resources("dedup"),
     conda:
         "../envs/data.yaml"
     script:
@@ -73,10 +71,9 @@ rule dedup_clusters:
         f"{LOGS}/dedup/{{stage}}/clusters.log",
     benchmark:
         f"{BENCH}/dedup/{{stage}}/clusters.tsv"
-    threads: resources_of("dedup")["threads"]
+    threads: rule_threads("dedup")
     resources:
-        mem_mb=resources_of("dedup")["mem_mb"],
-        runtime=resources_of("dedup")["runtime"],
+        **rule_resources("dedup"),
     conda:
         "../envs/data.yaml"
     script:
@@ -95,10 +92,9 @@ rule dedup_apply:
         threshold=DEDUP["threshold"],
     log:
         f"{LOGS}/{{stage}}/{{source}}/{{shard}}.log",
-    threads: resources_of("dedup")["threads"]
+    threads: rule_threads("dedup")
     resources:
-        mem_mb=resources_of("dedup")["mem_mb"],
-        runtime=resources_of("dedup")["runtime"],
+        **rule_resources("dedup"),
     conda:
         "../envs/data.yaml"
     script:

@@ -13,10 +13,9 @@ rule extract:
         f"{LOGS}/extract/{{source}}/{{shard}}.log",
     benchmark:
         f"{BENCH}/extract/{{source}}/{{shard}}.tsv"
-    threads: resources_of("extract")["threads"]
+    threads: rule_threads("extract")
     resources:
-        mem_mb=resources_of("extract")["mem_mb"],
-        runtime=resources_of("extract")["runtime"],
+        **rule_resources("extract"),
     conda:
         "../envs/data.yaml"
     script:

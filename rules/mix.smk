@@ -28,10 +28,9 @@ rule mix_histogram:
         heldout_fraction=config["tokenizer"]["heldout_fraction"],
     log:
         f"{LOGS}/mix/histograms/{{source}}/{{shard}}.log",
-    threads: resources_of("mix")["threads"]
+    threads: rule_threads("mix")
     resources:
-        mem_mb=resources_of("mix")["mem_mb"],
-        runtime=resources_of("mix")["runtime"],
+        **rule_resources("mix"),
     conda:
         "../envs/data.yaml"
     script:
@@ -48,10 +47,9 @@ rule mix_plan:
         mix=canonical(MIX),
     log:
         f"{LOGS}/mix/plan.log",
-    threads: resources_of("mix")["threads"]
+    threads: rule_threads("mix")
     resources:
-        mem_mb=resources_of("mix")["mem_mb"],
-        runtime=resources_of("mix")["runtime"],
+        **rule_resources("mix"),
     conda:
         "../envs/data.yaml"
     script:
@@ -73,10 +71,9 @@ rule mix_apply:
         heldout_fraction=config["tokenizer"]["heldout_fraction"],
     log:
         f"{LOGS}/mix/apply/{{source}}/{{shard}}.log",
-    threads: resources_of("mix")["threads"]
+    threads: rule_threads("mix")
     resources:
-        mem_mb=resources_of("mix")["mem_mb"],
-        runtime=resources_of("mix")["runtime"],
+        **rule_resources("mix"),
     conda:
         "../envs/data.yaml"
     script:
@@ -98,10 +95,9 @@ rule mix_report:
         config=canonical(config),
     log:
         f"{LOGS}/report/mix.log",
-    threads: resources_of("report")["threads"]
+    threads: rule_threads("report")
     resources:
-        mem_mb=resources_of("report")["mem_mb"],
-        runtime=resources_of("report")["runtime"],
+        **rule_resources("report"),
     conda:
         "../envs/data.yaml"
     script:

@@ -48,10 +48,9 @@ if BASE_IS_STANDIN:
             batch_docs=config["tokenize"]["batch_docs"],
         log:
             f"{LOGS}/pretrain/base_tokenized.log",
-        threads: resources_of("tokenize")["threads"]
+        threads: rule_threads("tokenize")
         resources:
-            mem_mb=resources_of("tokenize")["mem_mb"],
-            runtime=resources_of("tokenize")["runtime"],
+            **rule_resources("tokenize"),
         conda:
             "../envs/data.yaml"
         script:
@@ -76,10 +75,9 @@ if BASE_IS_STANDIN:
             f"{LOGS}/pretrain/base_standin.log",
         benchmark:
             f"{BENCH}/pretrain/base_standin.tsv"
-        threads: resources_of("pretrain")["threads"]
+        threads: rule_threads("pretrain")
         resources:
-            mem_mb=resources_of("pretrain")["mem_mb"],
-            runtime=resources_of("pretrain")["runtime"],
+            **rule_resources("pretrain"),
         conda:
             "../envs/data.yaml"
         script:
@@ -110,10 +108,9 @@ rule pretrain_stage:
         f"{LOGS}/pretrain/{{stage}}.log",
     benchmark:
         f"{BENCH}/pretrain/{{stage}}.tsv"
-    threads: resources_of("pretrain")["threads"]
+    threads: rule_threads("pretrain")
     resources:
-        mem_mb=resources_of("pretrain")["mem_mb"],
-        runtime=resources_of("pretrain")["runtime"],
+        **rule_resources("pretrain"),
     conda:
         "../envs/data.yaml"
     script:
@@ -137,10 +134,9 @@ rule perplexity:
         variant="|".join(PERPLEXITY_MODELS),
     log:
         f"{LOGS}/eval/perplexity/{{variant}}.log",
-    threads: resources_of("pretrain")["threads"]
+    threads: rule_threads("pretrain")
     resources:
-        mem_mb=resources_of("pretrain")["mem_mb"],
-        runtime=resources_of("pretrain")["runtime"],
+        **rule_resources("pretrain"),
     conda:
         "../envs/data.yaml"
     script:
@@ -165,10 +161,9 @@ rule pretrain_report:
         config=canonical(config),
     log:
         f"{LOGS}/report/pretrain.log",
-    threads: resources_of("report")["threads"]
+    threads: rule_threads("report")
     resources:
-        mem_mb=resources_of("report")["mem_mb"],
-        runtime=resources_of("report")["runtime"],
+        **rule_resources("report"),
     conda:
         "../envs/data.yaml"
     script:

@@ -21,10 +21,9 @@ rule quality_classifier:
         f"{LOGS}/quality/classifier.log",
     benchmark:
         f"{BENCH}/quality/classifier.tsv"
-    threads: resources_of("quality")["threads"]
+    threads: rule_threads("quality")
     resources:
-        mem_mb=resources_of("quality")["mem_mb"],
-        runtime=resources_of("quality")["runtime"],
+        **rule_resources("quality"),
     conda:
         "../envs/data.yaml"
     script:
@@ -48,10 +47,9 @@ rule quality_filter:
         f"{LOGS}/quality/{{source}}/{{shard}}.log",
     benchmark:
         f"{BENCH}/quality/{{source}}/{{shard}}.tsv"
-    threads: resources_of("quality")["threads"]
+    threads: rule_threads("quality")
     resources:
-        mem_mb=resources_of("quality")["mem_mb"],
-        runtime=resources_of("quality")["runtime"],
+        **rule_resources("quality"),
     conda:
         "../envs/data.yaml"
     script:
@@ -69,10 +67,9 @@ rule keyword_candidates:
         min_hits=QUALITY["keyword_min_hits"],
     log:
         f"{LOGS}/quality/keywords/{{source}}/{{shard}}.log",
-    threads: resources_of("quality")["threads"]
+    threads: rule_threads("quality")
     resources:
-        mem_mb=resources_of("quality")["mem_mb"],
-        runtime=resources_of("quality")["runtime"],
+        **rule_resources("quality"),
     conda:
         "../envs/data.yaml"
     script:
@@ -92,10 +89,9 @@ rule keyword_review:
         review_cap=QUALITY["keyword_review_cap"],
     log:
         f"{LOGS}/quality/keyword_review.log",
-    threads: resources_of("report")["threads"]
+    threads: rule_threads("report")
     resources:
-        mem_mb=resources_of("report")["mem_mb"],
-        runtime=resources_of("report")["runtime"],
+        **rule_resources("report"),
     conda:
         "../envs/data.yaml"
     script:
@@ -122,10 +118,9 @@ rule quality_report:
         config=canonical(config),
     log:
         f"{LOGS}/report/quality.log",
-    threads: resources_of("report")["threads"]
+    threads: rule_threads("report")
     resources:
-        mem_mb=resources_of("report")["mem_mb"],
-        runtime=resources_of("report")["runtime"],
+        **rule_resources("report"),
     conda:
         "../envs/data.yaml"
     script:

@@ -10,10 +10,9 @@ rule data_funnel:
         config=canonical(config),
     log:
         f"{LOGS}/report/data_funnel.log",
-    threads: resources_of("report")["threads"]
+    threads: rule_threads("report")
     resources:
-        mem_mb=resources_of("report")["mem_mb"],
-        runtime=resources_of("report")["runtime"],
+        **rule_resources("report"),
     conda:
         "../envs/data.yaml"
     script:
@@ -33,10 +32,9 @@ rule cleaning_eval:
         config=canonical(config),
     log:
         f"{LOGS}/report/cleaning_eval.log",
-    threads: resources_of("report")["threads"]
+    threads: rule_threads("report")
     resources:
-        mem_mb=resources_of("report")["mem_mb"],
-        runtime=resources_of("report")["runtime"],
+        **rule_resources("report"),
     conda:
         "../envs/data.yaml"
     script:
@@ -54,10 +52,9 @@ rule extraction_eval:
         config=canonical(config),
     log:
         f"{LOGS}/report/extraction_eval.log",
-    threads: resources_of("report")["threads"]
+    threads: rule_threads("report")
     resources:
-        mem_mb=resources_of("report")["mem_mb"],
-        runtime=resources_of("report")["runtime"],
+        **rule_resources("report"),
     conda:
         "../envs/data.yaml"
     script:
@@ -77,10 +74,9 @@ rule dedup_eval:
         lsh=dataclasses.asdict(LSH),
     log:
         f"{LOGS}/report/dedup_eval.log",
-    threads: resources_of("report")["threads"]
+    threads: rule_threads("report")
     resources:
-        mem_mb=resources_of("report")["mem_mb"],
-        runtime=resources_of("report")["runtime"],
+        **rule_resources("report"),
     conda:
         "../envs/data.yaml"
     script:

@@ -35,10 +35,9 @@ rule tokenize_shard:
         f"{LOGS}/tokenize/{{source}}/{{shard}}.log",
     benchmark:
         f"{BENCH}/tokenize/{{source}}/{{shard}}.tsv"
-    threads: resources_of("tokenize")["threads"]
+    threads: rule_threads("tokenize")
     resources:
-        mem_mb=resources_of("tokenize")["mem_mb"],
-        runtime=resources_of("tokenize")["runtime"],
+        **rule_resources("tokenize"),
     conda:
         "../envs/data.yaml"
     script:
@@ -61,10 +60,9 @@ rule tokenize_phase:
         prefix=f"{WORK}/tokenized/{{phase}}",
     log:
         f"{LOGS}/tokenize/{{phase}}/merge.log",
-    threads: resources_of("tokenize")["threads"]
+    threads: rule_threads("tokenize")
     resources:
-        mem_mb=resources_of("tokenize")["mem_mb"],
-        runtime=resources_of("tokenize")["runtime"],
+        **rule_resources("tokenize"),
     conda:
         "../envs/data.yaml"
     script:

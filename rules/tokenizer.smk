@@ -28,10 +28,9 @@ rule tokenizer:
         f"{LOGS}/tokenizer/build.log",
     benchmark:
         f"{BENCH}/tokenizer/build.tsv"
-    threads: resources_of("tokenizer")["threads"]
+    threads: rule_threads("tokenizer")
     resources:
-        mem_mb=resources_of("tokenizer")["mem_mb"],
-        runtime=resources_of("tokenizer")["runtime"],
+        **rule_resources("tokenizer"),
     conda:
         "../envs/data.yaml"
     script:
@@ -52,10 +51,9 @@ rule tokenizer_report:
         config=canonical(config),
     log:
         f"{LOGS}/report/tokenizer.log",
-    threads: resources_of("report")["threads"]
+    threads: rule_threads("report")
     resources:
-        mem_mb=resources_of("report")["mem_mb"],
-        runtime=resources_of("report")["runtime"],
+        **rule_resources("report"),
     conda:
         "../envs/data.yaml"
     script:

@@ -1,4 +1,5 @@
 from xuanyuan.runlog import logged_to
+from xuanyuan.train.launch import rule_launch_options
 from xuanyuan.train.stages import train_base_standin
 
 with logged_to(snakemake.log[0]) as log:
@@ -11,7 +12,6 @@ with logged_to(snakemake.log[0]) as log:
         checkpoint_dir=snakemake.params.checkpoint_dir,
         metrics_path=snakemake.output.metrics,
         tensorboard_dir=snakemake.params.tensorboard_dir,
-        threads=snakemake.threads,
-        log_path=f"{snakemake.log[0]}.workers",
+        **rule_launch_options(snakemake),
     )
     log.info("stand-in base trained: %s", {k: summary[k] for k in ("steps", "eval_loss", "resumed_from")})

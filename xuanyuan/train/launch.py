@@ -72,6 +72,11 @@ def launch(job: TrainJob, *, threads: int | None = None, gpus: int | None = None
     return json.loads((Path(job.out_dir) / "xuanyuan_train.json").read_text(encoding="utf-8"))
 
 
+def rule_launch_options(snakemake) -> dict[str, Any]:
+    """`launch` keyword arguments of a training rule's job: its threads and the workers' log file."""
+    return {"threads": snakemake.threads, "log_path": f"{snakemake.log[0]}.workers"}
+
+
 def run_in_process(job: TrainJob) -> dict[str, Any]:
     """One rank in this process (tests, notebooks): the same trainer, a world of one."""
     from xuanyuan.train.trainer import run_job

@@ -82,20 +82,20 @@ def tokenize_base_english(
 
 
 def train_base_standin(config: dict[str, Any], *, base_tokenizer_model: str, base_hf_dir: str, data_prefix: str,
-                       out_dir: str, checkpoint_dir: str, metrics_path: str, tensorboard_dir: str, threads: int,
-                       log_path: str) -> dict[str, Any]:
+                       out_dir: str, checkpoint_dir: str, metrics_path: str, tensorboard_dir: str,
+                       **launch_options: Any) -> dict[str, Any]:
     """Pretrain the stand-in base; `base_hf_dir` holds the base tokenizer's HF files (copied into the export)."""
     job = standin_job(
         config, base_tokenizer_model=base_tokenizer_model, data=[("base_en", [data_prefix])], out_dir=out_dir,
         checkpoint_dir=checkpoint_dir, metrics_path=str(Path(checkpoint_dir) / "metrics.jsonl"),
         tokenizer_hf_dir=base_hf_dir, tensorboard_dir=tensorboard_dir,
     )
-    return launch(job, metrics_path, threads=threads, log_path=log_path)
+    return launch(job, metrics_path, **launch_options)
 
 
 def train_stage(config: dict[str, Any], stage: str, *, phases: Sequence[str], phase_prefixes: Sequence[str],
                 init_model: str, tokenizer_dir: str, out_dir: str, checkpoint_dir: str, metrics_path: str,
-                tensorboard_dir: str, threads: int, log_path: str) -> dict[str, Any]:
+                tensorboard_dir: str, **launch_options: Any) -> dict[str, Any]:
     """Stage 1 or 2 on the given mixing phases, in curriculum order."""
     job = stage_job(
         config, stage, data=[(phase, [prefix]) for phase, prefix in zip(phases, phase_prefixes)],
@@ -103,4 +103,4 @@ def train_stage(config: dict[str, Any], stage: str, *, phases: Sequence[str], ph
         metrics_path=str(Path(checkpoint_dir) / "metrics.jsonl"), tokenizer_dir=tokenizer_dir,
         tensorboard_dir=tensorboard_dir,
     )
-    return launch(job, metrics_path, threads=threads, log_path=log_path)
+    return launch(job, metrics_path, **launch_options)
