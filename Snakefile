@@ -23,6 +23,9 @@ include: "rules/tokenizer.smk"
 include: "rules/mix.smk"
 include: "rules/tokenize.smk"
 include: "rules/pretrain.smk"
+include: "rules/sft.smk"
+include: "rules/perplexity.smk"
+include: "rules/generate.smk"
 include: "rules/report.smk"
 
 

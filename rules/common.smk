@@ -141,6 +141,7 @@ def final_targets():
         *tokenized_phases(".idx"),
         f"{RESULTS}/pretrain.md",
         f"{RESULTS}/perplexity.md",
+        f"{RESULTS}/sft.md",
     ]
     if CORPUS_IS_GENERATED:
         targets += [

@@ -1,6 +1,6 @@
 # Continued pretraining (docs/pretrain.md): the base model (Llama-2, or a stand-in the default run
 # pretrains on the corpus's English), stage 1 (embeddings + LM head, resized to the expanded
-# vocabulary), stage 2 (all parameters); each a Hugging Face directory; perplexity on held-out text.
+# vocabulary), stage 2 (all parameters); each a Hugging Face directory (perplexity: rules/perplexity.smk).
 # Checkpoints live in work/checkpoints/, outside the outputs: a killed job resumes from them.
 
 PRETRAIN = config["pretrain"]
@@ -117,47 +117,25 @@ rule pretrain_stage:
         "../workflow_scripts/pretrain_stage.py"
 
 
-PERPLEXITY_MODELS = {"base": BASE_MODEL_DIR, "stage1": f"{MODELS}/stage1", "stage2": f"{MODELS}/stage2"}
-
-
-rule perplexity:
-    input:
-        model=lambda wildcards: base_model_inputs() if wildcards.variant == "base" else model_files(PERPLEXITY_MODELS[wildcards.variant]),
-        docs=stage_outputs("quality", ".jsonl.zst"),
-    output:
-        json=f"{WORK}/eval/perplexity/{{variant}}.json",
-    params:
-        model_dir=lambda wildcards: PERPLEXITY_MODELS[wildcards.variant],
-        heldout_fraction=config["tokenizer"]["heldout_fraction"],
-        perplexity=canonical(PRETRAIN["perplexity"]),
-    wildcard_constraints:
-        variant="|".join(PERPLEXITY_MODELS),
-    log:
-        f"{LOGS}/eval/perplexity/{{variant}}.log",
-    threads: rule_threads("pretrain")
-    resources:
-        **rule_resources("pretrain"),
-    conda:
-        "../envs/data.yaml"
-    script:
-        "../workflow_scripts/perplexity.py"
+# Model variants by name -> (directory, files a job that reads it depends on). Later rule files add
+# theirs (sft, quantize); rules/perplexity.smk and rules/evaluate.smk read the whole registry.
+MODEL_VARIANTS = {
+    "base": (BASE_MODEL_DIR, base_model_inputs()),
+    "stage1": (f"{MODELS}/stage1", model_files(f"{MODELS}/stage1")),
+    "stage2": (f"{MODELS}/stage2", model_files(f"{MODELS}/stage2")),
+}
 
 
 rule pretrain_report:
     input:
         metrics=[f"{METRICS}/{stage}.jsonl" for stage in PRETRAIN_STAGES],
         summaries=[f"{BASE_MODEL_DIR if stage == 'base_standin' else MODELS + '/' + stage}/xuanyuan_train.json" for stage in PRETRAIN_STAGES],
-        perplexity=[f"{WORK}/eval/perplexity/{variant}.json" for variant in PERPLEXITY_MODELS],
     output:
         markdown=report(f"{RESULTS}/pretrain.md", caption="report/pretrain.rst", category="Training"),
         csv=f"{RESULTS}/pretrain.csv",
         png=report(f"{RESULTS}/pretrain_loss.png", caption="report/pretrain.rst", category="Training"),
-        perplexity=report(f"{RESULTS}/perplexity.md", caption="report/perplexity.rst", category="Training"),
-        perplexity_csv=f"{RESULTS}/perplexity.csv",
     params:
         stages=PRETRAIN_STAGES,
-        variants=list(PERPLEXITY_MODELS),
-        english_tolerance=PRETRAIN["perplexity"]["english_tolerance"],
         config=canonical(config),
     log:
         f"{LOGS}/report/pretrain.log",

@@ -61,9 +61,20 @@ def main(argv: list[str] | None = None) -> int:
     check = commands.add_parser("check-config", help="validate config files against config/schema.yaml")
     check.add_argument("files", nargs="*", default=[str(REPO / "config" / "config.yaml")])
     commands.add_parser("rules", help="print the cleaning-rule registry as a markdown table")
+    from xuanyuan.chat import cli as chat_cli
+
+    chat_cli.add_arguments(commands.add_parser("chat", help="talk to a model directory in the released chat format"))
     args = parser.parse_args(argv)
     if args.command == "check-config":
         return check_config(args.files)
+    if args.command == "chat":
+        from xuanyuan.errors import UserError
+
+        try:
+            return chat_cli.run(args)
+        except UserError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
     from xuanyuan.clean.registry import rules_markdown
 
     print(rules_markdown())

@@ -10,7 +10,7 @@ with the document boundaries that keep attention inside each packed document (tr
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, Protocol, Sequence
 
 import numpy as np
 import torch
@@ -26,6 +26,15 @@ def open_sampler(data: Sequence[tuple[str, Sequence[str]]], seq_length: int, see
     if not data:
         raise ValueError("no training data: give at least one (phase, [prefix]) pair")
     return PhaseSampler([(phase, list(prefixes)) for phase, prefixes in data], seq_length, seed)
+
+
+def open_training_data(job, seq_length: int, seed: int):
+    """What a job trains on: its SFT rows when it has them, else the pretraining curriculum."""
+    if job.sft_rows is not None:
+        from xuanyuan.sft.rows import SftRows
+
+        return SftRows(job.sft_rows, seq_length, seed)
+    return open_sampler(job.data, seq_length, seed)
 
 
 def collate(samples: Sequence[dict[str, np.ndarray]]) -> dict[str, torch.Tensor]:
@@ -44,7 +53,15 @@ def model_inputs(batch: dict[str, torch.Tensor], *, attn_implementation: str, dt
     return inputs
 
 
-def rank_batches(sampler: PhaseSampler, *, micro_batch: int, world_size: int, rank: int,
+class Samples(Protocol):
+    """A pretraining curriculum (PhaseSampler) or SFT rows (SftRows): indexable sample dicts."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index: int) -> dict[str, np.ndarray]: ...
+
+
+def rank_batches(sampler: Samples, *, micro_batch: int, world_size: int, rank: int,
                  start_sample: int) -> Iterator[dict[str, torch.Tensor]]:
     """Endless micro-batches of this rank, starting at global sample `start_sample` (a multiple of W*B)."""
     per_group = micro_batch * world_size

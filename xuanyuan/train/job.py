@@ -12,9 +12,9 @@ from typing import Any
 @dataclass
 class TrainJob:
     stage: str
-    """base_standin | stage1 | stage2: which settings of `pretrain` apply."""
+    """base_standin | stage1 | stage2 | sft1 | sft2: which stage settings apply."""
     data: list[tuple[str, list[str]]]
-    """curriculum: [(phase name, [.bin/.idx prefix, ...]), ...]."""
+    """curriculum: [(phase name, [.bin/.idx prefix, ...]), ...] (empty for SFT)."""
     out_dir: str
     """the exported Hugging Face model directory (the rule's output)."""
     checkpoint_dir: str
@@ -35,6 +35,8 @@ class TrainJob:
     """the `model` config section."""
     train: dict[str, Any] = field(default_factory=dict)
     """the `pretrain` config section."""
+    sft_rows: str | None = None
+    """SFT: a directory of packed rows (xuanyuan/sft/rows.py) trained on instead of `data`."""
     eval_samples: int = 2
     """samples of the first data phase evaluated at the end (recorded in the export's xuanyuan_train.json)."""
 
@@ -64,3 +66,16 @@ def stage_job(config: dict[str, Any], stage: str, *, data: list[tuple[str, list[
                     tokenizer_dir=tokenizer_dir, init_model=init_model,
                     resize_tokenizer=tokenizer_dir if resize else None, tensorboard_dir=tensorboard_dir,
                     model=dict(config.get("model") or {}), train=dict(config.get("pretrain") or {}))
+
+
+def sft_job(config: dict[str, Any], stage: str, *, rows_dir: str, init_model: str, out_dir: str, checkpoint_dir: str,
+            metrics_path: str, tokenizer_dir: str, tensorboard_dir: str | None = None) -> TrainJob:
+    """The job of SFT stage `sft1` or `sft2`: the pretraining engine settings, the stage's own schedule
+    (`sft.stage1.train` / `sft.stage2.train`), packed rows instead of the curriculum."""
+    if stage not in ("sft1", "sft2"):
+        raise ValueError(f"sft_job: stage {stage!r} is not sft1 or sft2")
+    section = config["sft"]["stage1" if stage == "sft1" else "stage2"]
+    train = {**dict(config.get("pretrain") or {}), stage: dict(section["train"])}
+    return TrainJob(stage=stage, data=[], out_dir=out_dir, checkpoint_dir=checkpoint_dir, metrics_path=metrics_path,
+                    tokenizer_dir=tokenizer_dir, init_model=init_model, tensorboard_dir=tensorboard_dir,
+                    model=dict(config.get("model") or {}), train=train, sft_rows=rows_dir)

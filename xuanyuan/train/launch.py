@@ -1,10 +1,14 @@
 """Launch a training job: one process per device through torchrun (`torch.distributed.run`), or in-process.
 
-The rule's script calls `launch(job, threads=..., gpus=...)`. On CUDA it starts one process per GPU
-(nccl); on CPU `pretrain.processes` processes (gloo), splitting the rule's threads among them.
-Each worker runs `python -m xuanyuan.train worker <job.json>`, reads RANK / WORLD_SIZE /
-LOCAL_RANK from torchrun's environment and calls `run_job`. Across nodes (SLURM), pass `nnodes`,
-`node_rank` and `master_addr`; torchrun's static rendezvous then joins the nodes.
+The rule's script calls `launch(job, **rule_launch_options(snakemake))`. On CUDA each node starts one
+process per GPU (nccl); on CPU `pretrain.processes` processes (gloo), splitting the rule's threads
+among them. Each worker runs `python -m xuanyuan.train worker <job.json>`, reads RANK / WORLD_SIZE /
+LOCAL_RANK from torchrun's environment and calls `run_job`.
+
+Across nodes (a rule whose resources ask for `nodes` > 1, run by SLURM): the job's script runs once,
+on the allocation's first node; `launch` starts `python -m xuanyuan.cluster node` on every node
+with srun, and each of those starts its node's torchrun with the node rank SLURM gave it; the first
+node is the master of torchrun's static rendezvous (docs/cluster.md).
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from typing import Any
 
 import torch
 
+from xuanyuan.cluster.resources import gpus_of, nodes_of
+from xuanyuan.cluster.slurm import Allocation, current_allocation, rendezvous_port, srun_per_node
 from xuanyuan.train.job import TrainJob
 from xuanyuan.train.settings import train_settings
 
@@ -45,36 +51,91 @@ def torchrun_command(job_file: Path, nproc: int, *, nnodes: int = 1, node_rank: 
     return cmd + ["-m", "xuanyuan.train", "worker", str(job_file)]
 
 
-def launch(job: TrainJob, *, threads: int | None = None, gpus: int | None = None, nnodes: int = 1,
-           node_rank: int = 0, master_addr: str | None = None, log_path: str | Path | None = None) -> dict[str, Any]:
-    """Run `job` with torchrun on this node and return the export's summary (xuanyuan_train.json)."""
-    nproc = processes_per_node(job, gpus)
-    ckpt = Path(job.checkpoint_dir)
-    ckpt.mkdir(parents=True, exist_ok=True)
-    job_file = job.to_json(ckpt / "job.json")
+def _worker_env(threads: int | None, nproc: int) -> dict[str, str]:
     # A parent that ran an in-process rank has RANK/MASTER_PORT set; torchrun must set its own.
     env = {k: v for k, v in os.environ.items() if k not in _LAUNCHER_VARS}
     if not torch.cuda.is_available() and threads:
         # Each CPU worker gets its share of the rule's threads; more would oversubscribe the cores.
         env["OMP_NUM_THREADS"] = str(max(1, threads // nproc))
     env.setdefault("PYTHONPATH", str(Path(__file__).resolve().parents[2]))
-    cmd = torchrun_command(job_file, nproc, nnodes=nnodes, node_rank=node_rank, master_addr=master_addr)
+    return env
+
+
+def _run(cmd: list[str], env: dict[str, str], log_path: str | Path | None) -> int:
     out = open(log_path, "a") if log_path else None
     try:
-        result = subprocess.run(cmd, env=env, stdout=out, stderr=subprocess.STDOUT if out else None)
+        return subprocess.run(cmd, env=env, stdout=out, stderr=subprocess.STDOUT if out else None).returncode
     finally:
         if out:
             out.close()
-    if result.returncode != 0:
+
+
+def run_node(job_file: str | Path, *, threads: int | None = None, gpus: int | None = None, nnodes: int = 1,
+             node_rank: int = 0, master_addr: str | None = None, master_port: int = 29500,
+             log_path: str | Path | None = None) -> int:
+    """Start this node's torchrun for the job in `job_file`; return torchrun's exit status."""
+    job = TrainJob.from_json(job_file)
+    nproc = processes_per_node(job, gpus)
+    cmd = torchrun_command(Path(job_file), nproc, nnodes=nnodes, node_rank=node_rank, master_addr=master_addr,
+                           master_port=master_port)
+    return _run(cmd, _worker_env(threads, nproc), log_path)
+
+
+def launch(job: TrainJob, *, threads: int | None = None, gpus: int | None = None, nnodes: int = 1,
+           node_rank: int = 0, master_addr: str | None = None, master_port: int = 29500,
+           log_path: str | Path | None = None, allocation: Allocation | None = None) -> dict[str, Any]:
+    """Run `job` with torchrun and return the export's summary (xuanyuan_train.json).
+
+    With `allocation` and `nnodes` > 1, one torchrun per node of the allocation (srun); without it,
+    this node's torchrun only (node `node_rank` of `nnodes`).
+    """
+    ckpt = Path(job.checkpoint_dir)
+    ckpt.mkdir(parents=True, exist_ok=True)
+    job_file = job.to_json(ckpt / "job.json")
+    if allocation is not None and nnodes > 1:
+        node_cmd = [sys.executable, "-m", "xuanyuan.cluster", "node", str(job_file), f"--nnodes={nnodes}",
+                    f"--master-addr={master_addr or allocation.master_addr}", f"--master-port={master_port}"]
+        node_cmd += [f"--threads={threads}"] if threads else []
+        node_cmd += [f"--gpus={gpus}"] if gpus else []
+        cmd = srun_per_node(allocation, nnodes, threads or 1, node_cmd)
+        returncode = _run(cmd, _worker_env(None, 1), log_path)
+        what = f"srun over {nnodes} nodes of SLURM job {allocation.job_id}"
+    else:
+        returncode = run_node(job_file, threads=threads, gpus=gpus, nnodes=nnodes, node_rank=node_rank,
+                              master_addr=master_addr, master_port=master_port, log_path=log_path)
+        what = "torchrun"
+    if returncode != 0:
         where = f"; see {log_path}" if log_path else ""
-        raise RuntimeError(f"training job {job.stage} failed (torchrun exit {result.returncode}){where}; "
+        raise RuntimeError(f"training job {job.stage} failed ({what} exit {returncode}){where}; "
                            f"rerun resumes from {job.checkpoint_dir}")
     return json.loads((Path(job.out_dir) / "xuanyuan_train.json").read_text(encoding="utf-8"))
 
 
 def rule_launch_options(snakemake) -> dict[str, Any]:
-    """`launch` keyword arguments of a training rule's job: its threads and the workers' log file."""
-    return {"threads": snakemake.threads, "log_path": f"{snakemake.log[0]}.workers"}
+    """`launch` keyword arguments of a training rule's job: threads, the workers' log file, and from the
+    rule's resources the GPUs per node and, for several nodes, the allocation's geometry."""
+    options: dict[str, Any] = {"threads": snakemake.threads, "log_path": f"{snakemake.log[0]}.workers"}
+    gpus = gpus_of(snakemake.resources)
+    if gpus:
+        options["gpus"] = gpus
+    nnodes = nodes_of(snakemake.resources)
+    if nnodes > 1:
+        options.update(multi_node_options(nnodes))
+    return options
+
+
+def multi_node_options(nnodes: int, env=os.environ) -> dict[str, Any]:
+    """nnodes, master address and port and the allocation of a job that asks for `nnodes` nodes."""
+    allocation = current_allocation(env)
+    if allocation is None:
+        raise RuntimeError(
+            f"this training job asks for {nnodes} nodes (config: resources.<group>.nodes) but runs outside a "
+            "SLURM allocation; run it with `snakemake --profile slurm`, or set nodes: 1 for a local run")
+    if len(allocation.nodes) < nnodes:
+        raise RuntimeError(f"SLURM job {allocation.job_id} has {len(allocation.nodes)} node(s) "
+                           f"({', '.join(allocation.nodes)}) but the rule asks for {nnodes}")
+    return {"nnodes": nnodes, "master_addr": allocation.master_addr,
+            "master_port": rendezvous_port(allocation, env), "allocation": allocation}
 
 
 def run_in_process(job: TrainJob) -> dict[str, Any]:

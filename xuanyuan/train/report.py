@@ -79,15 +79,19 @@ def write_pretrain_report(
 
 def write_perplexity_report(
     results: Sequence[tuple[str, Mapping[str, Mapping[str, Any]]]], *, english_tolerance: float,
-    md_path: str, csv_path: str, chash: str, version: str,
+    md_path: str, csv_path: str, chash: str, version: str, before: str = "base", after: str = "stage2",
 ) -> dict[str, Any]:
-    """`results`: (model variant, {set: perplexity_of(...)}) in pipeline order; returns the verdicts."""
+    """`results`: (model variant, {set: perplexity_of(...)}) in pipeline order; returns the verdicts of the
+    recipe's question, `before` -> `after` (base -> stage 2: does Chinese improve while English holds?)."""
     sets = sorted({name for _, by_set in results for name in by_set})
     rows = [[variant, *[_fmt(by_set[name]["ppl_char"], 4) if name in by_set else "-" for name in sets]]
             for variant, by_set in results]
     token_rows = [[variant, *[_fmt(by_set[name]["ppl_token"], 3) if name in by_set else "-" for name in sets],
                    *[by_set[name]["docs"] if name in by_set else "-" for name in sets]] for variant, by_set in results]
-    first, last = results[0], results[-1]
+    by_variant = dict(results)
+    if before not in by_variant or after not in by_variant:
+        raise ValueError(f"perplexity report: needs variants {before!r} and {after!r}, got {list(by_variant)}")
+    first, last = (before, by_variant[before]), (after, by_variant[after])
     verdicts = {}
     for name in sets:
         before, after = first[1][name]["ppl_char"], last[1][name]["ppl_char"]

@@ -67,6 +67,9 @@ class PerplexitySettings:
     """relative rise of English per-character perplexity from base to stage 2 still counted as holding."""
 
 
+TRAINING_STAGES = ("base_standin", "stage1", "stage2", "sft1", "sft2")
+
+
 @dataclass(frozen=True)
 class TrainSettings:
     """What is common to every stage: the engine, precision, logging and checkpoints."""
@@ -74,6 +77,9 @@ class TrainSettings:
     base_standin: StageSettings = field(default_factory=lambda: StageSettings(steps=300, lr=3e-3, warmup_steps=20))
     stage1: StageSettings = field(default_factory=lambda: StageSettings(steps=60, lr=2e-3, trainable="embeddings"))
     stage2: StageSettings = field(default_factory=lambda: StageSettings(steps=120, lr=1e-3))
+    # The SFT stages run on the same trainer; their settings come from the `sft` config section.
+    sft1: StageSettings = field(default_factory=lambda: StageSettings(steps=30, lr=5e-4, seq_length=512, micro_batch=2))
+    sft2: StageSettings = field(default_factory=lambda: StageSettings(steps=30, lr=3e-4, seq_length=512, micro_batch=2))
     zero_stage: int = 2
     precision: str = "fp32"
     """fp32 | bf16 (DeepSpeed bf16: bf16 weights and activations, fp32 master weights in the optimizer)."""
@@ -100,9 +106,9 @@ class TrainSettings:
     perplexity: PerplexitySettings = field(default_factory=PerplexitySettings)
 
     def stage(self, name: str) -> StageSettings:
-        """The settings of stage `name` (base_standin, stage1, stage2)."""
-        if name not in ("base_standin", "stage1", "stage2"):
-            raise ValueError(f"unknown training stage {name!r}: use base_standin, stage1 or stage2")
+        """The settings of stage `name` (one of TRAINING_STAGES)."""
+        if name not in TRAINING_STAGES:
+            raise ValueError(f"unknown training stage {name!r}: use one of {', '.join(TRAINING_STAGES)}")
         return getattr(self, name)
 
 
@@ -127,11 +133,11 @@ def model_settings(section: Mapping[str, Any] | None) -> ModelSettings:
 
 
 def train_settings(section: Mapping[str, Any] | None) -> TrainSettings:
-    """`TrainSettings` from the `pretrain` config section."""
+    """`TrainSettings` from the `pretrain` config section (plus `sft1`/`sft2` for the SFT stages)."""
     defaults = TrainSettings()
     values = dict(section or {})
     # A stage given partially keeps the defaults of the fields it does not set.
-    for name in ("base_standin", "stage1", "stage2"):
+    for name in TRAINING_STAGES:
         if name in values:
             stage = dict(values[name])
             _build(StageSettings, stage)  # names an unknown key before replace() would

@@ -1,4 +1,4 @@
-"""What the pretraining rules call: the base stand-in's English data, and one call per stage.
+"""What the training rules call: the base stand-in's English data, and one call per stage (pretraining and SFT).
 
 The rules stay thin: each passes paths and the validated config, and these functions build the
 TrainJob, launch one process per device, and return the export's summary.
@@ -16,7 +16,7 @@ from typing import Any, Sequence
 from xuanyuan.shards import read_records, write_json
 from xuanyuan.tokdata import tokenize_documents
 from xuanyuan.train.base_model import base_tokenizer_dir, standin_job
-from xuanyuan.train.job import TrainJob, stage_job
+from xuanyuan.train.job import TrainJob, sft_job, stage_job
 from xuanyuan.train.launch import launch as _launch
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,8 @@ FINGERPRINT = "fingerprint.json"
 def _fingerprint(job: TrainJob) -> dict[str, Any]:
     """The job plus the size and modification time of every file it reads."""
     paths = [prefix + suffix for _, prefixes in job.data for prefix in prefixes for suffix in (".bin", ".idx")]
+    if job.sft_rows is not None:
+        paths += sorted(str(p) for p in Path(job.sft_rows).glob("*") if p.is_file())
     # Not tokenizer_dir: the stand-in job rewrites its copy on every start, and only the export reads it.
     for directory in filter(None, (job.init_model, job.resize_tokenizer)):
         paths += sorted(str(p) for p in Path(directory).glob("*") if p.is_file())
@@ -103,4 +105,13 @@ def train_stage(config: dict[str, Any], stage: str, *, phases: Sequence[str], ph
         metrics_path=str(Path(checkpoint_dir) / "metrics.jsonl"), tokenizer_dir=tokenizer_dir,
         tensorboard_dir=tensorboard_dir,
     )
+    return launch(job, metrics_path, **launch_options)
+
+
+def train_sft(config: dict[str, Any], stage: str, *, rows_dir: str, init_model: str, tokenizer_dir: str, out_dir: str,
+              checkpoint_dir: str, metrics_path: str, tensorboard_dir: str, **launch_options: Any) -> dict[str, Any]:
+    """SFT stage `sft1` or `sft2` on its packed rows: the same trainer, answer-only labels."""
+    job = sft_job(config, stage, rows_dir=rows_dir, init_model=init_model, out_dir=out_dir,
+                  checkpoint_dir=checkpoint_dir, metrics_path=str(Path(checkpoint_dir) / "metrics.jsonl"),
+                  tokenizer_dir=tokenizer_dir, tensorboard_dir=tensorboard_dir)
     return launch(job, metrics_path, **launch_options)

@@ -15,7 +15,7 @@ from typing import Any
 import torch
 
 from xuanyuan.train import checkpoint
-from xuanyuan.train.data import collate, open_sampler, rank_batches
+from xuanyuan.train.data import collate, open_training_data, rank_batches
 from xuanyuan.train.deepspeed_config import deepspeed_config
 from xuanyuan.train.distributed import Dist, init_distributed, mean_over_ranks, seed_everything
 from xuanyuan.train.export import export_engine
@@ -104,7 +104,7 @@ class Trainer:
             self.start_step, self.samples = resumed
             log.info("resumed from %s at step %d", self.job.checkpoint_dir, self.start_step)
 
-        self.sampler = open_sampler(self.job.data, self.stage.seq_length, self.settings.seed)
+        self.sampler = open_training_data(self.job, self.stage.seq_length, self.settings.seed)
         self.samples_per_step = self.stage.micro_batch * self.stage.grad_accum * d.world_size
         needed = self.stage.steps * self.samples_per_step
         if d.is_main and needed > len(self.sampler):
@@ -181,7 +181,7 @@ class Trainer:
     # ---- end ---------------------------------------------------------------------------------
     @torch.no_grad()
     def eval_loss(self) -> float:
-        """Loss of the engine on the first `eval_samples` samples of the curriculum (the export round-trip check)."""
+        """Loss of the engine on the first `eval_samples` samples of the data (the export round-trip check)."""
         self.engine.eval()
         batch = collate([self.sampler[i] for i in range(min(self.job.eval_samples, len(self.sampler)))])
         return float(batch_loss(self.engine, batch, self.dist.device))

@@ -1,0 +1,46 @@
+# Held-out perplexity of every model variant (base, pretraining stages, SFT stages, quantized
+# variants: the MODEL_VARIANTS registry the other rule files fill) -> results/perplexity.md.
+
+
+rule perplexity:
+    input:
+        model=lambda wildcards: MODEL_VARIANTS[wildcards.variant][1],
+        docs=stage_outputs("quality", ".jsonl.zst"),
+    output:
+        json=f"{WORK}/eval/perplexity/{{variant}}.json",
+    params:
+        model_dir=lambda wildcards: MODEL_VARIANTS[wildcards.variant][0],
+        heldout_fraction=config["tokenizer"]["heldout_fraction"],
+        perplexity=canonical(PRETRAIN["perplexity"]),
+    wildcard_constraints:
+        variant="|".join(MODEL_VARIANTS),
+    log:
+        f"{LOGS}/eval/perplexity/{{variant}}.log",
+    threads: rule_threads("pretrain")
+    resources:
+        **rule_resources("pretrain"),
+    conda:
+        "../envs/data.yaml"
+    script:
+        "../workflow_scripts/perplexity.py"
+
+
+rule perplexity_report:
+    input:
+        perplexity=[f"{WORK}/eval/perplexity/{variant}.json" for variant in MODEL_VARIANTS],
+    output:
+        markdown=report(f"{RESULTS}/perplexity.md", caption="report/perplexity.rst", category="Training"),
+        csv=f"{RESULTS}/perplexity.csv",
+    params:
+        variants=list(MODEL_VARIANTS),
+        english_tolerance=PRETRAIN["perplexity"]["english_tolerance"],
+        config=canonical(config),
+    log:
+        f"{LOGS}/report/perplexity.log",
+    threads: rule_threads("report")
+    resources:
+        **rule_resources("report"),
+    conda:
+        "../envs/data.yaml"
+    script:
+        "../workflow_scripts/perplexity_report.py"

@@ -1,0 +1,106 @@
+"""One SFT stage's data end to end: generated files -> ledger, mix shares, answer-only rows, stats."""
+
+import json
+
+import numpy as np
+import pytest
+
+from xuanyuan.corpus.instructions import BAD_RECORDS, InstructionSettings, write_instruction_files
+from xuanyuan.errors import UserError
+from xuanyuan.sft.ingest import InstructionFile
+from xuanyuan.sft.masking import IGNORE_INDEX
+from xuanyuan.sft.mixture import stage2_shares
+from xuanyuan.sft.rows import SftRows
+from xuanyuan.sft.settings import GeneratedSettings, SftSettings, StageData
+from xuanyuan.sft.stage_data import build_stage_rows, generated_files
+
+SEQ = 512
+CATEGORIES = {"general": {c: 1 for c in ("encyclopedia", "code", "reasoning", "math", "creative_writing", "safety",
+                                         "summarisation", "translation")},
+              "finance": {c: 1 for c in ("concepts", "announcements", "market_news", "risk", "calculation")}}
+
+
+def _settings(system=None, overflow="truncate") -> SftSettings:
+    stages = {
+        "sft1": StageData(files=None, mix_by="lang", shares={"zh": 1, "en": 1}, total=None, upsample=False),
+        "sft2": StageData(files=None, mix_by="cell", shares=stage2_shares({"general": 4, "finance": 1}, CATEGORIES),
+                          total=None, upsample=False),
+    }
+    return SftSettings(stages=stages, generated=GeneratedSettings(), max_length=None, overflow=overflow, system=system,
+                       seed=1)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    root = tmp_path_factory.mktemp("instructions")
+    write_instruction_files(root, InstructionSettings(per_cell=5, seed=0))
+    return root
+
+
+def _build(generated, tokenizer_dir, tmp_path, stage, settings):
+    return build_stage_rows(generated_files(generated), stage, settings, tokenizer_dir=str(tokenizer_dir),
+                            seq_length=SEQ, out_dir=str(tmp_path / "rows"), ledger_path=str(tmp_path / "ledger.jsonl"),
+                            stats_path=str(tmp_path / "stats.json"))
+
+
+def test_stage2_mix_is_four_to_one_and_every_record_is_accounted_for(generated, tokenizer_dir, tmp_path):
+    stats = _build(generated, tokenizer_dir, tmp_path, "sft2", _settings())
+    ledger = [json.loads(line) for line in (tmp_path / "ledger.jsonl").read_text().splitlines()]
+    reasons = sorted(e["reason"] for e in ledger if e["step"] == "ingest")
+    assert reasons == sorted(reason for _, reason in BAD_RECORDS)
+    assert stats["ingest"]["records"] == stats["ingest"]["kept"] + len(reasons)
+    domains = stats["mix"]["realised_by_domain"]
+    assert domains["general"] == pytest.approx(0.8, abs=0.01) and domains["finance"] == pytest.approx(0.2, abs=0.01)
+    rows = SftRows(tmp_path / "rows", SEQ, seed=1)
+    assert len(rows) == stats["packing"]["rows"] and stats["packing"]["padding_saved"] > 0
+    learned = sum(int((rows[i]["labels"] != IGNORE_INDEX).sum()) for i in range(len(rows)))
+    assert learned == stats["packing"]["learned_positions"] > 0
+    assert json.loads((tmp_path / "stats.json").read_text()) == stats
+
+
+def test_same_inputs_give_byte_identical_rows(generated, tokenizer_dir, tmp_path):
+    _build(generated, tokenizer_dir, tmp_path / "a", "sft1", _settings())
+    _build(generated, tokenizer_dir, tmp_path / "b", "sft1", _settings())
+    for name in ("input_ids.npy", "labels.npy", "position_ids.npy", "rows.json"):
+        assert (tmp_path / "a" / "rows" / name).read_bytes() == (tmp_path / "b" / "rows" / name).read_bytes()
+
+
+def test_overlong_conversations_are_ledgered_not_lost(generated, tokenizer_dir, tmp_path):
+    settings = _settings(overflow="drop")
+    settings = SftSettings(**{**settings.__dict__, "max_length": 120})
+    stats = _build(generated, tokenizer_dir, tmp_path, "sft1", settings)
+    dropped = [json.loads(line) for line in (tmp_path / "ledger.jsonl").read_text().splitlines()
+               if json.loads(line)["step"] == "tokenize"]
+    assert stats["tokenize"]["dropped"] == len(dropped) > 0
+    assert stats["tokenize"]["kept"] + stats["tokenize"]["dropped"] == stats["mix"]["taken"]
+
+
+def test_a_configured_system_message_replaces_the_released_one(generated, tokenizer_dir, tmp_path):
+    released = _build(generated, tokenizer_dir, tmp_path / "released", "sft1", _settings())
+    bare = _build(generated, tokenizer_dir, tmp_path / "bare", "sft1", _settings(system=""))
+    # The released message is ~100 characters per conversation; XuanYuan-6B's format has none.
+    assert bare["tokenize"]["tokens"] < released["tokenize"]["tokens"]
+    # Answers are the same; with the long message more conversations overflow and lose turns.
+    assert bare["tokenize"]["truncated"] <= released["tokenize"]["truncated"]
+    assert bare["tokenize"]["learned_tokens"] >= released["tokenize"]["learned_tokens"]
+    assert np.load(tmp_path / "bare" / "rows" / "input_ids.npy").shape[1] == SEQ
+
+
+def test_configured_files_take_the_labels_of_their_entry(tmp_path, tokenizer_dir):
+    path = tmp_path / "qa.jsonl"
+    path.write_text("".join(json.dumps({"question": f"问题{i}", "answer": f"回答{i}"}, ensure_ascii=False) + "\n"
+                            for i in range(6)), encoding="utf-8")
+    files = [InstructionFile(path, "house", domain="finance", category="concepts", lang="zh")]
+
+    def build(settings):
+        return build_stage_rows(files, "sft1", settings, tokenizer_dir=str(tokenizer_dir), seq_length=SEQ,
+                                out_dir=str(tmp_path / "rows"), ledger_path=str(tmp_path / "l.jsonl"),
+                                stats_path=str(tmp_path / "s.json"))
+
+    # Stage 1's default shares ask for zh and en: Chinese-only data can't meet the English share.
+    with pytest.raises(UserError, match="no data for en"):
+        build(_settings())
+    only_zh = _settings()
+    only_zh.stages["sft1"] = StageData(files=tuple(files), mix_by="lang", shares={"zh": 1}, total=None, upsample=False)
+    stats = build(only_zh)
+    assert stats["ingest"]["kept"] == stats["tokenize"]["kept"] == 6

@@ -1,0 +1,62 @@
+"""Load a model directory for generation, whatever the pipeline made of it.
+
+The pipeline's model directories are Hugging Face directories: the trained stages (fp32 or bf16
+safetensors) and the quantized variants, whose `config.json` carries a `quantization_config`
+(bitsandbytes int8 / NF4, GPTQ) that transformers acts on when it loads them. One call serves
+the chat command, the `generate` rule and evaluation.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from xuanyuan.errors import UserError
+
+
+class ModelDirError(UserError):
+    """A model directory that is missing or not a causal-LM checkpoint."""
+
+
+def pick_device(device: str | None) -> torch.device:
+    """`device`, or CUDA when there is one, else the CPU."""
+    if device:
+        return torch.device(device)
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def model_kind(model_dir: str | Path) -> str:
+    """full | int8 | nf4 | gptq, from the directory's config.json."""
+    config_path = Path(model_dir) / "config.json"
+    if not config_path.exists():
+        raise ModelDirError(f"{model_dir}: no config.json; give a model directory the pipeline wrote (models/<variant>)")
+    quant = json.loads(config_path.read_text(encoding="utf-8")).get("quantization_config")
+    if not quant:
+        return "full"
+    method = quant.get("quant_method")
+    if method == "bitsandbytes":
+        return "int8" if quant.get("load_in_8bit") else "nf4"
+    if method == "gptq":
+        return "gptq"
+    raise ModelDirError(f"{config_path}: quantization method {method!r} is not one the pipeline makes (bitsandbytes, gptq)")
+
+
+def load_for_inference(model_dir: str | Path, device: str | None = None) -> tuple[Any, Any]:
+    """(model in eval mode, tokenizer) of `model_dir` on `device` (default: CUDA if present, else CPU)."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    kind = model_kind(model_dir)
+    target = pick_device(device)
+    if kind == "full":
+        # Trained stages are exported in fp32 or bf16; keep what was saved (bf16 on CPU works, slower).
+        model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype="auto").to(target)
+    else:
+        from xuanyuan.quantize import load_quantized
+
+        model = load_quantized(str(model_dir), device=str(target))
+    tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+    model.eval()
+    return model, tokenizer

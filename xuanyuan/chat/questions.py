@@ -1,0 +1,69 @@
+"""Answers to a file of questions: the `generate` rule, and the sample answers in results/sft.md.
+
+A questions file is JSONL of `{"id", "question", "history"?: [[q, a], ...]}` or plain text with one
+question per line. Each question is answered in a fresh conversation (with its own history, if
+given), so answers do not depend on the order of the file.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from xuanyuan.chat.loading import load_for_inference
+from xuanyuan.chat.session import ChatSession, GenerationSettings
+from xuanyuan.errors import UserError
+
+
+class QuestionsError(UserError):
+    """A questions file that can't be read or has a bad record."""
+
+
+def read_questions(path: str | Path) -> list[dict[str, Any]]:
+    """[{id, question, history}] of a JSONL or plain-text questions file."""
+    path = Path(path)
+    if not path.exists():
+        raise QuestionsError(f"{path}: questions file not found; set generate.questions to an existing file")
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    questions = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        if not line.lstrip().startswith("{"):
+            questions.append({"id": f"q{number}", "question": line.strip(), "history": []})
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise QuestionsError(f"{path}:{number}: not valid JSON ({exc.msg}); fix the line or write plain text") from None
+        question = record.get("question")
+        if not isinstance(question, str) or not question.strip():
+            raise QuestionsError(f"{path}:{number}: needs a non-empty string \"question\"")
+        history = record.get("history") or []
+        if not all(isinstance(t, (list, tuple)) and len(t) == 2 and all(isinstance(x, str) for x in t) for t in history):
+            raise QuestionsError(f"{path}:{number}: \"history\" must be a list of [question, answer] string pairs")
+        questions.append({"id": str(record.get("id", f"q{number}")), "question": question.strip(),
+                          "history": [tuple(t) for t in history]})
+    if not questions:
+        raise QuestionsError(f"{path}: no questions in the file")
+    return questions
+
+
+def answer_questions(model_dir: str | Path, questions: list[dict[str, Any]], settings: GenerationSettings,
+                     device: str | None = None, system: str | None = None) -> list[dict[str, Any]]:
+    """One record per question: the answer, tokens generated, seconds and tokens/s."""
+    model, tokenizer = load_for_inference(model_dir, device)
+    session = ChatSession(model, tokenizer, settings, system=system)
+    records = []
+    for item in questions:
+        session.history = list(item["history"])
+        start = time.perf_counter()
+        _, new = session.generate_ids(item["question"])
+        seconds = time.perf_counter() - start
+        answer = tokenizer.decode(new, skip_special_tokens=True).strip()
+        records.append({"id": item["id"], "question": item["question"], "history": [list(t) for t in item["history"]],
+                        "answer": answer, "new_tokens": len(new), "seconds": round(seconds, 4),
+                        "tokens_per_s": round(len(new) / seconds, 2) if seconds > 0 else None})
+    return records

@@ -1,0 +1,85 @@
+"""results/sft.md (+ loss curves, sft.csv): what each SFT stage trained on, how it trained, and sample answers.
+
+Per stage: records ingested / kept / ledgered by reason, the mix (target vs realised share per
+cell, and per domain for stage 2), tokenization (truncated, dropped) and packing (rows, fill,
+padding saved against one conversation per row). Then the training summary and loss curves,
+then the answers of each reported variant to the fixed sample questions, as generated.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from xuanyuan.shards import read_json
+from xuanyuan.tables import markdown_table, write_csv, write_text
+from xuanyuan.train.metrics import read_metrics
+from xuanyuan.train.report import _fmt, plot_losses
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.2f}%"
+
+
+def _data_section(stats: Mapping[str, Any]) -> list[str]:
+    ingest, tok, pack, mixed = stats["ingest"], stats["tokenize"], stats["packing"], stats["mix"]
+    refused = ", ".join(f"{reason} {n}" for reason, n in ingest["by_reason"].items()) or "none"
+    lines = [
+        f"## {stats['stage']}: data\n",
+        f"Files: {', '.join(f'`{f}`' for f in stats['files'])}\n",
+        f"- records {ingest['records']:,}: kept {ingest['kept']:,}, ledgered {ingest['records'] - ingest['kept']:,} "
+        f"({refused}); unreadable files {ingest['unreadable_files']}; multi-turn kept {ingest['multi_turn']:,}",
+        f"- mixed by {mixed['by']}: {mixed['taken']:,} conversations",
+        f"- tokenized at max_length {tok['max_length']} ({tok['overflow']}): kept {tok['kept']:,}, truncated "
+        f"{tok['truncated']:,}, dropped {tok['dropped']:,}; {tok['tokens']:,} tokens, {tok['learned_tokens']:,} "
+        f"learned ({_pct(tok['learned_tokens'] / tok['tokens'] if tok['tokens'] else None)})",
+        f"- packed into {pack['rows']:,} rows of {pack['seq_length']} (fill {pack['fill']:.3f}); one conversation "
+        f"per row would take {pack['unpacked_rows']:,} rows (fill {pack['unpacked_fill']:.3f}): padding saved "
+        f"{pack['padding_saved']:,} positions\n",
+    ]
+    rows = [[r["cell"], r["pool"], _pct(r["target_share"]), r["taken"], _pct(r["realised_share"]), r["repeats"]]
+            for r in mixed["rows"]]
+    lines.append(markdown_table(["cell", "pool", "target share", "taken", "realised share", "repeats"], rows))
+    if mixed.get("realised_by_domain"):
+        domains = ", ".join(f"{d} {_pct(v)}" for d, v in mixed["realised_by_domain"].items())
+        lines.append(f"\nRealised per domain: {domains}\n")
+    return lines
+
+
+def write_sft_report(stages: Sequence[tuple[str, str, str]], answers: Sequence[tuple[str, list[dict]]],
+                     generate: Mapping[str, Any], *, md_path: str, csv_path: str, png_path: str,
+                     chash: str, version: str) -> None:
+    """`stages`: (stats.json, metrics JSONL, export's xuanyuan_train.json) per SFT stage; `answers`: (variant, records)."""
+    lines = ["# Instruction tuning (SFT)\n", f"config `{chash}` · code `{version}`\n",
+             "Loss on answers only (each answer and its closing `</s>`); prompts in XuanYuan-70B-Chat's released "
+             "format (docs/sft.md). Several conversations share a row without attending to each other.\n"]
+    curves, train_rows, csv_rows = {}, [], []
+    for stats_path, metrics_path, summary_path in stages:
+        stats, records, summary = read_json(stats_path), read_metrics(metrics_path), read_json(summary_path)
+        stage = stats["stage"]
+        curves[stage] = records
+        lines += _data_section(stats)
+        train_rows.append([stage, summary["steps"], summary["world_size"], stats["packing"]["seq_length"],
+                           _fmt(records[0]["loss"] if records else None), _fmt(records[-1]["loss"] if records else None),
+                           _fmt(summary["eval_loss"]), summary["resumed_from"]])
+        for row in stats["mix"]["rows"]:
+            csv_rows.append([chash, version, stage, row["cell"], row["pool"], row["target_share"], row["taken"],
+                             row["realised_share"], row["repeats"]])
+    plot_losses(curves, png_path)
+    lines += ["## Training\n",
+              markdown_table(["stage", "steps", "processes", "seq_length", "first loss", "last loss", "eval loss",
+                              "resumed from step"], train_rows),
+              f"\n![SFT loss curves]({Path(png_path).name})\n",
+              "## Sample answers\n",
+              f"Fixed questions, sampled with temperature {generate['temperature']}, top_p {generate['top_p']}, "
+              f"at most {generate['max_new_tokens']} new tokens, seed {generate['seed']}. A tiny model trained for "
+              "minutes on generated data: the answers show the format and the stop at `</s>`, not knowledge.\n"]
+    for variant, records in answers:
+        lines.append(f"### {variant}\n")
+        for record in records:
+            history = "".join(f"> Human: {q}\n>\n> Assistant: {a}\n>\n" for q, a in record["history"])
+            lines.append(f"{history}> Human: {record['question']}\n\n{record['answer'] or '(empty answer)'}\n\n"
+                         f"*{record['new_tokens']} tokens*\n")
+    write_text(md_path, "\n".join(lines))
+    write_csv(csv_path, ["config_hash", "code_version", "stage", "cell", "pool", "target_share", "taken",
+                         "realised_share", "repeats"], csv_rows)

@@ -1,0 +1,84 @@
+"""SFT settings from the validated `sft` config section (defaults in config/schema.yaml).
+
+Two stages, as in the recipe: stage 1 on a large open multilingual mix (shares by language or
+source), stage 2 on the in-house set (domain shares, general:finance = 4:1, times category shares
+within each domain). `files: null` uses the instruction sets the pipeline generates itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from xuanyuan.sft.ingest import InstructionFile
+
+SFT_STAGES = ("sft1", "sft2")
+GENERATED_SETS = {"sft1": "open", "sft2": "inhouse"}
+
+
+@dataclass(frozen=True)
+class GeneratedSettings:
+    """The default run's own instruction sets (xuanyuan/corpus/instructions.py), one per stage."""
+
+    per_cell: dict[str, int] = field(default_factory=lambda: {"open": 30, "inhouse": 20})
+    multi_turn_share: float = 0.3
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class StageData:
+    """Where one stage's conversations come from and how they are mixed."""
+
+    files: tuple[InstructionFile, ...] | None
+    """None = the generated set of this stage."""
+    mix_by: str
+    """sft1: lang | source (one level); sft2: cell (domain/category, two levels)."""
+    shares: dict[str, float] | None
+    """sft1: shares per mix_by value (None = everything as ingested); sft2: flat cell shares."""
+    total: int | None
+    """conversations to draw; None = the largest mix that needs no repeats."""
+    upsample: bool
+
+
+@dataclass(frozen=True)
+class SftSettings:
+    stages: dict[str, StageData]
+    generated: GeneratedSettings
+    max_length: int | None
+    """tokens per conversation; None = the stage's seq_length + 1 (what fits one packed row)."""
+    overflow: str
+    system: str | None
+    seed: int
+
+
+def _files(entries: list[Mapping[str, Any]] | None, stage: str) -> tuple[InstructionFile, ...] | None:
+    if entries is None:
+        return None
+    return tuple(
+        InstructionFile(Path(entry["path"]), entry.get("source") or Path(entry["path"]).stem,
+                        domain=entry.get("domain"), category=entry.get("category"), lang=entry.get("lang"))
+        for entry in entries
+    )
+
+
+def sft_settings(section: Mapping[str, Any]) -> SftSettings:
+    """Settings from the `sft` section as validated (every key present, schema defaults filled)."""
+    from xuanyuan.sft.mixture import stage2_shares
+
+    first, second = section["stage1"], section["stage2"]
+    stages = {
+        "sft1": StageData(files=_files(first["files"], "sft1"), mix_by=first["mix_by"],
+                          shares=dict(first["shares"]) if first["shares"] is not None else None,
+                          total=first["total"], upsample=first["upsample"]),
+        "sft2": StageData(files=_files(second["files"], "sft2"), mix_by="cell",
+                          shares=stage2_shares(second["domains"], second["categories"]),
+                          total=second["total"], upsample=second["upsample"]),
+    }
+    generated = section["generated"]
+    return SftSettings(
+        stages=stages,
+        generated=GeneratedSettings(per_cell=dict(generated["per_cell"]), multi_turn_share=generated["multi_turn_share"],
+                                    seed=generated["seed"]),
+        max_length=section["max_length"], overflow=section["overflow"], system=section["system"], seed=section["seed"],
+    )
