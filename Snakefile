@@ -24,8 +24,10 @@ include: "rules/mix.smk"
 include: "rules/tokenize.smk"
 include: "rules/pretrain.smk"
 include: "rules/sft.smk"
+include: "rules/quantize.smk"
 include: "rules/perplexity.smk"
 include: "rules/generate.smk"
+include: "rules/evaluate.smk"
 include: "rules/report.smk"
 
 

@@ -142,6 +142,8 @@ def final_targets():
         f"{RESULTS}/pretrain.md",
         f"{RESULTS}/perplexity.md",
         f"{RESULTS}/sft.md",
+        f"{RESULTS}/quantize.md",
+        f"{RESULTS}/eval.md",
     ]
     if CORPUS_IS_GENERATED:
         targets += [

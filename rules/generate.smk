@@ -20,7 +20,7 @@ rule generate:
     resources:
         **rule_resources("generate"),
     conda:
-        "../envs/data.yaml"
+        "../envs/train.yaml"
     script:
         "../workflow_scripts/generate.py"
 
@@ -45,6 +45,6 @@ rule sft_report:
     resources:
         **rule_resources("report"),
     conda:
-        "../envs/data.yaml"
+        "../envs/train.yaml"
     script:
         "../workflow_scripts/sft_report.py"

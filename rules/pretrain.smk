@@ -52,7 +52,7 @@ if BASE_IS_STANDIN:
         resources:
             **rule_resources("tokenize"),
         conda:
-            "../envs/data.yaml"
+            "../envs/train.yaml"
         script:
             "../workflow_scripts/base_tokenized.py"
 
@@ -79,7 +79,7 @@ if BASE_IS_STANDIN:
         resources:
             **rule_resources("pretrain"),
         conda:
-            "../envs/data.yaml"
+            "../envs/train.yaml"
         script:
             "../workflow_scripts/pretrain_base_standin.py"
 
@@ -112,7 +112,7 @@ rule pretrain_stage:
     resources:
         **rule_resources("pretrain"),
     conda:
-        "../envs/data.yaml"
+        "../envs/train.yaml"
     script:
         "../workflow_scripts/pretrain_stage.py"
 
@@ -143,6 +143,6 @@ rule pretrain_report:
     resources:
         **rule_resources("report"),
     conda:
-        "../envs/data.yaml"
+        "../envs/train.yaml"
     script:
         "../workflow_scripts/pretrain_report.py"

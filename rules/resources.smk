@@ -1,17 +1,11 @@
 # Scheduler resources per rule group, from the config's `resources:` section (one place to fit a
-# cluster). Rules write `threads: rule_threads("group")` and `resources: **rule_resources("group")`.
+# cluster; docs/cluster.md). Rules write `threads: rule_threads("group")` and
+# `resources: **rule_resources("group")`; a group's settings are resources.default with the
+# group's keys laid over it, mapped to the SLURM executor plugin's names in xuanyuan.cluster.resources.
+# (Bound with partial, not def: `snakemake --lint` wants no function definitions beside rules.)
+from functools import partial
 
+from xuanyuan.cluster.resources import resources_for, threads_for
 
-def resources_of(group):
-    """The config's settings of a rule group, falling back to resources.default."""
-    return config["resources"].get(group) or config["resources"]["default"]
-
-
-def rule_threads(group):
-    return resources_of(group)["threads"]
-
-
-def rule_resources(group):
-    """The `resources:` of a rule of `group` (memory in MB, runtime in minutes)."""
-    settings = resources_of(group)
-    return {"mem_mb": settings["mem_mb"], "runtime": settings["runtime"]}
+rule_threads = partial(threads_for, config["resources"])
+rule_resources = partial(resources_for, config["resources"])

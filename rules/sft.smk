@@ -22,7 +22,9 @@ def sft_files(wildcards):
     files = sft_section(wildcards.stage)["files"]
     if files is None:
         return [f"{WORK}/sft/generated/{SFT_GENERATED_SET[wildcards.stage]}/{name}" for name in SFT_GENERATED_FILES]
-    return [entry["path"] for entry in files]
+    # Files not (yet) on this machine are left out of the DAG so a dry run elsewhere still plans;
+    # the job itself stops on a missing file, naming it.
+    return [entry["path"] for entry in files if Path(entry["path"]).exists()]
 
 
 def sft_training_config(stage):
@@ -41,9 +43,9 @@ rule sft_instructions:
         set="open|inhouse",
     log:
         f"{LOGS}/sft/instructions_{{set}}.log",
-    threads: rule_threads("sft")
+    threads: rule_threads("tokenize")
     resources:
-        **rule_resources("sft"),
+        **rule_resources("tokenize"),
     conda:
         "../envs/data.yaml"
     script:
@@ -67,9 +69,9 @@ rule sft_data:
         stage="sft1|sft2",
     log:
         f"{LOGS}/sft/data_{{stage}}.log",
-    threads: rule_threads("sft")
+    threads: rule_threads("tokenize")
     resources:
-        **rule_resources("sft"),
+        **rule_resources("tokenize"),
     conda:
         "../envs/data.yaml"
     script:
@@ -102,7 +104,7 @@ rule sft_train:
     resources:
         **rule_resources("sft"),
     conda:
-        "../envs/data.yaml"
+        "../envs/train.yaml"
     script:
         "../workflow_scripts/sft_train.py"
 

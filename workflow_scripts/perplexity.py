@@ -10,6 +10,14 @@ with logged_to(snakemake.log[0]) as log:
         heldout_fraction=snakemake.params.heldout_fraction,
         max_docs=settings["max_docs"],
     )
-    result = model_perplexity(snakemake.params.model_dir, sets, window=settings["window"], batch_size=settings["batch_size"])
+    if snakemake.params.quantized:
+        # Quantized layers (and the bf16 reference) load in their own dtype and kernels.
+        from xuanyuan.quantize import quantized_perplexity
+
+        result = quantized_perplexity(snakemake.params.model_dir, sets, window=settings["window"],
+                                      batch_size=settings["batch_size"])
+    else:
+        result = model_perplexity(snakemake.params.model_dir, sets, window=settings["window"],
+                                  batch_size=settings["batch_size"])
     write_json(snakemake.output.json, result)
     log.info("%s: %s", snakemake.wildcards.variant, {name: round(r["ppl_char"], 4) for name, r in result.items()})

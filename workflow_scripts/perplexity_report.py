@@ -7,6 +7,7 @@ with logged_to(snakemake.log[0]) as log:
     verdicts = write_perplexity_report(
         [(variant, read_json(path)) for variant, path in zip(snakemake.params.variants, snakemake.input.perplexity)],
         english_tolerance=snakemake.params.english_tolerance,
+        derived={variant: tuple(goal) for variant, goal in snakemake.params.derived.items()},
         md_path=snakemake.output.markdown, csv_path=snakemake.output.csv,
         chash=config_hash(dict(snakemake.params.config)), version=code_version(),
     )

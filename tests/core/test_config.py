@@ -46,7 +46,7 @@ def test_every_schema_problem_is_listed_with_key_file_and_allowed_values(tmp_pat
     problems = explain_schema_errors(bad, SCHEMA, [str(DEFAULT), str(path)])
     text = "\n".join(problems)
     assert len(problems) == 4, text
-    assert f"{path}: unknown key 'sauces'; allowed keys here: clean, corpus, dedup, extract" in text
+    assert f"{path}: unknown key 'sauces'; allowed keys here: clean, corpus, dedup, evaluate, extract" in text
     assert "'extract.max_chars' is 'many'; it must be an integer" in text
     assert "'extract.html.extractor' is 'readability'; it must be one of 'hybrid', 'resiliparse'" in text
     assert "'sources.zh_news.lang' is 'fr'; it must be one of 'zh', 'en'" in text

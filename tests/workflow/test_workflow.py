@@ -53,7 +53,12 @@ def test_dry_run_of_the_default_config():
     assert jobs.get("mix_histogram") == jobs.get("mix_apply") == 13
     assert jobs.get("quality_classifier") == jobs.get("mix_plan") == 1
     assert jobs.get("pretrain_base_standin") == 1 and jobs.get("pretrain_stage") == 2
-    assert jobs.get("perplexity") == 3  # base, stage 1, stage 2
+    assert jobs.get("sft_instructions") == jobs.get("sft_data") == jobs.get("sft_train") == 2
+    assert jobs.get("quantize") == jobs.get("quantize_measure") == 4  # bf16, int8, gptq4, nf4 of SFT 2
+    # base, stage 1, stage 2, SFT 1, SFT 2 and the four quantized variants
+    assert jobs.get("perplexity") == jobs.get("evaluate") == 9
+    assert jobs.get("eval_suite") == 3 and jobs.get("eval_benchmarks") == 1
+    assert jobs.get("generate") == 2  # sample answers of stage 2 and SFT 2
 
 
 def test_dry_run_of_the_full_recipe_fans_out_over_shards(tmp_path):
@@ -103,7 +108,8 @@ def test_default_pipeline_runs_end_to_end_and_adds_up(default_run):
     for name in ["data_funnel.md", "data_funnel.csv", "data_funnel.png", "cleaning_eval.md", "cleaning_eval.csv",
                  "extraction_eval.md", "dedup_eval.md", "dedup_eval.csv", "quality.md", "quality.csv",
                  "mix.md", "mix.csv", "tokenizer.md", "tokenizer.csv", "pretrain.md", "pretrain.csv",
-                 "pretrain_loss.png", "perplexity.md", "perplexity.csv"]:
+                 "pretrain_loss.png", "perplexity.md", "perplexity.csv", "sft.md", "sft.csv", "sft_loss.png", "quantize.md",
+                 "quantize.csv", "eval.md", "eval.csv", "eval.png"]:
         assert (results / name).stat().st_size > 0, name
     # Per stage and source: input = kept + dropped, and clean starts where extract stopped.
     totals = {}
@@ -401,3 +407,82 @@ def test_a_training_job_killed_mid_run_resumes_from_its_checkpoint(default_run, 
     original = [json.loads(line) for line in (default_run / "work" / "metrics" / "stage2.jsonl").read_text().splitlines()]
     assert [r["step"] for r in resumed] == [r["step"] for r in original]
     assert [r["loss"] for r in resumed] == [r["loss"] for r in original]
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("pipeline")
+def test_sft_stages_train_on_their_mix_and_answer_in_the_released_format(default_run):
+    import json
+
+    config = default_config()
+    for stage in ("sft1", "sft2"):
+        stats = read_json(default_run / "work" / "sft" / stage / "stats.json")
+        ingest = stats["ingest"]
+        ledger = (default_run / "work" / "sft" / stage / "ledger.jsonl").read_text().splitlines()
+        # Every record is kept or ledgered (the generator plants bad records and repeats).
+        assert ingest["records"] == ingest["kept"] + sum(1 for line in ledger if json.loads(line)["step"] == "ingest")
+        assert ingest["invalid"] >= 7 and stats["packing"]["padding_saved"] > 0
+        summary = read_json(default_run / "models" / stage / "xuanyuan_train.json")
+        assert summary["stage"] == stage and summary["resumed_from"] == 0
+    domains = read_json(default_run / "work" / "sft" / "sft2" / "stats.json")["mix"]["realised_by_domain"]
+    shares = config.get("sft", {}).get("stage2", {}).get("domains", {"general": 4, "finance": 1})
+    total = sum(shares.values())
+    for domain, share in shares.items():
+        assert abs(domains[domain] - share / total) < 0.01, domains
+    answers = [json.loads(line) for line in (default_run / "work" / "generate" / "sft2.jsonl").read_text().splitlines()]
+    assert len(answers) >= 5 and all(a["new_tokens"] <= 256 for a in answers)
+    # Trained on answers that end in </s>, the SFT model stops on its own (stage 2 only stops at the limit).
+    assert any(a["new_tokens"] < 256 for a in answers)
+    report = (default_run / "results" / "sft.md").read_text()
+    assert "## Sample answers" in report and "### sft2" in report
+    for variant in ("sft1", "sft2"):
+        assert (default_run / "work" / "eval" / "perplexity" / f"{variant}.json").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("pipeline")
+def test_quantized_variants_stay_close_to_bf16_perplexity(default_run):
+    rows = {(r["model"], r["set"]): float(r["ppl_char"]) for r in csv.DictReader(open(default_run / "results" / "perplexity.csv"))}
+    goals = {"int8": 0.01, "gptq4": 0.05, "nf4": 0.05}  # the goals: 8-bit within 1%, 4-bit within 5%
+    for variant, allowed in goals.items():
+        for name in ("zh", "en", "finance"):
+            assert rows[(variant, name)] / rows[("bf16", name)] - 1 <= allowed, (variant, name)
+    quantize = {r["variant"]: r for r in csv.DictReader(open(default_run / "results" / "quantize.csv"))}
+    assert float(quantize["int8"]["weights MB"]) < float(quantize["bf16"]["weights MB"])
+    assert float(quantize["gptq4"]["weights MB"]) < float(quantize["int8"]["weights MB"])
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("pipeline")
+def test_every_variant_is_evaluated_on_every_benchmark_and_shot_setting(default_run):
+    import json
+
+    manifest = read_json(default_run / "work" / "eval" / "benchmarks" / "manifest.json")
+    variants = ["base", "stage1", "stage2", "sft1", "sft2", "bf16", "int8", "gptq4", "nf4"]
+    for variant in variants:
+        for benchmark in ("ceval", "cmmlu", "mmlu"):
+            for shots in (0, 5):
+                record = json.loads((default_run / "work" / "eval" / "lm" / variant / f"{benchmark}.{shots}shot.json").read_text())
+                assert record["variant"] == variant and record["shots"] == shots
+                # lm-eval scored exactly the questions the generator wrote, subject by subject.
+                assert {s: v["n"] for s, v in record["subjects"].items()} == manifest[benchmark]["subjects"]
+                assert 0.0 <= record["micro"] <= 1.0
+        memory = read_json(default_run / "work" / "eval" / "lm" / variant / "memory.json")
+        assert memory["weights_gb"] > 0 and memory["peak_gb"] >= memory["weights_gb"]
+    table = list(csv.DictReader(open(default_run / "results" / "eval.csv")))
+    assert len(table) == len(variants)
+    assert (default_run / "results" / "eval.png").stat().st_size > 0
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("pipeline")
+@pytest.mark.parametrize("variant", ["int8", "gptq4"])
+def test_chat_answers_from_a_quantized_directory(default_run, variant):
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "xuanyuan", "chat", "--model", str(default_run / "models" / variant),
+                             "--prompt", "什么是市盈率？", "--temperature", "0", "--max-new-tokens", "8"],
+                            capture_output=True, text=True, cwd=REPO, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip()

@@ -46,17 +46,15 @@ def model_kind(model_dir: str | Path) -> str:
 
 def load_for_inference(model_dir: str | Path, device: str | None = None) -> tuple[Any, Any]:
     """(model in eval mode, tokenizer) of `model_dir` on `device` (default: CUDA if present, else CPU)."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoTokenizer
+    from transformers.utils import logging as hf_logging
 
-    kind = model_kind(model_dir)
-    target = pick_device(device)
-    if kind == "full":
-        # Trained stages are exported in fp32 or bf16; keep what was saved (bf16 on CPU works, slower).
-        model = AutoModelForCausalLM.from_pretrained(str(model_dir), dtype="auto").to(target)
-    else:
-        from xuanyuan.quantize import load_quantized
+    from xuanyuan.quantize import load_quantized
 
-        model = load_quantized(str(model_dir), device=str(target))
+    model_kind(model_dir)  # a clear error for a missing or foreign directory before transformers tries
+    hf_logging.disable_progress_bar()  # the weight-loading bar would interleave with a streamed answer
+    # Trained stages load in their saved dtype (fp32 or bf16); quantized ones with their recorded kernels.
+    model = load_quantized(str(model_dir), str(pick_device(device)))
     tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
     model.eval()
     return model, tokenizer

@@ -14,6 +14,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Sequence
 
+from xuanyuan.errors import UserError
 from xuanyuan.sft.conversation import Conversation
 from xuanyuan.sft.ingest import IngestResult, InstructionFile, ingest
 from xuanyuan.sft.masking import tokenize_conversations
@@ -51,6 +52,9 @@ def with_system(conversations: Sequence[Conversation], system: str | None) -> li
 def build_stage_rows(files: Sequence[InstructionFile], stage: str, settings: SftSettings, *, tokenizer_dir: str,
                      seq_length: int, out_dir: str, ledger_path: str, stats_path: str) -> dict[str, Any]:
     """Write the stage's packed rows to `out_dir`, its ledger and its stats; returns the stats."""
+    missing = [str(f.path) for f in files if not Path(f.path).is_file()]
+    if missing:
+        raise UserError(f"sft {stage}: instruction file(s) not found: {', '.join(missing)}; fix sft.{'stage1' if stage == 'sft1' else 'stage2'}.files")
     ingested: IngestResult = ingest(files)
     mixed = mix_stage(with_system(ingested.conversations, settings.system), stage, settings)
     encoder = SegmentEncoder(tokenizer_dir)

@@ -80,9 +80,13 @@ def write_pretrain_report(
 def write_perplexity_report(
     results: Sequence[tuple[str, Mapping[str, Mapping[str, Any]]]], *, english_tolerance: float,
     md_path: str, csv_path: str, chash: str, version: str, before: str = "base", after: str = "stage2",
+    derived: Mapping[str, tuple[str, float]] | None = None,
 ) -> dict[str, Any]:
     """`results`: (model variant, {set: perplexity_of(...)}) in pipeline order; returns the verdicts of the
-    recipe's question, `before` -> `after` (base -> stage 2: does Chinese improve while English holds?)."""
+    recipe's question, `before` -> `after` (base -> stage 2: does Chinese improve while English holds?).
+
+    `derived`: {variant: (the variant it was made from, allowed relative rise)}, e.g. the quantized
+    models and their bf16 source; their change per set is reported against the allowance."""
     sets = sorted({name for _, by_set in results for name in by_set})
     rows = [[variant, *[_fmt(by_set[name]["ppl_char"], 4) if name in by_set else "-" for name in sets]]
             for variant, by_set in results]
@@ -104,6 +108,21 @@ def write_perplexity_report(
             verdicts[name] = {"before": before, "after": after, "change": change, "ok": after < before, "expect": "falls"}
     verdict_rows = [[name, _fmt(v["before"]), _fmt(v["after"]), f"{100 * v['change']:+.1f}%", v["expect"],
                      "yes" if v["ok"] else "NO"] for name, v in verdicts.items()]
+    derived_lines = []
+    if derived:
+        derived_rows = []
+        for variant, (source, allowed) in derived.items():
+            if variant not in by_variant or source not in by_variant:
+                continue
+            for name in sets:
+                base_ppl, ppl = by_variant[source][name]["ppl_char"], by_variant[variant][name]["ppl_char"]
+                change = ppl / base_ppl - 1
+                derived_rows.append([variant, source, name, _fmt(base_ppl), _fmt(ppl), f"{100 * change:+.2f}%",
+                                     f"within +{allowed:.0%}", "yes" if change <= allowed else "NO"])
+        if derived_rows:
+            derived_lines = ["\n## Quantized variants vs their source\n",
+                             markdown_table(["model", "source", "set", "source ppl/char", "ppl/char", "change", "goal",
+                                             "met"], derived_rows)]
     write_text(md_path, "\n".join([
         "# Perplexity on held-out text\n",
         f"config `{chash}` · code `{version}`\n",
@@ -117,6 +136,7 @@ def write_perplexity_report(
         markdown_table(["set", first[0], last[0], "change", "expected", "as expected"], verdict_rows),
         "\n## Per-token perplexity and documents\n",
         markdown_table(["model", *[f"{s} ppl/token" for s in sets], *[f"{s} docs" for s in sets]], token_rows),
+        *derived_lines,
     ]))
     csv_rows = [[chash, version, variant, name, by_set[name]["docs"], by_set[name]["tokens"], by_set[name]["chars"],
                  by_set[name]["ppl_token"], by_set[name]["ppl_char"]]

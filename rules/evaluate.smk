@@ -1,0 +1,112 @@
+# Benchmarks with lm-eval (docs/evaluate.md): C-Eval val, CMMLU test, MMLU test (and extra folders
+# in their layouts), 0- and 5-shot, for every model variant -> results/eval.md/.csv/.png.
+# Local mode reads release-layout CSV folders; a benchmark without a folder uses the small sets the
+# pipeline generates from its own facts, so the whole path runs without downloads.
+
+EVALUATE = config["evaluate"]
+EVAL_GENERATED_DIR = f"{WORK}/eval/benchmarks"
+EVAL_LOCAL = EVALUATE["data_mode"] == "local"
+EVAL_GENERATED = [name for name in EVALUATE["benchmarks"] if EVAL_LOCAL and name not in EVALUATE["data_dirs"]]
+EVAL_SUITES = list(EVALUATE["benchmarks"]) + list(EVALUATE["extra"])
+EVAL_VARIANTS = EVALUATE["variants"] or list(MODEL_VARIANTS)
+EVAL_RECORDS = [f"{name}.{shots}shot.json" for name in EVAL_SUITES for shots in EVALUATE["shots"]]
+
+_unknown_variants = [v for v in EVAL_VARIANTS + list(GENERATE["variants"]) if v not in MODEL_VARIANTS]
+if _unknown_variants:
+    _stop_on_bad_config([
+        f"evaluate.variants / generate.variants: unknown model variant(s) {', '.join(_unknown_variants)}; "
+        f"this run makes {', '.join(MODEL_VARIANTS)}"
+    ])
+
+
+def eval_section():
+    """The `evaluate` section with generated folders filled in where the config names none."""
+    section = {key: value for key, value in EVALUATE.items() if key != "variants"}
+    section["data_dirs"] = {**{name: f"{EVAL_GENERATED_DIR}/{name}" for name in EVAL_GENERATED}, **EVALUATE["data_dirs"]}
+    return canonical(section)
+
+
+rule eval_benchmarks:
+    output:
+        manifest=f"{EVAL_GENERATED_DIR}/manifest.json",
+    params:
+        generate=canonical(EVALUATE["generate"]),
+        out_dir=EVAL_GENERATED_DIR,
+    log:
+        f"{LOGS}/eval/benchmarks.log",
+    threads: rule_threads("report")
+    resources:
+        **rule_resources("report"),
+    conda:
+        "../envs/train.yaml"
+    script:
+        "../workflow_scripts/eval_benchmarks.py"
+
+
+rule eval_suite:
+    input:
+        generated=lambda wildcards: [f"{EVAL_GENERATED_DIR}/manifest.json"] if wildcards.benchmark in EVAL_GENERATED else [],
+    output:
+        suite=f"{WORK}/eval/suites/{{benchmark}}/suite.json",
+    params:
+        evaluate=eval_section(),
+        work_dir=f"{WORK}/eval/suites",
+    wildcard_constraints:
+        benchmark="|".join(EVAL_SUITES),
+    log:
+        f"{LOGS}/eval/suite_{{benchmark}}.log",
+    threads: rule_threads("report")
+    resources:
+        **rule_resources("report"),
+    conda:
+        "../envs/train.yaml"
+    script:
+        "../workflow_scripts/eval_suite.py"
+
+
+rule evaluate:
+    input:
+        model=lambda wildcards: MODEL_VARIANTS[wildcards.variant][1],
+        suites=[f"{WORK}/eval/suites/{name}/suite.json" for name in EVAL_SUITES],
+    output:
+        records=[f"{WORK}/eval/lm/{{variant}}/{name}" for name in EVAL_RECORDS],
+        memory=f"{WORK}/eval/lm/{{variant}}/memory.json",
+    params:
+        model_dir=lambda wildcards: MODEL_VARIANTS[wildcards.variant][0],
+        evaluate=eval_section(),
+        out_dir=f"{WORK}/eval/lm/{{variant}}",
+    wildcard_constraints:
+        variant="|".join(MODEL_VARIANTS),
+    log:
+        f"{LOGS}/eval/lm_{{variant}}.log",
+    benchmark:
+        f"{BENCH}/eval/{{variant}}.tsv"
+    threads: rule_threads("evaluate")
+    resources:
+        **rule_resources("evaluate"),
+    conda:
+        "../envs/train.yaml"
+    script:
+        "../workflow_scripts/evaluate.py"
+
+
+rule eval_report:
+    input:
+        records=[f"{WORK}/eval/lm/{variant}/{name}" for variant in EVAL_VARIANTS for name in EVAL_RECORDS],
+        memory=[f"{WORK}/eval/lm/{variant}/memory.json" for variant in EVAL_VARIANTS],
+    output:
+        markdown=report(f"{RESULTS}/eval.md", caption="report/eval.rst", category="Evaluation"),
+        csv=f"{RESULTS}/eval.csv",
+        png=report(f"{RESULTS}/eval.png", caption="report/eval.rst", category="Evaluation"),
+    params:
+        variants=EVAL_VARIANTS,
+        config=canonical(config),
+    log:
+        f"{LOGS}/report/eval.log",
+    threads: rule_threads("report")
+    resources:
+        **rule_resources("report"),
+    conda:
+        "../envs/train.yaml"
+    script:
+        "../workflow_scripts/eval_report.py"

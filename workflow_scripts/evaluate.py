@@ -1,0 +1,13 @@
+from pathlib import Path
+
+from xuanyuan.evaluate.variant import evaluate_variant
+from xuanyuan.runlog import limit_threads, logged_to
+
+with logged_to(snakemake.log[0]) as log:
+    limit_threads(snakemake.threads)
+    memory = evaluate_variant(
+        snakemake.wildcards.variant, snakemake.params.model_dir, dict(snakemake.params.evaluate),
+        [str(Path(path).parent) for path in snakemake.input.suites], snakemake.params.out_dir,
+        memory_path=snakemake.output.memory, threads=snakemake.threads,
+    )
+    log.info("%s evaluated; memory %s", snakemake.wildcards.variant, memory)

@@ -1,0 +1,13 @@
+import json
+
+from xuanyuan.quantize import measure_variant, quantize_settings
+from xuanyuan.runlog import limit_threads, logged_to
+
+with logged_to(snakemake.log[0]) as log:
+    limit_threads(snakemake.threads)
+    row = measure_variant(snakemake.input.model, quantize_settings(dict(snakemake.params.quantize)))
+    row["variant"] = snakemake.wildcards.variant
+    with open(snakemake.output.json, "w", encoding="utf-8") as out:
+        json.dump(row, out, indent=1)
+        out.write("\n")
+    log.info("%s: %s", snakemake.wildcards.variant, {k: row[k] for k in ("weight_bytes", "peak_bytes")})

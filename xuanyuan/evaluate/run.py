@@ -1,0 +1,179 @@
+"""Score a model on one benchmark suite with lm-eval and return the result record (one JSON per
+variant, benchmark and shots)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import resource
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from xuanyuan.errors import UserError
+from xuanyuan.evaluate.builtin import lm_eval_version
+from xuanyuan.evaluate.scores import CHANCE, aggregate
+from xuanyuan.evaluate.tasks import Suite
+
+log = logging.getLogger(__name__)
+
+
+def default_device() -> str:
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def hf_lm(model: Any, tokenizer: Any = None, *, batch_size: int = 8, device: str | None = None,
+          dtype: str = "auto", max_length: int | None = None):
+    """An lm-eval HFLM over a model directory, or over a model already loaded (e.g. quantized elsewhere).
+
+    A loaded model keeps its own device and dtype (bitsandbytes and GPTQ models cannot be moved);
+    it needs its tokenizer, or `tokenizer` may name the directory to load it from.
+    """
+    from lm_eval.models.huggingface import HFLM
+
+    if isinstance(model, (str, os.PathLike)):
+        if not (Path(model) / "config.json").is_file():
+            raise UserError(f"{model}: not a Hugging Face model directory (no config.json); "
+                            "point the evaluation at a model the training or quantization stage exported")
+        return HFLM(pretrained=str(model), tokenizer=tokenizer, batch_size=batch_size,
+                    device=device or default_device(), dtype=dtype, max_length=max_length)
+    if tokenizer is None:
+        raise ValueError("a loaded model needs its tokenizer (an object or a directory)")
+    return HFLM(pretrained=model, tokenizer=tokenizer, batch_size=batch_size, max_length=max_length)
+
+
+def _task_manager(suite: Suite):
+    from lm_eval.tasks import TaskManager
+
+    if suite.mode == "local":
+        # Only our YAMLs: indexing lm-eval's ~10k built-in tasks takes ~15 s and is not needed.
+        return TaskManager(include_path=suite.include_path, include_defaults=False)
+    return TaskManager()
+
+
+def _cache_jinja_templates() -> None:
+    """Compile each prompt template once instead of once per rendering.
+
+    lm-eval's utils.apply_template calls `env.from_string(template)` for every document, field and
+    few-shot example; compiling dominates CPU time on 5-shot runs (bench: docs/evaluate.md). A compiled
+    Jinja template is a pure function of its source, so caching by source changes no prompt.
+    """
+    from lm_eval import utils
+
+    if not hasattr(utils.env.from_string, "cache_info"):
+        utils.env.from_string = lru_cache(maxsize=1024)(utils.env.from_string)
+
+
+def _check_shots(suite: Suite, shots: int) -> None:
+    if suite.mode != "local" or shots == 0:
+        return
+    short = [s for s in suite.subjects if (s.n_dev or 0) < shots]
+    if short:
+        s = short[0]
+        raise UserError(f"{suite.data_dir}: {shots}-shot needs {shots} dev examples per subject, but "
+                        f"{len(short)} subject(s) have fewer (e.g. {s.name}: {s.n_dev or 0} in dev/). "
+                        "Add dev files or lower evaluate.shots.")
+
+
+def _peak_memory_gb(device: str) -> float:
+    import torch
+
+    if device.startswith("cuda") and torch.cuda.is_available():
+        return torch.cuda.max_memory_allocated() / 1e9
+    # ru_maxrss is the process's peak resident set in KiB on Linux (the whole process, not only this call).
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9
+
+
+def evaluate_suite(lm: Any, suite: Suite, shots: int, *, limit: int | None = None, variant: str = "",
+                   model_dir: str | None = None, provenance: dict | None = None,
+                   cache_templates: bool = True) -> dict:
+    """Run lm-eval on every subject of `suite` with `shots` few-shot examples; the result record.
+
+    `lm` is an lm-eval LM (see hf_lm) or a model directory. `limit` caps questions per subject.
+    `provenance` (config hash, code version) is copied into the record.
+    """
+    import torch
+    from lm_eval import simple_evaluate
+
+    _check_shots(suite, shots)
+    if cache_templates:
+        _cache_jinja_templates()
+    if isinstance(lm, (str, os.PathLike)):
+        model_dir = model_dir or str(lm)
+        lm = hf_lm(lm)
+    device = str(getattr(lm, "device", "cpu"))
+    if device.startswith("cuda"):
+        torch.cuda.reset_peak_memory_stats()
+    started = time.perf_counter()
+    out = simple_evaluate(
+        model=lm, tasks=[s.task for s in suite.subjects], num_fewshot=shots, limit=limit,
+        task_manager=_task_manager(suite), bootstrap_iters=0, log_samples=False,
+        random_seed=0, numpy_random_seed=1234, torch_random_seed=1234, fewshot_random_seed=1234,
+    )
+    wall = time.perf_counter() - started
+    subjects = {}
+    for s in suite.subjects:
+        counts = out["n-samples"][s.task]
+        subjects[s.name] = {"n": counts["effective"], "n_total": counts["original"],
+                            "acc": out["results"][s.task]["acc,none"], "categories": list(s.categories)}
+        if s.n_questions is not None and counts["original"] != s.n_questions:
+            raise RuntimeError(f"{s.source}: lm-eval read {counts['original']} questions, the file has {s.n_questions}")
+    record = {
+        "variant": variant, "benchmark": suite.benchmark, "layout": suite.layout, "mode": suite.mode,
+        "split": suite.split, "shots": shots, "limit": limit, "chance": CHANCE,
+        **aggregate(subjects),
+        "subjects": subjects,
+        "model_dir": model_dir, "data_dir": suite.data_dir,
+        "lm_eval_version": lm_eval_version(),
+        "task_config": {"include_path": suite.include_path, "group": suite.group,
+                        "tasks": {task: _plain(config) for task, config in out["configs"].items()}},
+        "wall_s": round(wall, 3), "device": device, "peak_memory_gb": round(_peak_memory_gb(device), 4),
+        **(provenance or {}),
+    }
+    log.info("%s %s %d-shot: micro %.4f over %d questions in %.1f s", variant, suite.benchmark, shots,
+             record["micro"] or 0.0, record["n_questions"], wall)
+    return record
+
+
+def _plain(value: Any) -> Any:
+    """lm-eval's task configs hold callables and such; keep what JSON can say."""
+    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+
+
+def write_record(record: dict, path: str | os.PathLike[str]) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def read_record(path: str | os.PathLike[str]) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def record_name(benchmark: str, shots: int) -> str:
+    return f"{benchmark}.{shots}shot.json"
+
+
+def evaluate_model(model: Any, suites: list[Suite], shots: list[int] | tuple[int, ...], out_dir: str | os.PathLike[str],
+                   *, variant: str, tokenizer: Any = None, batch_size: int = 8, limit: int | None = None,
+                   device: str | None = None, dtype: str = "auto", max_length: int | None = None,
+                   provenance: dict | None = None) -> list[Path]:
+    """Load the model once and write one record per (suite, shots) as `out_dir/<benchmark>.<shots>shot.json`.
+
+    `model` is a model directory or a loaded model (then `tokenizer` too), e.g. one quantized in memory.
+    """
+    model_dir = str(model) if isinstance(model, (str, os.PathLike)) else None
+    lm = hf_lm(model, tokenizer, batch_size=batch_size, device=device, dtype=dtype, max_length=max_length)
+    written = []
+    for suite in suites:
+        for n in shots:
+            record = evaluate_suite(lm, suite, n, limit=limit, variant=variant, model_dir=model_dir,
+                                    provenance=provenance)
+            path = Path(out_dir) / record_name(suite.benchmark, n)
+            write_record(record, path)
+            written.append(path)
+    return written

@@ -1,0 +1,39 @@
+"""LLM.int8 and NF4 through bitsandbytes: quantized while loading, saved as a Hugging Face directory.
+
+bitsandbytes >= 0.48 runs both on CPU (its CPU backend), so the default run exercises the same code
+as a GPU cluster. Both reload with `AutoModelForCausalLM.from_pretrained` and give identical logits
+(NF4 only with double quantization on CPU; see docs/quantize.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from xuanyuan.quantize.backends import require
+from xuanyuan.quantize.settings import Int8Settings, NF4Settings
+
+
+def bnb_config(variant: str, settings: Int8Settings | NF4Settings):
+    """The transformers `BitsAndBytesConfig` of `variant` (int8 or nf4)."""
+    from transformers import BitsAndBytesConfig
+
+    if variant == "int8":
+        return BitsAndBytesConfig(load_in_8bit=True, llm_int8_threshold=settings.threshold)
+    return BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type=settings.quant_type,
+                              bnb_4bit_use_double_quant=settings.double_quant,
+                              bnb_4bit_compute_dtype=getattr(torch, settings.compute_dtype))
+
+
+def quantize_bnb(source: Path, out: Path, variant: str, settings: Int8Settings | NF4Settings, *,
+                 device: str = "cpu"):
+    """Load `source` quantized to `variant` (int8 | nf4) on `device`, save it into `out`; returns the model."""
+    from transformers import AutoModelForCausalLM
+
+    require("bitsandbytes", variant)
+    model = AutoModelForCausalLM.from_pretrained(source, quantization_config=bnb_config(variant, settings),
+                                                 dtype=getattr(torch, settings.dtype), device_map={"": device})
+    model.eval()
+    model.save_pretrained(out)
+    return model
