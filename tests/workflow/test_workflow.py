@@ -61,24 +61,6 @@ def test_dry_run_of_the_default_config():
     assert jobs.get("generate") == 2  # sample answers of stage 2 and SFT 2
 
 
-def test_dry_run_of_the_full_recipe_fans_out_over_shards(tmp_path):
-    result = snakemake("-n", "--configfile", str(REPO / "config" / "xuanyuan-70b.yaml"), "--directory", str(tmp_path))
-    assert result.returncode == 0, result.stderr[-3000:]
-    jobs = _jobs_in_dry_run(result.stdout + result.stderr)
-    import yaml
-
-    full = yaml.safe_load((REPO / "config" / "xuanyuan-70b.yaml").read_text())
-    shards = sum(source["shards"] for source in full["sources"].values())
-    assert jobs.get("extract") == jobs.get("clean") == jobs.get("minhash_signatures") == shards
-    assert jobs.get("dedup_apply") == 2 * shards
-    # the LSH bands are split over band_jobs jobs per stage, so no job holds all signatures
-    assert jobs.get("lsh_candidates") == 2 * full["dedup"]["band_jobs"]
-    assert jobs.get("quality_filter") == jobs.get("mix_histogram") == jobs.get("mix_apply") == shards
-    assert jobs.get("mix_plan") == 1  # reads per-shard histograms only, never the documents
-    assert "pretrain_base_standin" not in jobs and jobs.get("pretrain_stage") == 2  # Llama-2 is the base
-    assert "generate_corpus" not in jobs  # the full recipe reads real data, it generates nothing
-
-
 @pytest.mark.parametrize(
     "override, expected",
     [
