@@ -348,7 +348,6 @@ def test_pretraining_improves_chinese_and_finance_while_english_holds(default_ru
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("pipeline")
 def test_a_training_job_killed_mid_run_resumes_from_its_checkpoint(default_run, tmp_path):
     """SIGKILL the training processes of stage 2 after its first checkpoint; Snakemake's retry resumes there."""
     import json
@@ -457,7 +456,6 @@ def test_every_variant_is_evaluated_on_every_benchmark_and_shot_setting(default_
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("pipeline")
 @pytest.mark.parametrize("variant", ["int8", "gptq4"])
 def test_chat_answers_from_a_quantized_directory(default_run, variant):
     import subprocess
