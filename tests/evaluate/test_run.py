@@ -71,5 +71,5 @@ def test_tables_and_chart(records, tmp_path):
     assert rows[1]["code version"] == "0.1.0+test" and "MMLU 5-shot macro" in rows[1]
     assert (tmp_path / "eval.png").stat().st_size > 10_000
     header, _ = eval_rows(records)
-    assert header[:4] == ["variant", "memory GB", "memory / bf16", "peak GB"]
+    assert header[:5] == ["variant", "dtype", "memory GB", "memory / bf16", "peak GB"]
     json.dumps(records)  # records are plain JSON

@@ -12,9 +12,10 @@ from xuanyuan.evaluate.settings import MAIN_BENCHMARKS
 from xuanyuan.evaluate.subjects import CATEGORIES, CHINA_SPECIFIC
 from xuanyuan.tables import markdown_table, write_csv, write_text
 
-VARIANTS = ("base", "stage1", "stage2", "sft1", "sft2", "int8", "gptq4", "nf4")
+VARIANTS = ("base", "stage1", "stage2", "sft1", "sft2", "bf16", "int8", "gptq4", "nf4")
 VARIANT_LABELS = {"base": "base", "stage1": "pretrain stage 1", "stage2": "pretrain stage 2", "sft1": "SFT stage 1",
-                  "sft2": "SFT stage 2", "int8": "8-bit (LLM.int8)", "gptq4": "4-bit GPTQ", "nf4": "4-bit NF4"}
+                  "sft2": "SFT stage 2", "bf16": "SFT stage 2, bf16", "int8": "8-bit (LLM.int8)",
+                  "gptq4": "4-bit GPTQ", "nf4": "4-bit NF4"}
 BENCHMARK_LABELS = {"ceval": "CEVAL", "cmmlu": "CMMLU", "mmlu": "MMLU"}
 
 
@@ -52,7 +53,7 @@ def eval_rows(records: Sequence[dict], memory: Mapping[str, Any] | None = None,
     variants = _ordered([r["variant"] for r in records] + list(memory), VARIANTS)
     by_key = {(r["variant"], r["benchmark"], r["shots"]): r for r in records}
     reference = _gb(memory.get(bf16_reference))
-    header = ["variant", "memory GB", "memory / bf16", "peak GB"]
+    header = ["variant", "dtype", "memory GB", "memory / bf16", "peak GB"]
     header += [f"{BENCHMARK_LABELS.get(b, b)} {s}-shot" for s in shots for b in benchmarks]
     header += ["config hash", "code version"]
     rows = []
@@ -61,7 +62,8 @@ def eval_rows(records: Sequence[dict], memory: Mapping[str, Any] | None = None,
         entry = memory.get(variant)
         peak = entry.get("peak_gb") if isinstance(entry, Mapping) else None
         mine = [r for r in records if r["variant"] == variant]
-        row = [VARIANT_LABELS.get(variant, variant),
+        dtype = entry.get("dtype", "-").replace("torch.", "") if isinstance(entry, Mapping) else "-"
+        row = [VARIANT_LABELS.get(variant, variant), dtype,
                _sig(weights) if weights is not None else "-",
                round(weights / reference, 2) if weights is not None and reference else "-",
                _sig(float(peak)) if peak is not None else "-"]
