@@ -25,12 +25,14 @@ def repo() -> Path:
     return REPO
 
 
-# Long serial groups first: xdist hands work units out in collection order, so the end-to-end
-# pipeline (the longest chain of the suite) starts on one worker at once and the SLURM run on the
-# other, and the unit tests fill in beside them instead of delaying them. Heavy tests that only
-# read the finished default run (and are in no group) go last, to whichever worker is free then;
-# earlier they would hold a worker idle on the default run's lock.
-FIRST_GROUPS = ("pipeline", "slurm")
+# The end-to-end default pipeline is the longest chain of the suite: when the whole workflow
+# folder is selected, the session starts it at once in the background (tests/workflow/conftest.py
+# runs it under a lock, so the tests that need it wait for this run instead of starting another),
+# and the unit tests run beside it on every worker. Tests that need the finished run go last in
+# collection order, so that xdist hands them out when the unit tests are done instead of parking
+# a worker on the lock; the SLURM group (which needs no default run) goes first.
+FIRST_GROUPS = ("slurm",)
+_pipeline: dict = {}
 
 
 def _group_rank(item) -> int:
@@ -43,3 +45,44 @@ def _group_rank(item) -> int:
 
 def pytest_collection_modifyitems(config, items):
     items.sort(key=_group_rank)  # stable: the order within each rank is kept
+
+
+def _selects_the_whole_workflow_folder(config) -> bool:
+    if config.option.markexpr or config.option.keyword or config.option.collectonly:
+        return False
+    workflow = (REPO / "tests" / "workflow").resolve()
+    for arg in config.args or [str(REPO / "tests")]:
+        path = (Path(config.invocation_params.dir) / arg.split("::")[0]).resolve()
+        if "::" not in arg and workflow.is_relative_to(path):
+            return True
+    return False
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    if hasattr(config, "workerinput") or not _selects_the_whole_workflow_folder(config):
+        return  # workers, and runs that select only some tests, start the pipeline when a test needs it
+    import threading
+
+    from tests.workflow.conftest import ensure_default_run
+
+    shared = config._tmp_path_factory.getbasetemp()
+
+    def run():
+        try:
+            ensure_default_run(shared)
+        except Exception:
+            pass  # written to default_run.failed: every test that needs the run reports it
+
+    _pipeline["thread"] = threading.Thread(target=run, name="default-pipeline", daemon=True)
+    _pipeline["thread"].start()
+
+
+def pytest_unconfigure(config):
+    thread = _pipeline.get("thread")
+    if thread is not None and thread.is_alive():
+        # The session ended before the pipeline did (-x, Ctrl-C): stop it with the session.
+        import psutil
+
+        for child in psutil.Process().children(recursive=True):
+            child.kill()

@@ -42,20 +42,43 @@ def checksums(directory: Path, patterns=("work/**/*.zst", "work/**/*.json", "wor
     return sums
 
 
-@pytest.fixture(scope="session")
-def default_run(tmp_path_factory) -> Path:
-    """One full run of the default pipeline, shared by the end-to-end tests of every xdist worker.
+FAILED = "default_run.failed"
 
-    The `pipeline` xdist group keeps these tests on one worker, but scheduling does not always
-    honour it; a file lock in the session's shared temp root makes sure the pipeline runs once.
+
+def ensure_default_run(shared: Path) -> Path:
+    """The default pipeline's run directory under `shared`, run once per test session.
+
+    Every caller (the session's early start in tests/conftest.py, each xdist worker's fixture)
+    takes a file lock in the session's shared temp root, so the pipeline runs once; a failed run
+    is written beside it and raised to every later caller.
     """
-    base = tmp_path_factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     directory = shared / "default_run"
     with open(shared / "default_run.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        if (shared / FAILED).exists():
+            raise RuntimeError((shared / FAILED).read_text())
         if not (directory / ".complete").exists():
             shutil.rmtree(directory, ignore_errors=True)
-            run_default_pipeline(directory)
+            try:
+                run_default_pipeline(directory)
+            except BaseException as exc:  # pytest.fail raises an Exception subclass of BaseException
+                (shared / FAILED).write_text(str(exc) or repr(exc))
+                raise RuntimeError(str(exc)) from None
             (directory / ".complete").touch()
     return directory
+
+
+def shared_root(tmp_path_factory) -> Path:
+    """The session's temp root, the same for the controller and every xdist worker."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session")
+def default_run(tmp_path_factory) -> Path:
+    """One full run of the default pipeline, shared by the end-to-end tests of every xdist worker
+    (started at the beginning of the session when the whole suite runs: tests/conftest.py)."""
+    try:
+        return ensure_default_run(shared_root(tmp_path_factory))
+    except RuntimeError as exc:
+        pytest.fail(str(exc))

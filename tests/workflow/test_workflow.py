@@ -84,7 +84,6 @@ def test_a_bad_config_stops_before_any_job_with_a_clear_message(tmp_path, overri
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("pipeline")
 def test_default_pipeline_runs_end_to_end_and_adds_up(default_run):
     results = default_run / "results"
     for name in ["data_funnel.md", "data_funnel.csv", "data_funnel.png", "cleaning_eval.md", "cleaning_eval.csv",
@@ -112,7 +111,6 @@ def test_default_pipeline_runs_end_to_end_and_adds_up(default_run):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("pipeline")
 def test_every_planted_bad_file_ends_in_the_ledger(default_run):
     text = (default_run / "results" / "cleaning_eval.md").read_text()
     section = text.split("## Planted bad files", 1)[1]
@@ -122,7 +120,6 @@ def test_every_planted_bad_file_ends_in_the_ledger(default_run):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("pipeline")
 def test_cleaning_catches_the_plants_and_spares_clean_documents(default_run):
     rows = list(csv.DictReader(open(default_run / "results" / "cleaning_eval.csv")))
     summary = next(r for r in rows if r["section"] == "documents" and r["category"] == "all")
@@ -139,7 +136,6 @@ def test_cleaning_catches_the_plants_and_spares_clean_documents(default_run):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("pipeline")
 def test_dedup_finds_the_planted_duplicate_clusters(default_run):
     rows = list(csv.DictReader(open(default_run / "results" / "dedup_eval.csv")))
     summary = next(r for r in rows if r["kind"] == "all")
@@ -148,7 +144,6 @@ def test_dedup_finds_the_planted_duplicate_clusters(default_run):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("pipeline")
 def test_changing_the_dedup_threshold_reruns_dedup_but_not_cleaning(default_run, tmp_path):
     config = default_config()
     config["dedup"]["threshold"] = 0.8
@@ -158,7 +153,6 @@ def test_changing_the_dedup_threshold_reruns_dedup_but_not_cleaning(default_run,
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("pipeline")
 def test_generated_pages_are_extracted_without_boilerplate(default_run):
     text = (default_run / "results" / "extraction_eval.md").read_text()
     rates = [float(line.rsplit("|", 2)[-2]) for line in text.splitlines() if line.startswith("| ") and "pass rate" not in line]
@@ -166,7 +160,6 @@ def test_generated_pages_are_extracted_without_boilerplate(default_run):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("pipeline")
 def test_same_config_and_seed_give_identical_bytes(default_run, tmp_path):
     # The data stages again, up to the tokenized training data and their reports; that training
     # gives the same losses under the same seed is tests/train's resume test (exact on CPU).
@@ -180,7 +173,6 @@ def test_same_config_and_seed_give_identical_bytes(default_run, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("pipeline")
 def test_changing_one_threshold_reruns_only_the_sources_that_use_it(default_run, tmp_path):
     config = default_config()
     config["clean"] = {"profiles": {"zh_web": {"min_chars": {"min": 80}}}}
@@ -191,7 +183,6 @@ def test_changing_one_threshold_reruns_only_the_sources_that_use_it(default_run,
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("pipeline")
 def test_quality_filter_catches_planted_harmful_documents_and_spares_the_rest(default_run):
     rows = list(csv.DictReader(open(default_run / "results" / "quality.csv")))
     planted = [r for r in rows if r["section"] == "planted"]
@@ -210,7 +201,6 @@ def test_quality_filter_catches_planted_harmful_documents_and_spares_the_rest(de
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("pipeline")
 def test_realised_mixing_shares_are_within_half_a_point_of_the_targets(default_run):
     import yaml
 
@@ -244,7 +234,6 @@ def test_realised_mixing_shares_are_within_half_a_point_of_the_targets(default_r
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("pipeline")
 def test_changing_a_quality_threshold_refilters_without_retraining(default_run, tmp_path):
     config = default_config()
     config["quality"] = {"thresholds": {"gambling": 0.7}}
@@ -254,7 +243,6 @@ def test_changing_a_quality_threshold_refilters_without_retraining(default_run, 
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("pipeline")
 def test_changing_the_mix_replans_without_refiltering(default_run, tmp_path):
     config = default_config()
     config["mix"] = {"max_epochs": 3}
@@ -264,7 +252,6 @@ def test_changing_the_mix_replans_without_refiltering(default_run, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("pipeline")
 def test_an_impossible_mix_fails_naming_the_source_and_the_shortfall(default_run, tmp_path):
     import shutil
 
@@ -285,7 +272,6 @@ def test_an_impossible_mix_fails_naming_the_source_and_the_shortfall(default_run
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("pipeline")
 def test_expanded_tokenizer_compresses_chinese_and_leaves_english_alone(default_run):
     rows = {(r["set"], r["tokenizer"]): r for r in csv.DictReader(open(default_run / "results" / "tokenizer.csv"))}
     zh_sets = [name for name, which in rows if name.startswith("zh") and which == "after"]
@@ -299,7 +285,6 @@ def test_expanded_tokenizer_compresses_chinese_and_leaves_english_alone(default_
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("pipeline")
 def test_binary_data_round_trips_to_the_mixed_text(default_run):
     import yaml
     from transformers import AutoTokenizer
@@ -328,7 +313,6 @@ def test_binary_data_round_trips_to_the_mixed_text(default_run):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("pipeline")
 def test_pretraining_improves_chinese_and_finance_while_english_holds(default_run):
     import yaml
 
@@ -391,7 +375,6 @@ def test_a_training_job_killed_mid_run_resumes_from_its_checkpoint(default_run, 
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("pipeline")
 def test_sft_stages_train_on_their_mix_and_answer_in_the_released_format(default_run):
     import json
 
@@ -421,7 +404,6 @@ def test_sft_stages_train_on_their_mix_and_answer_in_the_released_format(default
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("pipeline")
 def test_quantized_variants_stay_close_to_bf16_perplexity(default_run):
     rows = {(r["model"], r["set"]): float(r["ppl_char"]) for r in csv.DictReader(open(default_run / "results" / "perplexity.csv"))}
     goals = {"int8": 0.01, "gptq4": 0.05, "nf4": 0.05}  # the goals: 8-bit within 1%, 4-bit within 5%
@@ -434,7 +416,6 @@ def test_quantized_variants_stay_close_to_bf16_perplexity(default_run):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("pipeline")
 def test_every_variant_is_evaluated_on_every_benchmark_and_shot_setting(default_run):
     import json
 
