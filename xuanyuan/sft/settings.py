@@ -52,7 +52,7 @@ class SftSettings:
     seed: int
 
 
-def _files(entries: list[Mapping[str, Any]] | None, stage: str) -> tuple[InstructionFile, ...] | None:
+def _files(entries: list[Mapping[str, Any]] | None) -> tuple[InstructionFile, ...] | None:
     if entries is None:
         return None
     return tuple(
@@ -68,10 +68,10 @@ def sft_settings(section: Mapping[str, Any]) -> SftSettings:
 
     first, second = section["stage1"], section["stage2"]
     stages = {
-        "sft1": StageData(files=_files(first["files"], "sft1"), mix_by=first["mix_by"],
+        "sft1": StageData(files=_files(first["files"]), mix_by=first["mix_by"],
                           shares=dict(first["shares"]) if first["shares"] is not None else None,
                           total=first["total"], upsample=first["upsample"]),
-        "sft2": StageData(files=_files(second["files"], "sft2"), mix_by="cell",
+        "sft2": StageData(files=_files(second["files"]), mix_by="cell",
                           shares=stage2_shares(second["domains"], second["categories"]),
                           total=second["total"], upsample=second["upsample"]),
     }
