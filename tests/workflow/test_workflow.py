@@ -333,7 +333,10 @@ def test_pretraining_improves_chinese_and_finance_while_english_holds(default_ru
 
 @pytest.mark.slow
 def test_a_training_job_killed_mid_run_resumes_from_its_checkpoint(default_run, tmp_path):
-    """SIGKILL the training processes of stage 2 after its first checkpoint; Snakemake's retry resumes there."""
+    """SIGKILL the training processes of stage 1 after its first checkpoint; Snakemake's retry resumes there.
+
+    Stage 1 because it is the shortest (60 steps, a checkpoint at 50); the all-parameter optimizer
+    state of stage 2 resumes exactly in tests/train/test_resume_launch.py."""
     import json
     import os
     import shutil
@@ -346,12 +349,12 @@ def test_a_training_job_killed_mid_run_resumes_from_its_checkpoint(default_run, 
 
     run = tmp_path / "run"
     shutil.copytree(default_run, run, symlinks=True)
-    for stale in (run / "models" / "stage2", run / "work" / "checkpoints" / "stage2", run / "work" / "metrics" / "stage2.jsonl"):
+    for stale in (run / "models" / "stage1", run / "work" / "checkpoints" / "stage1", run / "work" / "metrics" / "stage1.jsonl"):
         shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
     command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--cores", "2", "--retries", "1",
-               "--configfile", str(REPO / "config" / "config.yaml"), "--directory", str(run), "models/stage2/xuanyuan_train.json"]
+               "--configfile", str(REPO / "config" / "config.yaml"), "--directory", str(run), "models/stage1/xuanyuan_train.json"]
     process = subprocess.Popen(command, cwd=run, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    checkpoint_dir = run / "work" / "checkpoints" / "stage2"
+    checkpoint_dir = run / "work" / "checkpoints" / "stage1"
     killed = []
     deadline = time.time() + 900
     while time.time() < deadline and process.poll() is None and not killed:
@@ -365,11 +368,11 @@ def test_a_training_job_killed_mid_run_resumes_from_its_checkpoint(default_run, 
     output, _ = process.communicate(timeout=900)
     assert killed, output[-3000:]
     assert process.returncode == 0, output[-3000:]
-    summary = json.loads((run / "models" / "stage2" / "xuanyuan_train.json").read_text())
+    summary = json.loads((run / "models" / "stage1" / "xuanyuan_train.json").read_text())
     assert summary["resumed_from"] > 0, summary  # not from step 0
     # after the resume, the losses are those of the uninterrupted run, exactly
-    resumed = [json.loads(line) for line in (run / "work" / "metrics" / "stage2.jsonl").read_text().splitlines()]
-    original = [json.loads(line) for line in (default_run / "work" / "metrics" / "stage2.jsonl").read_text().splitlines()]
+    resumed = [json.loads(line) for line in (run / "work" / "metrics" / "stage1.jsonl").read_text().splitlines()]
+    original = [json.loads(line) for line in (default_run / "work" / "metrics" / "stage1.jsonl").read_text().splitlines()]
     assert [r["step"] for r in resumed] == [r["step"] for r in original]
     assert [r["loss"] for r in resumed] == [r["loss"] for r in original]
 

@@ -50,7 +50,9 @@ def build_engine(model: torch.nn.Module, settings, stage, d: Dist):
     """`deepspeed.initialize` with the generated config and AdamW groups, then fp32 RoPE on the engine's module."""
     import deepspeed
 
-    ds_config = deepspeed_config(settings, stage, d.world_size, on_cuda=d.device.type == "cuda")
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    ds_config = deepspeed_config(settings, stage, d.world_size, on_cuda=d.device.type == "cuda",
+                                 trainable_params=trainable)
     engine, _, _, _ = deepspeed.initialize(model=model, model_parameters=param_groups(model, settings.weight_decay),
                                            config=ds_config)
     # After the engine's cast: a bf16 cast rounds rotary tables, so they are rebuilt in fp32 here.
