@@ -14,6 +14,7 @@ if not workflow.overwrite_configfiles:
 
 include: "rules/common.smk"
 include: "rules/resources.smk"
+include: "rules/layout.smk"
 include: "rules/corpus.smk"
 include: "rules/extract.smk"
 include: "rules/clean.smk"

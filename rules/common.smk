@@ -2,6 +2,7 @@
 # input/params functions that rules call by name.
 import dataclasses
 import functools
+import os
 import sys
 from pathlib import Path
 
@@ -69,6 +70,43 @@ def canonical(value):
     if isinstance(value, list):
         return [canonical(item) for item in value]
     return value
+
+
+def _directory_holding(paths, levels_up):
+    # os.path.dirname, not Path.parent: no normalization, so a script gets the very string the
+    # param held when it was spelled out in the rule.
+    paths = [paths] if isinstance(paths, str) else list(paths)
+    for _ in range(levels_up):
+        paths = [os.path.dirname(path) for path in paths]
+    directories = sorted(set(paths))
+    if len(directories) > 1:
+        raise WorkflowError(f"expected files in one directory, got them in {', '.join(directories)}")
+    return directories[0] if directories else None
+
+
+# Params that name a directory or prefix of a job's own files are derived from those files, so a
+# script opens the paths Snakemake resolved (also under a storage plugin, without a shared file
+# system) and the layout is written once, in the input or output. Snakemake leaves such params out
+# of its params-changed record: a change to them shows up as a changed input or output instead.
+def input_dir(key, levels_up=1):
+    """Params function: the directory holding the named input (one file or a list in one directory);
+    `levels_up=2` gives its parent. None when the job has no such input."""
+    return lambda wildcards, input: _directory_holding(getattr(input, key), levels_up)
+
+
+def output_dir(key, levels_up=1):
+    """Params function: the directory holding the named output, as input_dir does for an input."""
+    return lambda wildcards, output: _directory_holding(getattr(output, key), levels_up)
+
+
+def input_prefix(key):
+    """Params function: the named input without its extension, e.g. an indexed dataset's .bin -> its prefix."""
+    return lambda wildcards, input: os.path.splitext(getattr(input, key))[0]
+
+
+def output_prefix(key):
+    """Params function: the named output without its extension."""
+    return lambda wildcards, output: os.path.splitext(getattr(output, key))[0]
 
 
 def shards_of(source):

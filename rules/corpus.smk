@@ -3,7 +3,7 @@ rule generate_corpus:
         manifest=RAW_MANIFEST,
         ground_truth=GROUND_TRUTH,
     params:
-        out_dir=f"{WORK}/raw",
+        out_dir=output_dir("manifest"),
         documents=canonical(config["corpus"]["documents"]),
         plants=canonical(config["corpus"]["plants"]),
         huge_document_mb=config["corpus"]["huge_document_mb"],

@@ -3,35 +3,13 @@
 # Local mode reads release-layout CSV folders; a benchmark without a folder uses the small sets the
 # pipeline generates from its own facts, so the whole path runs without downloads.
 
-EVALUATE = config["evaluate"]
-EVAL_GENERATED_DIR = f"{WORK}/eval/benchmarks"
-EVAL_LOCAL = EVALUATE["data_mode"] == "local"
-EVAL_GENERATED = [name for name in EVALUATE["benchmarks"] if EVAL_LOCAL and name not in EVALUATE["data_dirs"]]
-EVAL_SUITES = list(EVALUATE["benchmarks"]) + list(EVALUATE["extra"])
-EVAL_VARIANTS = EVALUATE["variants"] or list(MODEL_VARIANTS)
-EVAL_RECORDS = [f"{name}.{shots}shot.json" for name in EVAL_SUITES for shots in EVALUATE["shots"]]
-
-_unknown_variants = [v for v in EVAL_VARIANTS + list(GENERATE["variants"]) if v not in MODEL_VARIANTS]
-if _unknown_variants:
-    _stop_on_bad_config([
-        f"evaluate.variants / generate.variants: unknown model variant(s) {', '.join(_unknown_variants)}; "
-        f"this run makes {', '.join(MODEL_VARIANTS)}"
-    ])
-
-
-def eval_section():
-    """The `evaluate` section with generated folders filled in where the config names none."""
-    section = {key: value for key, value in EVALUATE.items() if key != "variants"}
-    section["data_dirs"] = {**{name: f"{EVAL_GENERATED_DIR}/{name}" for name in EVAL_GENERATED}, **EVALUATE["data_dirs"]}
-    return canonical(section)
-
 
 rule eval_benchmarks:
     output:
         manifest=f"{EVAL_GENERATED_DIR}/manifest.json",
     params:
         generate=canonical(EVALUATE["generate"]),
-        out_dir=EVAL_GENERATED_DIR,
+        out_dir=output_dir("manifest"),
     log:
         f"{LOGS}/eval/benchmarks.log",
     threads: rule_threads("report")
@@ -50,7 +28,8 @@ rule eval_suite:
         suite=f"{WORK}/eval/suites/{{benchmark}}/suite.json",
     params:
         evaluate=eval_section(),
-        work_dir=f"{WORK}/eval/suites",
+        # The folder of all suites: build_suite writes this benchmark's own folder under it.
+        work_dir=output_dir("suite", levels_up=2),
     wildcard_constraints:
         benchmark="|".join(EVAL_SUITES),
     log:

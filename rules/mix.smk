@@ -2,17 +2,6 @@
 # each phase's shares exactly, then one apply job per shard writing its documents into phases.
 # Documents of the tokenizer stage's held-out split go to no phase (they are the evaluation text).
 
-MIX = config["mix"]
-PHASES = [phase["name"] for phase in MIX["phases"]]
-# Budgets in tokens (counted with the expanded tokenizer) or in characters; the schema allows one per phase.
-MIX_UNIT = "tokens" if "tokens" in MIX["phases"][0] else "chars"
-MIX_TOKENIZER = TOKENIZER_FILES if MIX_UNIT == "tokens" else []
-
-
-def mix_outputs(suffix, phases=PHASES):
-    """Per-shard mixed files of the given phases, e.g. all stats files of the mix stage."""
-    return [f"{WORK}/mix/{phase}/{source}/{shard}{suffix}" for phase in phases for source in SOURCES for shard in shards_of(source)]
-
 
 rule mix_histogram:
     input:
@@ -24,7 +13,8 @@ rule mix_histogram:
         seed=MIX["seed"],
         bits=MIX["hash_buckets_log2"],
         unit=MIX_UNIT,
-        tokenizer_dir=TOKENIZER_DIR if MIX_UNIT == "tokens" else None,
+        # None when budgets are in characters: no tokenizer input then.
+        tokenizer_dir=input_dir("tokenizer"),
         heldout_fraction=config["tokenizer"]["heldout_fraction"],
     log:
         f"{LOGS}/mix/histograms/{{source}}/{{shard}}.log",
@@ -67,7 +57,7 @@ rule mix_apply:
         stats=[f"{WORK}/mix/{phase}/{{source}}/{{shard}}.stats.json" for phase in PHASES],
     params:
         phases=PHASES,
-        tokenizer_dir=TOKENIZER_DIR if MIX_UNIT == "tokens" else None,
+        tokenizer_dir=input_dir("tokenizer"),
         heldout_fraction=config["tokenizer"]["heldout_fraction"],
     log:
         f"{LOGS}/mix/apply/{{source}}/{{shard}}.log",

@@ -1,12 +1,5 @@
 # Held-out perplexity of every model variant (base, pretraining stages, SFT stages, quantized
-# variants: the MODEL_VARIANTS registry the other rule files fill) -> results/perplexity.md.
-
-
-def quantized_perplexity_goals():
-    """{quantized variant: [its reference, allowed relative rise]}: the bf16 copy when made, else the source."""
-    reference = "bf16" if "bf16" in QUANT_VARIANTS else QUANT_SOURCE
-    goals = QUANTIZE["perplexity_goals"]
-    return {variant: [reference, goals[variant]] for variant in QUANT_VARIANTS if variant in goals and variant != reference}
+# variants: the MODEL_VARIANTS registry of rules/layout.smk) -> results/perplexity.md.
 
 
 rule perplexity:

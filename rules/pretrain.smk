@@ -1,33 +1,7 @@
 # Continued pretraining (docs/pretrain.md): the base model (Llama-2, or a stand-in the default run
-# pretrains on the corpus's English), stage 1 (embeddings + LM head, resized to the expanded
+# pretrains on the English of the corpus), stage 1 (embeddings and LM head, resized to the expanded
 # vocabulary), stage 2 (all parameters); each a Hugging Face directory (perplexity: rules/perplexity.smk).
 # Checkpoints live in work/checkpoints/, outside the outputs: a killed job resumes from them.
-
-PRETRAIN = config["pretrain"]
-BASE_IS_STANDIN = config["model"]["path"] is None
-BASE_MODEL_DIR = f"{MODELS}/base" if BASE_IS_STANDIN else config["model"]["path"]
-CHECKPOINTS = f"{WORK}/checkpoints"
-METRICS = f"{WORK}/metrics"
-PRETRAIN_STAGES = (["base_standin"] if BASE_IS_STANDIN else []) + ["stage1", "stage2"]
-# Stage 1 ("little data") trains on the first mixing phase; stage 2 on all phases in order.
-STAGE_PHASES = {"stage1": PHASES[:1], "stage2": PHASES}
-MODEL_FILES = ["config.json", "model.safetensors", "xuanyuan_train.json"]
-
-
-def model_files(directory):
-    return [f"{directory}/{name}" for name in MODEL_FILES]
-
-
-def base_model_inputs():
-    """The stand-in's files, or a given base model's config.json when it is there (a dry run elsewhere still plans)."""
-    if BASE_IS_STANDIN:
-        return model_files(BASE_MODEL_DIR)
-    return [f"{BASE_MODEL_DIR}/config.json"] if Path(f"{BASE_MODEL_DIR}/config.json").exists() else []
-
-
-def training_config():
-    """The config sections a training job reads (so unrelated edits do not retrain)."""
-    return canonical({"model": config["model"], "pretrain": PRETRAIN})
 
 
 if BASE_IS_STANDIN:
@@ -43,7 +17,7 @@ if BASE_IS_STANDIN:
             stats=f"{WORK}/tokenized/base_en.stats.json",
             hf=directory(f"{WORK}/tokenizer/base_hf"),
         params:
-            prefix=f"{WORK}/tokenized/base_en",
+            prefix=output_prefix("bin"),
             heldout_fraction=config["tokenizer"]["heldout_fraction"],
             batch_docs=config["tokenize"]["batch_docs"],
         log:
@@ -67,8 +41,8 @@ if BASE_IS_STANDIN:
             metrics=f"{METRICS}/base_standin.jsonl",
         params:
             train=training_config(),
-            prefix=f"{WORK}/tokenized/base_en",
-            out_dir=BASE_MODEL_DIR,
+            prefix=input_prefix("bin"),
+            out_dir=output_dir("model"),
             checkpoint_dir=f"{CHECKPOINTS}/base_standin",
             tensorboard_dir=f"{LOGS}/tensorboard/base_standin",
         log:
@@ -101,7 +75,7 @@ rule pretrain_stage:
         out_dir=f"{MODELS}/{{stage}}",
         checkpoint_dir=f"{CHECKPOINTS}/{{stage}}",
         tensorboard_dir=f"{LOGS}/tensorboard/{{stage}}",
-        tokenizer_dir=TOKENIZER_DIR,
+        tokenizer_dir=input_dir("tokenizer"),
     wildcard_constraints:
         stage="stage1|stage2",
     log:
@@ -117,19 +91,10 @@ rule pretrain_stage:
         "../workflow_scripts/pretrain_stage.py"
 
 
-# Model variants by name -> (directory, files a job that reads it depends on). Later rule files add
-# theirs (sft, quantize); rules/perplexity.smk and rules/evaluate.smk read the whole registry.
-MODEL_VARIANTS = {
-    "base": (BASE_MODEL_DIR, base_model_inputs()),
-    "stage1": (f"{MODELS}/stage1", model_files(f"{MODELS}/stage1")),
-    "stage2": (f"{MODELS}/stage2", model_files(f"{MODELS}/stage2")),
-}
-
-
 rule pretrain_report:
     input:
         metrics=[f"{METRICS}/{stage}.jsonl" for stage in PRETRAIN_STAGES],
-        summaries=[f"{BASE_MODEL_DIR if stage == 'base_standin' else MODELS + '/' + stage}/xuanyuan_train.json" for stage in PRETRAIN_STAGES],
+        summaries=[f"{directory}/xuanyuan_train.json" for directory in PRETRAIN_MODEL_DIRS.values()],
     output:
         markdown=report(f"{RESULTS}/pretrain.md", caption="report/pretrain.rst", category="Training"),
         csv=f"{RESULTS}/pretrain.csv",

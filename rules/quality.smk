@@ -1,10 +1,5 @@
 # Harmful-content filter (docs/quality.md): a fastText classifier trained once on annotated
 # examples, then one filter job per shard; keyword sampling proposes candidates for review.
-from xuanyuan.quality.keywords import load_keywords
-
-QUALITY = config["quality"]
-QUALITY_MODEL = f"{WORK}/quality_model"
-HARMFUL_KEYWORDS = canonical(load_keywords(QUALITY["keywords"], QUALITY["categories"]))
 
 
 rule quality_classifier:

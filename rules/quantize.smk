@@ -3,19 +3,6 @@
 # last mixing phase. Each is a Hugging Face directory that reloads with identical logits; memory and
 # generation speed per variant -> results/quantize.md (evaluation: rules/evaluate.smk).
 
-QUANTIZE = config["quantize"]
-QUANT_SOURCE = QUANTIZE["source"]
-QUANT_VARIANTS = list(QUANTIZE["variants"])
-QUANT_CALIBRATION = mix_outputs(".jsonl.zst", PHASES[-1:])
-
-if QUANT_SOURCE not in MODEL_VARIANTS:
-    _stop_on_bad_config([f"quantize.source: {QUANT_SOURCE!r} is not a model variant; use one of {', '.join(MODEL_VARIANTS)}"])
-
-
-def quantize_section():
-    """The settings xuanyuan.quantize reads (the variant list and the source are the rules' business)."""
-    return canonical({key: value for key, value in QUANTIZE.items() if key not in ("source", "perplexity_goals")})
-
 
 rule quantize:
     input:
@@ -24,7 +11,7 @@ rule quantize:
     output:
         model=directory(f"{MODELS}/{{variant}}"),
     params:
-        source=MODEL_VARIANTS[QUANT_SOURCE][0],
+        source=input_dir("model"),
         quantize=quantize_section(),
     wildcard_constraints:
         variant="|".join(QUANT_VARIANTS) or "none",
@@ -79,6 +66,3 @@ rule quantize_report:
         "../envs/train.yaml"
     script:
         "../workflow_scripts/quantize_report.py"
-
-
-MODEL_VARIANTS.update({variant: (f"{MODELS}/{variant}", [f"{MODELS}/{variant}"]) for variant in QUANT_VARIANTS})

@@ -48,7 +48,7 @@ rule extraction_eval:
     output:
         markdown=report(f"{RESULTS}/extraction_eval.md", caption="report/extraction_eval.rst", category="Data"),
     params:
-        raw_dir=f"{WORK}/raw",
+        raw_dir=input_dir("manifest"),
         config=canonical(config),
     log:
         f"{LOGS}/report/extraction_eval.log",

@@ -3,35 +3,6 @@
 # instruction files -> packed rows with answer-only labels (sft_data) -> training (sft_train).
 # A stage with `files: null` uses the instruction set the pipeline generates itself.
 
-SFT = config["sft"]
-SFT_STAGE_KEYS = {"sft1": "stage1", "sft2": "stage2"}
-SFT_INIT = {"sft1": f"{MODELS}/stage2", "sft2": f"{MODELS}/sft1"}
-SFT_GENERATED_SET = {"sft1": "open", "sft2": "inhouse"}
-SFT_GENERATED_FILES = ["instructions_alpaca.json", "instructions_sharegpt.jsonl", "instructions_qa.jsonl"]
-SFT_ROW_FILES = ["input_ids.npy", "labels.npy", "position_ids.npy", "rows.json"]
-GENERATE = config["generate"]
-QUESTIONS = GENERATE["questions"] or str(Path(workflow.basedir) / "config" / "prompts" / "sample_questions.jsonl")
-
-
-def sft_section(stage):
-    return SFT[SFT_STAGE_KEYS[stage]]
-
-
-def sft_files(wildcards):
-    """The stage's instruction files: from config, or the generated set."""
-    files = sft_section(wildcards.stage)["files"]
-    if files is None:
-        return [f"{WORK}/sft/generated/{SFT_GENERATED_SET[wildcards.stage]}/{name}" for name in SFT_GENERATED_FILES]
-    # Files not (yet) on this machine are left out of the DAG so a dry run elsewhere still plans;
-    # the job itself stops on a missing file, naming it.
-    return [entry["path"] for entry in files if Path(entry["path"]).exists()]
-
-
-def sft_training_config(stage):
-    """The config a training job reads: the engine (model, pretrain) and this stage's schedule only."""
-    key = SFT_STAGE_KEYS[stage]
-    return canonical({"model": config["model"], "pretrain": PRETRAIN, "sft": {key: {"train": SFT[key]["train"]}}})
-
 
 rule sft_instructions:
     output:
@@ -63,8 +34,8 @@ rule sft_data:
     params:
         sft=canonical(SFT),
         seq_length=lambda wildcards: sft_section(wildcards.stage)["train"]["seq_length"],
-        rows_dir=f"{WORK}/sft/{{stage}}/rows",
-        tokenizer_dir=TOKENIZER_DIR,
+        rows_dir=output_dir("rows"),
+        tokenizer_dir=input_dir("tokenizer"),
     wildcard_constraints:
         stage="sft1|sft2",
     log:
@@ -88,12 +59,12 @@ rule sft_train:
         metrics=f"{METRICS}/{{stage}}.jsonl",
     params:
         train=lambda wildcards: sft_training_config(wildcards.stage),
-        rows_dir=f"{WORK}/sft/{{stage}}/rows",
+        rows_dir=input_dir("rows"),
         init_dir=lambda wildcards: SFT_INIT[wildcards.stage],
         out_dir=f"{MODELS}/{{stage}}",
         checkpoint_dir=f"{CHECKPOINTS}/{{stage}}",
         tensorboard_dir=f"{LOGS}/tensorboard/{{stage}}",
-        tokenizer_dir=TOKENIZER_DIR,
+        tokenizer_dir=input_dir("tokenizer"),
     wildcard_constraints:
         stage="sft1|sft2",
     log:
@@ -107,6 +78,3 @@ rule sft_train:
         "../envs/train.yaml"
     script:
         "../workflow_scripts/sft_train.py"
-
-
-MODEL_VARIANTS.update({stage: (f"{MODELS}/{stage}", model_files(f"{MODELS}/{stage}")) for stage in ("sft1", "sft2")})

@@ -6,15 +6,6 @@ wildcard_constraints:
     phase="|".join(PHASES),
 
 
-def tokenized_parts(phase, suffix):
-    return [f"{WORK}/tokenized/{phase}/parts/{source}/{shard}{suffix}" for source in SOURCES for shard in shards_of(source)]
-
-
-def tokenized_phases(suffix):
-    """The merged per-phase files, e.g. every phase's .bin."""
-    return [f"{WORK}/tokenized/{phase}{suffix}" for phase in PHASES]
-
-
 rule tokenize_shard:
     # One job per mixed shard covers every phase: the tokenizer loads once per shard, not per phase.
     input:
@@ -29,7 +20,7 @@ rule tokenize_shard:
     params:
         phases=PHASES,
         prefixes=[f"{WORK}/tokenized/{phase}/parts/{{source}}/{{shard}}" for phase in PHASES],
-        tokenizer_dir=TOKENIZER_DIR,
+        tokenizer_dir=input_dir("tokenizer"),
         batch_docs=config["tokenize"]["batch_docs"],
     log:
         f"{LOGS}/tokenize/{{source}}/{{shard}}.log",

@@ -2,14 +2,6 @@
 # on the corpus's English) plus the corpus's most frequent Chinese characters, as one Hugging
 # Face tokenizer directory; results/tokenizer.md compares compression before and after.
 
-MODELS = config["paths"]["models"]
-TOKENIZER_DIR = f"{MODELS}/tokenizer"
-BASE_TOKENIZER = config["tokenizer"]["base_model"]
-TOKENIZER_FILES = [
-    f"{TOKENIZER_DIR}/{name}"
-    for name in ["tokenizer.model", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "xuanyuan_tokenizer.json"]
-]
-
 
 rule tokenizer:
     input:
@@ -23,7 +15,7 @@ rule tokenizer:
         standin=directory(f"{WORK}/tokenizer/standin"),
     params:
         tokenizer=canonical(config["tokenizer"]),
-        out_dir=TOKENIZER_DIR,
+        out_dir=output_dir("files"),
     log:
         f"{LOGS}/tokenizer/build.log",
     benchmark:
@@ -47,7 +39,7 @@ rule tokenizer_report:
         csv=f"{RESULTS}/tokenizer.csv",
     params:
         tokenizer=canonical(config["tokenizer"]),
-        out_dir=TOKENIZER_DIR,
+        out_dir=input_dir("files"),
         config=canonical(config),
     log:
         f"{LOGS}/report/tokenizer.log",
