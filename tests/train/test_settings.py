@@ -51,6 +51,16 @@ def test_deepspeed_config_from_settings():
         deepspeed_config(dataclasses.replace(settings, precision="fp16"), settings.stage2, 1, on_cuda=False)
 
 
+def test_zero_buckets_are_capped_at_the_gradient_size():
+    settings = dataclasses.replace(TrainSettings(), zero_stage=2)
+    small = deepspeed_config(settings, settings.stage2, world_size=2, on_cuda=False, trainable_params=2_196_608)
+    assert small["zero_optimization"]["reduce_bucket_size"] == 2_196_608
+    assert small["zero_optimization"]["allgather_bucket_size"] == 2_196_608
+    big = deepspeed_config(settings, settings.stage2, world_size=2, on_cuda=True, trainable_params=70_000_000_000)
+    assert big["zero_optimization"]["reduce_bucket_size"] == 50_000_000
+    assert deepspeed_config(settings, settings.stage2, 2, on_cuda=True)["zero_optimization"]["reduce_bucket_size"] == 50_000_000
+
+
 def test_flops_per_token_formula():
     # 6N + 12 L d S, e.g. Llama-2-70B-like: N = 68.7e9 (without input embeddings), L 80, d 8192, S 8192
     assert flops_per_token(68_700_000_000, 80, 8192, 8192) == 6 * 68.7e9 + 12 * 80 * 8192 * 8192
