@@ -30,7 +30,9 @@ def repo() -> Path:
 # runs it under a lock, so the tests that need it wait for this run instead of starting another),
 # and the unit tests run beside it on every worker. Tests that need the finished run go last in
 # collection order, so that xdist hands them out when the unit tests are done instead of parking
-# a worker on the lock; the SLURM group (which needs no default run) goes first.
+# a worker on the lock; the SLURM group (which needs no default run) goes first. Tests marked
+# `beside_pipeline` do long work of their own before they ask for the finished run: they go between,
+# so that they run while the default run trains and evaluates (mostly one or two processes).
 FIRST_GROUPS = ("slurm",)
 _pipeline: dict = {}
 
@@ -40,7 +42,9 @@ def _group_rank(item) -> int:
     group = (marker.args[0] if marker.args else marker.kwargs.get("name")) if marker else None
     if group in FIRST_GROUPS:
         return FIRST_GROUPS.index(group)
-    return len(FIRST_GROUPS) + ("default_run" in getattr(item, "fixturenames", ()))
+    if item.get_closest_marker("beside_pipeline"):
+        return len(FIRST_GROUPS) + 1
+    return len(FIRST_GROUPS) + 2 * ("default_run" in getattr(item, "fixturenames", ()))
 
 
 def pytest_collection_modifyitems(config, items):

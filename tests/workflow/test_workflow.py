@@ -160,11 +160,15 @@ def test_generated_pages_are_extracted_without_boilerplate(default_run):
 
 
 @pytest.mark.slow
-def test_same_config_and_seed_give_identical_bytes(default_run, tmp_path):
+@pytest.mark.beside_pipeline
+def test_same_config_and_seed_give_identical_bytes(request, tmp_path):
     # The data stages again, up to the tokenized training data and their reports; that training
     # gives the same losses under the same seed is tests/train's resume test (exact on CPU).
+    # The second run goes first and asks for the default run only to compare, so it fills the
+    # cores while the default run trains and evaluates (tests/conftest.py orders the suite).
     second = tmp_path / "second_run"
     run_default_pipeline(second, *DATA_TARGETS)
+    default_run = request.getfixturevalue("default_run")
     first_sums, second_sums = checksums(default_run), checksums(second)
     assert second_sums and set(second_sums) <= set(first_sums)
     assert any(name.endswith(".stats.json") and "tokenized" in name for name in second_sums)

@@ -6,8 +6,18 @@
   cli         the interactive and one-shot command line
 """
 
-from xuanyuan.chat.loading import load_for_inference
-from xuanyuan.chat.session import ChatSession, GenerationSettings
-from xuanyuan.chat.questions import answer_questions, read_questions
+import importlib
+
+from xuanyuan.chat.settings import GenerationSettings
+
+# The model-loading names import torch and transformers: on first use, not with the package.
+_LAZY = {"ChatSession": "session", "answer_questions": "questions", "load_for_inference": "loading",
+         "read_questions": "questions"}
 
 __all__ = ["ChatSession", "GenerationSettings", "answer_questions", "load_for_inference", "read_questions"]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"xuanyuan.chat.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'xuanyuan.chat' has no attribute {name!r}")

@@ -8,8 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from xuanyuan.chat.loading import load_for_inference
-from xuanyuan.chat.session import ChatSession, GenerationSettings
+from xuanyuan.chat.settings import GenerationSettings
 
 DEFAULTS = GenerationSettings()
 
@@ -27,9 +26,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, stdin=sys.stdin, stdout=sys.stdout) -> int:
+    # torch and transformers load here, not at import: `python -m xuanyuan --help` and check-config stay quick
+    from xuanyuan.chat.loading import load_for_inference
+
     settings = GenerationSettings(max_new_tokens=args.max_new_tokens, temperature=args.temperature, top_p=args.top_p,
                                   repetition_penalty=args.repetition_penalty, seed=args.seed)
     model, tokenizer = load_for_inference(args.model, args.device)
+    from xuanyuan.chat.session import ChatSession
+
     session = ChatSession(model, tokenizer, settings, system=args.system)
 
     def emit(piece: str) -> None:

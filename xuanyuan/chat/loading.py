@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
-
-import torch
+from typing import TYPE_CHECKING, Any
 
 from xuanyuan.errors import UserError
+
+if TYPE_CHECKING:
+    import torch
 
 
 class ModelDirError(UserError):
@@ -23,6 +24,8 @@ class ModelDirError(UserError):
 
 def pick_device(device: str | None) -> torch.device:
     """`device`, or CUDA when there is one, else the CPU."""
+    import torch
+
     if device:
         return torch.device(device)
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -46,12 +49,12 @@ def model_kind(model_dir: str | Path) -> str:
 
 def load_for_inference(model_dir: str | Path, device: str | None = None) -> tuple[Any, Any]:
     """(model in eval mode, tokenizer) of `model_dir` on `device` (default: CUDA if present, else CPU)."""
+    model_kind(model_dir)  # a clear error for a missing or foreign directory before transformers loads
     from transformers import AutoTokenizer
     from transformers.utils import logging as hf_logging
 
     from xuanyuan.quantize import load_quantized
 
-    model_kind(model_dir)  # a clear error for a missing or foreign directory before transformers tries
     hf_logging.disable_progress_bar()  # the weight-loading bar would interleave with a streamed answer
     # Trained stages load in their saved dtype (fp32 or bf16); quantized ones with their recorded kernels.
     model = load_quantized(str(model_dir), str(pick_device(device)))
