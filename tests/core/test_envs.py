@@ -13,7 +13,7 @@ from tests.conftest import REPO
 # Packages of the Snakemake process itself, not of any rule's job.
 DRIVER_ONLY = {"snakemake-executor-plugin-slurm"}
 # The model stack (training, quantization, evaluation): what the data environment leaves out.
-TRAINING_ONLY = {"deepspeed", "tensorboard", "bitsandbytes", "gptqmodel", "lm-eval"}
+TRAINING_ONLY = {"deepspeed", "accelerate", "tensorboard", "bitsandbytes", "gptqmodel", "lm-eval"}
 
 
 def _name(requirement: str) -> str:

@@ -7,6 +7,7 @@ Modules, one job each:
   freeze            trainable parameters per stage; exact fp32 copies of frozen weights under bf16
   rope              RoPE cos/sin in fp32 (and the precision check)
   deepspeed_config  the ZeRO config dict from our settings
+  zero3             ZeRO-3: build/load the model partitioned under deepspeed.zero.Init, gathers, bf16 cast
   data              per-rank micro-batches from the curriculum sampler, by global sample index
   loss              cross-entropy over labels, -100 ignored
   flops, metrics    FLOPs per token, MFU; JSONL + TensorBoard + progress bar

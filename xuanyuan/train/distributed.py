@@ -45,8 +45,22 @@ def init_distributed() -> Dist:
     if not dist.is_initialized():
         import deepspeed
 
+        if backend == "gloo":
+            _skip_shared_memory_allreduce_build()
         deepspeed.init_distributed(dist_backend=backend, auto_mpi_discovery=False)
     return Dist(rank, world, local, device)
+
+
+def _skip_shared_memory_allreduce_build() -> None:
+    """DeepSpeed's CPU backend JIT-compiles a shared-memory all-reduce (C++ with ninja) when the
+    process group starts, for `inference_all_reduce` only; training never calls it. On a fresh
+    machine the build costs 1-2 CPU minutes and needs a compiler, and it is redone whenever
+    DeepSpeed's install path changes (another virtualenv), so gloo runs go without it."""
+    import importlib
+
+    # By module path: the attribute `deepspeed.comm.torch` is the torch package itself.
+    backend_module = importlib.import_module("deepspeed.comm.torch")
+    backend_module.build_shm_op = lambda: None
 
 
 def seed_everything(seed: int, deterministic: bool) -> None:

@@ -12,7 +12,6 @@ All ranks must call `export_engine` together; only rank 0 writes.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -23,18 +22,11 @@ import torch
 import torch.distributed as dist
 
 from xuanyuan.train.freeze import FrozenMaster
+from xuanyuan.train.zero3 import gathered
 
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "tokenizer.model",
                    "xuanyuan_tokenizer.json")
 EXPORT_DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16}
-
-
-def _gathered(param: torch.nn.Parameter):
-    if hasattr(param, "ds_id"):
-        import deepspeed
-
-        return deepspeed.zero.GatheredParameters([param], modifier_rank=None)
-    return contextlib.nullcontext()
 
 
 def full_state_dict(engine, frozen: FrozenMaster, *, bf16: bool, is_main: bool,
@@ -50,7 +42,7 @@ def full_state_dict(engine, frozen: FrozenMaster, *, bf16: bool, is_main: bool,
             continue
         full = safe_get_full_fp32_param(param) if param.requires_grad else None
         if full is None:
-            with _gathered(param):
+            with gathered([param]):
                 full = param.detach()
                 if is_main:
                     state[name] = full.to("cpu", dtype, copy=True)

@@ -5,8 +5,8 @@ casts the whole module to bf16 and keeps fp32 master weights only for what the o
 updates: a frozen weight then exists in bf16 alone, and a model saved from the engine would
 silently carry bf16-rounded copies of every frozen fp32 weight. `FrozenMaster` keeps the
 frozen weights as they were before the cast (on the exporting rank only, on CPU: one copy of
-the frozen part), and the export takes frozen weights from it. `check_unchanged` is the
-bitwise check.
+the frozen part), and the export takes frozen weights from it; under ZeRO-3 it gathers them
+from their partitions one at a time. `check_unchanged` is the bitwise check.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from typing import Iterable, Mapping
 
 import torch
 from torch import nn
+
+from xuanyuan.train.zero3 import gathered, is_partitioned
 
 TRAINABLE_CHOICES = ("all", "embeddings")
 
@@ -48,11 +50,22 @@ class FrozenMaster:
         self.tensors = dict(tensors)
 
     @classmethod
-    def capture(cls, model: nn.Module, *, keep: bool = True) -> "FrozenMaster":
-        """Copy every frozen parameter (`keep=False`: an empty master, e.g. on ranks that do not export)."""
+    def capture(cls, model: nn.Module, *, keep: bool = True, is_main: bool = True) -> "FrozenMaster":
+        """Copy every frozen parameter on the exporting rank (`is_main`); `keep=False`: an empty master everywhere.
+
+        ZeRO-3 partitioned parameters are gathered one at a time, so every rank must call with the
+        same `keep`; a rank that is not `is_main` only takes part in the gathers and keeps nothing.
+        """
+        tensors: dict[str, torch.Tensor] = {}
         if not keep:
-            return cls({})
-        return cls({name: p.detach().to("cpu", copy=True) for name, p in model.named_parameters() if not p.requires_grad})
+            return cls(tensors)
+        for name, param in model.named_parameters():
+            if param.requires_grad or not (is_main or is_partitioned(param)):
+                continue
+            with gathered([param]):
+                if is_main:
+                    tensors[name] = param.detach().to("cpu", copy=True)
+        return cls(tensors)
 
     def __contains__(self, name: str) -> bool:
         return name in self.tensors

@@ -5,11 +5,13 @@ from __future__ import annotations
 import importlib.util
 import logging
 from pathlib import Path
+from typing import Any
 
 import torch
 from transformers import LlamaConfig, LlamaForCausalLM
 
-from xuanyuan.train.settings import ModelSettings, StandinSizes
+from xuanyuan.train.settings import ContextSettings, ModelSettings, StandinSizes
+from xuanyuan.train.zero3 import full_numel, gathered_weight_init, hf_zero3, partitioned_construction
 
 log = logging.getLogger(__name__)
 
@@ -50,21 +52,83 @@ def standin_config(sizes: StandinSizes, vocab_size: int, attn_implementation: st
     return config
 
 
-def build_standin(settings: ModelSettings, vocab_size: int, seed: int) -> LlamaForCausalLM:
-    """A freshly initialised stand-in Llama in fp32 (deterministic for a seed)."""
+def build_standin(settings: ModelSettings, vocab_size: int, seed: int, *,
+                  zero_config: dict[str, Any] | None = None) -> LlamaForCausalLM:
+    """A freshly initialised stand-in Llama in fp32 (deterministic for a seed).
+
+    zero_config: build it partitioned under `deepspeed.zero.Init` with this (construction) config
+    (xuanyuan.train.zero3); the weights are bitwise those of the unpartitioned build.
+    """
     attn = resolve_attn_implementation(settings.attn_implementation)
+    config = standin_config(settings.standin, vocab_size, attn)
     torch.manual_seed(seed)
-    model = LlamaForCausalLM(standin_config(settings.standin, vocab_size, attn))
-    return model.float()
+    if zero_config is None:
+        return LlamaForCausalLM(config).float()
+    with gathered_weight_init(), partitioned_construction(zero_config):
+        return LlamaForCausalLM(config)
 
 
-def load_model(path: str | Path, settings: ModelSettings) -> LlamaForCausalLM:
-    """A Hugging Face causal LM directory, loaded in fp32 (the engine casts for bf16; fp32 keeps master copies exact)."""
+def _model_dir(path: str | Path) -> Path:
     path = Path(path)
     if not (path / "config.json").is_file():
         raise FileNotFoundError(f"{path}: not a Hugging Face model directory (no config.json); check model.path")
+    return path
+
+
+def with_context(config: LlamaConfig, context: ContextSettings) -> LlamaConfig:
+    """`config` with the positions of `model.context`: more positions, another RoPE base, linear interpolation.
+
+    Llama-2 has 4,096 positions; stage 2 of the recipe trains at 8k (16k as an option). Training
+    beyond the base's positions with the base's RoPE asks the model to extrapolate; raising the RoPE
+    base (Llama 2 Long: 10,000 -> 500,000) or interpolating positions (Chen et al. 2023) are the
+    usual ways to continue pretraining at longer context. The exported stages keep the result.
+    """
+    if context.max_position_embeddings is not None:
+        config.max_position_embeddings = context.max_position_embeddings
+    if context.rope_theta is None and context.rope_linear_factor is None:
+        return config
+    rope = dict(getattr(config, "rope_parameters", None) or {"rope_type": "default", "rope_theta": config.rope_theta})
+    if context.rope_theta is not None:
+        rope["rope_theta"] = float(context.rope_theta)
+    if context.rope_linear_factor is not None:
+        rope.update(rope_type="linear", factor=float(context.rope_linear_factor))
+    config.rope_parameters = rope
+    return config
+
+
+def model_config(path: str | Path, context: ContextSettings | None = None) -> LlamaConfig:
+    """The LlamaConfig of a Hugging Face model directory, with `model.context` applied."""
+    return with_context(LlamaConfig.from_pretrained(_model_dir(path)), context or ContextSettings())
+
+
+def check_context(config: LlamaConfig, seq_length: int, stage: str, init_model: str | None) -> None:
+    """A stage's sequences must fit the model's positions (the fp32 RoPE table has no more rows)."""
+    if seq_length <= config.max_position_embeddings:
+        return
+    if init_model is None:
+        fix = f"raise model.standin.max_position_embeddings to {seq_length}"
+        source = "the stand-in (model.standin)"
+    else:
+        fix = (f"set model.context.max_position_embeddings: {seq_length} (with model.context.rope_theta or "
+               "rope_linear_factor to extend RoPE, docs/pretrain.md)")
+        source = init_model
+    raise ValueError(f"{stage}: seq_length {seq_length} is longer than the {config.max_position_embeddings} positions "
+                     f"of {source}; {fix}, or shorten the stage's seq_length")
+
+
+def load_model(path: str | Path, settings: ModelSettings, *,
+               zero_config: dict[str, Any] | None = None) -> LlamaForCausalLM:
+    """A Hugging Face causal LM directory, loaded in fp32 (the engine casts for bf16; fp32 keeps master copies exact).
+
+    zero_config: load it partitioned (Transformers' DeepSpeed integration: the model is built under
+    zero.Init and rank 0 copies the checkpoint into the partitions, one module at a time).
+    """
+    config = model_config(path, settings.context)
     attn = resolve_attn_implementation(settings.attn_implementation)
-    return LlamaForCausalLM.from_pretrained(path, dtype=torch.float32, attn_implementation=attn)
+    if zero_config is None:
+        return LlamaForCausalLM.from_pretrained(path, config=config, dtype=torch.float32, attn_implementation=attn)
+    with hf_zero3(zero_config):
+        return LlamaForCausalLM.from_pretrained(path, config=config, dtype=torch.float32, attn_implementation=attn)
 
 
 def fused_kernels_enabled(mode: str) -> bool:
@@ -99,8 +163,8 @@ def apply_fused_kernels(mode: str) -> bool:
 def count_parameters(model: torch.nn.Module) -> dict[str, int]:
     """Parameter counts: total, input embedding, and the rest (the N of the FLOP formula)."""
     embed = model.get_input_embeddings().weight
-    total = sum(p.ds_numel if hasattr(p, "ds_numel") else p.numel() for p in model.parameters())
-    embed_n = embed.ds_numel if hasattr(embed, "ds_numel") else embed.numel()
+    total = sum(full_numel(p) for p in model.parameters())
+    embed_n = full_numel(embed)
     tied = model.get_output_embeddings().weight is embed
     # A tied LM head is one tensor but does the work of a projection: count it once for the FLOPs.
     return {"total": total, "input_embedding": embed_n, "non_embedding": total - embed_n + (embed_n if tied else 0)}

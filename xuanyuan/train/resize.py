@@ -24,8 +24,10 @@ from typing import Any, Sequence
 import torch
 
 from xuanyuan.tokenizer import METADATA_FILE, processor
+from xuanyuan.train.zero3 import full_shape, gathered, is_partitioned, new_partitioned_parameter
 
 SPACE_PIECE = "\u2581"
+PAD_ROWS = ("mean", "zeros")
 
 
 def base_pieces(sp, char: str) -> list[int]:
@@ -69,32 +71,55 @@ def _resized(old: torch.Tensor, base_vocab: int, new_rows: torch.Tensor, padded:
     return new
 
 
+def _resized_parameter(param: torch.nn.Parameter, base_vocab: int, pieces: Sequence[Sequence[int]], padded: int,
+                       pad_rows: str, zero_config: dict[str, Any] | None) -> torch.nn.Parameter:
+    """`param` with `padded` rows laid out as above; a partitioned one is gathered and its result partitioned."""
+    if not is_partitioned(param):
+        new = _resized(param.data, base_vocab, init_rows(param.data, pieces), padded, pad_rows)
+        return torch.nn.Parameter(new, requires_grad=param.requires_grad)
+    if zero_config is None:
+        raise ValueError("resizing a ZeRO-3 partitioned model needs the zero_config it was built with")
+    import torch.distributed as dist
+
+    new = new_partitioned_parameter((padded, full_shape(param)[1]), zero_config, requires_grad=param.requires_grad)
+    # Every rank holds the old and the new parameter whole for this block; rank 0 fills the new one
+    # with the same function as above, and its values are partitioned to every rank on exit.
+    with gathered([param, new], modifier_rank=0):
+        if dist.get_rank() == 0:
+            new.data.copy_(_resized(param.data, base_vocab, init_rows(param.data, pieces), padded, pad_rows))
+    return new
+
+
 @torch.no_grad()
 def resize_to_expanded(model, tokenizer_dir: str | Path, *, pad_rows: str = "mean",
-                       base_tokenizer: str | Path | None = None) -> dict[str, Any]:
+                       base_tokenizer: str | Path | None = None,
+                       zero_config: dict[str, Any] | None = None) -> dict[str, Any]:
     """Resize `model` (base vocabulary) in place to the expanded tokenizer's padded size; returns a report.
 
     `base_tokenizer` overrides the base `tokenizer.model` named in the metadata (`base.path`).
+    `zero_config`: the construction config of a model partitioned under ZeRO-3 (xuanyuan.train.zero3);
+    every rank must call then, and the rows equal the unpartitioned resize's bit for bit.
     """
     meta = load_expansion(tokenizer_dir)
     base_vocab, vocab, padded = meta["base_vocab_size"], meta["vocab_size"], meta["padded_vocab_size"]
+    if pad_rows not in PAD_ROWS:
+        raise ValueError(f"pretrain.pad_rows = {pad_rows!r}: use mean or zeros")
     sp = processor(base_tokenizer or meta["base"]["path"])
     if sp.get_piece_size() != base_vocab:
         raise ValueError(f"base tokenizer has {sp.get_piece_size()} pieces, metadata says base_vocab_size {base_vocab}")
     embed = model.get_input_embeddings()
-    if embed.weight.shape[0] < base_vocab:
-        raise ValueError(f"model has {embed.weight.shape[0]} embedding rows, fewer than the base vocabulary {base_vocab}")
+    rows = full_shape(embed.weight)[0]
+    if rows < base_vocab:
+        raise ValueError(f"model has {rows} embedding rows, fewer than the base vocabulary {base_vocab}")
     chars = [char for char, _count in meta["added_chars"]]
     pieces = [base_pieces(sp, char) for char in chars]
 
     head = model.get_output_embeddings()
     tied = head is not None and head.weight is embed.weight
-    new_embed = _resized(embed.weight.data, base_vocab, init_rows(embed.weight.data, pieces), padded, pad_rows)
-    embed.weight = torch.nn.Parameter(new_embed, requires_grad=embed.weight.requires_grad)
+    embed.weight = _resized_parameter(embed.weight, base_vocab, pieces, padded, pad_rows, zero_config)
     embed.num_embeddings = padded
     if head is not None and not tied:
-        new_head = _resized(head.weight.data, base_vocab, init_rows(head.weight.data, pieces), padded, pad_rows)
-        head.weight = torch.nn.Parameter(new_head, requires_grad=head.weight.requires_grad)
+        head.weight = _resized_parameter(head.weight, base_vocab, pieces, padded, pad_rows, zero_config)
         head.out_features = padded
     elif tied:
         head.weight = embed.weight

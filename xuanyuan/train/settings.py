@@ -28,6 +28,18 @@ class StandinSizes:
 
 
 @dataclass(frozen=True)
+class ContextSettings:
+    """Positions of a given base model (`model.path`) when training beyond its context."""
+
+    max_position_embeddings: int | None = None
+    """positions the trained model covers (also the fp32 RoPE table); None = the base's."""
+    rope_theta: float | None = None
+    """RoPE base frequency; None = the base's."""
+    rope_linear_factor: float | None = None
+    """linear position interpolation factor; None = none."""
+
+
+@dataclass(frozen=True)
 class ModelSettings:
     """Which base model, and how its layers run."""
 
@@ -38,6 +50,7 @@ class ModelSettings:
     """auto | sdpa | eager | flash_attention_2; auto = FlashAttention-2 when importable on CUDA, else SDPA."""
     fused_kernels: str = "auto"
     """auto | on | off: Liger kernels (RMSNorm, SwiGLU) when installed and on CUDA."""
+    context: ContextSettings = field(default_factory=ContextSettings)
 
 
 @dataclass(frozen=True)
@@ -129,7 +142,7 @@ def _build(cls: type, values: Mapping[str, Any] | None, nested: Mapping[str, typ
 
 def model_settings(section: Mapping[str, Any] | None) -> ModelSettings:
     """`ModelSettings` from the `model` config section."""
-    return _build(ModelSettings, section, {"standin": StandinSizes})
+    return _build(ModelSettings, section, {"standin": StandinSizes, "context": ContextSettings})
 
 
 def train_settings(section: Mapping[str, Any] | None) -> TrainSettings:

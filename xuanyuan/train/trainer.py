@@ -1,9 +1,9 @@
 """The one trainer: stand-in base, stage 1, stage 2 (and SFT later), built on `deepspeed.initialize`.
 
-`Trainer(job).train()` reads top to bottom: set up (process group, seed, model, trainable
-parameters, engine, fp32 RoPE, resume) -> for each step: train_step (accumulate micro-batches,
-clip and step inside DeepSpeed) -> log -> checkpoint -> at the end: final checkpoint, eval
-batch, export.
+`Trainer(job).train()` reads top to bottom: set up (process group, seed, model (under ZeRO-3
+partitioned while it is built), trainable parameters, engine, fp32 RoPE, resume) -> for each
+step: train_step (accumulate micro-batches, clip and step inside DeepSpeed) -> log -> checkpoint
+-> at the end: final checkpoint, eval batch, export.
 """
 
 from __future__ import annotations
@@ -17,17 +17,23 @@ import torch
 from xuanyuan.train import checkpoint
 from xuanyuan.train.data import collate, open_training_data, rank_batches
 from xuanyuan.train.deepspeed_config import deepspeed_config
-from xuanyuan.train.distributed import Dist, init_distributed, mean_over_ranks, seed_everything
+from xuanyuan.train.distributed import Dist, all_ranks, init_distributed, mean_over_ranks, seed_everything
 from xuanyuan.train.export import export_engine
 from xuanyuan.train.flops import flops_per_token, peak_tflops
 from xuanyuan.train.freeze import FrozenMaster, set_trainable
 from xuanyuan.train.job import TrainJob
 from xuanyuan.train.loss import batch_loss
 from xuanyuan.train.metrics import MetricsLog
-from xuanyuan.train.model import apply_fused_kernels, build_standin, count_parameters, load_model
-from xuanyuan.train.resize import resize_to_expanded
+from xuanyuan.train.model import (
+    apply_fused_kernels, build_standin, check_context, count_parameters, load_model, model_config,
+    resolve_attn_implementation, standin_config,
+)
+from xuanyuan.train.resize import load_expansion, resize_to_expanded
 from xuanyuan.train.rope import install_fp32_rope
 from xuanyuan.train.settings import model_settings, settings_dict, train_settings
+from xuanyuan.train.zero3 import (
+    cast_partitions, construction_config, full_numel, partition_record, planned_trainable_params,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,15 +52,27 @@ def param_groups(model: torch.nn.Module, weight_decay: float) -> list[dict[str, 
     return groups
 
 
-def build_engine(model: torch.nn.Module, settings, stage, d: Dist):
-    """`deepspeed.initialize` with the generated config and AdamW groups, then fp32 RoPE on the engine's module."""
+def engine_config(settings, stage, d: Dist, trainable_params: int) -> dict[str, Any]:
+    """The DeepSpeed config of this run (one dict for zero.Init and `deepspeed.initialize`)."""
+    return deepspeed_config(settings, stage, d.world_size, on_cuda=d.device.type == "cuda",
+                            trainable_params=trainable_params)
+
+
+def build_engine(model: torch.nn.Module, settings, stage, d: Dist, *, ds_config: dict[str, Any] | None = None):
+    """`deepspeed.initialize` with the generated config and AdamW groups, then fp32 RoPE on the engine's module.
+
+    ds_config: the config a ZeRO-3 model was built with (planned before the model existed); it must
+    be the one generated from the built model, which is checked.
+    """
     import deepspeed
 
-    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    ds_config = deepspeed_config(settings, stage, d.world_size, on_cuda=d.device.type == "cuda",
-                                 trainable_params=trainable)
+    trainable = sum(full_numel(p) for p in model.parameters() if p.requires_grad)
+    generated = engine_config(settings, stage, d, trainable)
+    if ds_config is not None and ds_config != generated:
+        raise RuntimeError(f"the model was built under a DeepSpeed config planned for other trainable parameters "
+                           f"than it has ({trainable}); this is a bug in xuanyuan.train.zero3.planned_trainable_params")
     engine, _, _, _ = deepspeed.initialize(model=model, model_parameters=param_groups(model, settings.weight_decay),
-                                           config=ds_config)
+                                           config=generated)
     # After the engine's cast: a bf16 cast rounds rotary tables, so they are rebuilt in fp32 here.
     install_fp32_rope(engine.module)
     return engine
@@ -72,33 +90,63 @@ class Trainer:
         self.engine = None
 
     # ---- setup -------------------------------------------------------------------------------
-    def build_model(self) -> torch.nn.Module:
-        """The model in fp32 on CPU: loaded (and resized) or a fresh stand-in."""
+    def build_model(self, zero_config: dict[str, Any] | None = None) -> torch.nn.Module:
+        """The model in fp32: loaded (and resized) or a fresh stand-in; partitioned under `zero_config` (ZeRO-3)."""
         apply_fused_kernels(self.model_settings.fused_kernels)
         job = self.job
         if job.init_model is not None:
-            model = load_model(job.init_model, self.model_settings)
+            model = load_model(job.init_model, self.model_settings, zero_config=zero_config)
         else:
-            if job.vocab_size is None:
-                raise ValueError("a stand-in needs vocab_size (the base tokenizer's size)")
-            model = build_standin(self.model_settings, job.vocab_size, self.settings.seed)
+            model = build_standin(self.model_settings, self.standin_vocab_size(), self.settings.seed,
+                                  zero_config=zero_config)
         if job.resize_tokenizer is not None:
             resize_to_expanded(model, job.resize_tokenizer, pad_rows=self.settings.pad_rows,
-                               base_tokenizer=job.base_tokenizer)
+                               base_tokenizer=job.base_tokenizer, zero_config=zero_config)
         return model
+
+    def standin_vocab_size(self) -> int:
+        if self.job.vocab_size is None:
+            raise ValueError("a stand-in needs vocab_size (the base tokenizer's size)")
+        return self.job.vocab_size
+
+    def planned_model_config(self):
+        """The LlamaConfig the model will have after `build_model` (read before it exists, for ZeRO-3)."""
+        job = self.job
+        if job.init_model is not None:
+            config = model_config(job.init_model, self.model_settings.context)
+        else:
+            attn = resolve_attn_implementation(self.model_settings.attn_implementation)
+            config = standin_config(self.model_settings.standin, self.standin_vocab_size(), attn)
+        if job.resize_tokenizer is not None:
+            config.vocab_size = load_expansion(job.resize_tokenizer)["padded_vocab_size"]
+        return config
 
     def setup(self) -> None:
         self.dist = d = init_distributed()
         seed_everything(self.settings.seed, self.settings.deterministic)
-        model = self.build_model()
-        self.trainable = set_trainable(model, self.stage.trainable)
         self.bf16 = self.settings.precision == "bf16"
+        # Sequences longer than the model's positions fail here, before the model is built.
+        check_context(self.planned_model_config(), self.stage.seq_length, self.job.stage, self.job.init_model)
+        # ZeRO-3: built partitioned under zero.Init, with the engine's config planned from the model's config.
+        ds_config = None
+        if self.settings.zero_stage == 3:
+            planned = planned_trainable_params(self.planned_model_config(), self.stage.trainable)
+            ds_config = engine_config(self.settings, self.stage, d, planned)
+        model = self.build_model(zero_config=construction_config(ds_config) if ds_config is not None else None)
+        self.trainable = set_trainable(model, self.stage.trainable)
         # Before the engine casts to bf16: the exact frozen weights, kept on the exporting rank only.
-        self.frozen = FrozenMaster.capture(model, keep=self.bf16 and d.is_main)
+        self.frozen = FrozenMaster.capture(model, keep=self.bf16, is_main=d.is_main)
         self.params = count_parameters(model)
         self.config = model.config
+        self.partitions = None
+        if ds_config is not None:
+            self.partitions = all_ranks(partition_record(model))
+            if d.is_main:
+                log.info("ZeRO-3 model built partitioned: %s", self.partitions)
+            if self.bf16:
+                cast_partitions(model, torch.bfloat16)
 
-        self.engine = build_engine(model, self.settings, self.stage, d)
+        self.engine = build_engine(model, self.settings, self.stage, d, ds_config=ds_config)
 
         self.start_step, self.samples = 0, 0
         resumed = checkpoint.resume(self.engine, self.job.checkpoint_dir, d.rank)
@@ -194,6 +242,7 @@ class Trainer:
             "samples": self.samples, "eval_loss": self.eval_loss(), "world_size": self.dist.world_size,
             "params": self.params, "trainable": self.trainable, "flops_per_token": self.flops_per_token,
             "peak_tflops": self.peak, "peak_source": self.peak_source,
+            **({"zero3_partitions": self.partitions} if self.partitions is not None else {}),
             "settings": {"model": settings_dict(self.model_settings), "pretrain": settings_dict(self.settings)},
         }
         export_engine(self.engine, self.config, self.job.out_dir, frozen=self.frozen, bf16=self.bf16,
