@@ -2,7 +2,7 @@
 
 The generator writes `ground_truth.jsonl` (one row per document: plant, category, the
 stage and rules expected to catch it) and `extraction_expectations.json` (main-text and
-boilerplate snippets per HTML page). Here the ledgers and kept shards of a run are read
+boilerplate snippets per HTML page, the rows of every ruled table per PDF). Here the ledgers and kept shards of a run are read
 back and turned into precision/recall tables, so a rule change that lets planted junk
 through, or starts dropping clean text, shows up as a number in results/.
 """
@@ -251,12 +251,27 @@ def score_snippets(text: str, expectation: dict[str, list[str]]) -> Counter[str]
     return score
 
 
+def score_tables(text: str, tables: list[list[str]]) -> Counter[str]:
+    """Rows of the planted tables found as whole markdown lines of the extracted text (whitespace normalised)."""
+    lines = {_normalise_ws(line) for line in text.splitlines() if line.lstrip().startswith("|")}
+    score: Counter[str] = Counter()
+    for rows in tables:
+        found = sum(_normalise_ws(row) in lines for row in rows)
+        score["tables"] += 1
+        score["rows"] += len(rows)
+        score["rows_found"] += found
+        score["tables_complete"] += found == len(rows)
+    return score
+
+
 def write_extraction_eval(
     *, raw_dir: str, extracted_paths: list[str], config: dict[str, Any], markdown_path: str
 ) -> dict[str, Counter[str]]:
+    """results/extraction_eval.md: main text and boilerplate snippets of generated HTML pages, and the rows
+    of the ruled tables in generated PDFs, against what the generator planted."""
     expectations_path = Path(raw_dir) / "extraction_expectations.json"
     expectations = json.loads(expectations_path.read_text(encoding="utf-8"))
-    wanted: dict[str, tuple[str, dict[str, list[str]]]] = {}
+    wanted: dict[str, tuple[str, dict[str, Any]]] = {}
     for relpath, expectation in expectations.items():
         source, _, rest = relpath.partition("/")
         wanted[file_doc_id(source, rest)] = (source, expectation)
@@ -264,25 +279,42 @@ def write_extraction_eval(
     per_source: dict[str, Counter[str]] = defaultdict(Counter)
     for doc_id, (source, expectation) in sorted(wanted.items()):
         counts = per_source[source]
-        counts["pages"] += 1
+        counts["files"] += 1
         if doc_id not in texts:
             counts["missing"] += 1
-        counts.update(score_snippets(texts.get(doc_id, ""), expectation))
-    rows = []
+        if "tables" in expectation:
+            counts.update(score_tables(texts.get(doc_id, ""), expectation["tables"]))
+        else:
+            counts.update(score_snippets(texts.get(doc_id, ""), expectation))
+    html_rows, pdf_rows = [], []
     for source, c in sorted(per_source.items()):
+        if c["tables"]:
+            pdf_rows.append([source, c["files"], c["missing"], c["tables"], c["rows"], c["rows_found"],
+                             c["tables_complete"], _ratio(c["rows_found"], c["rows"])])
+            continue
         passed = c["with_found"] + c["without_absent"]
         total = c["with_total"] + c["without_total"]
-        rows.append([source, c["pages"], c["missing"], _ratio(c["with_found"], c["with_total"]),
-                     _ratio(c["without_absent"], c["without_total"]), _ratio(passed, total)])
+        html_rows.append([source, c["files"], c["missing"], _ratio(c["with_found"], c["with_total"]),
+                          _ratio(c["without_absent"], c["without_total"]), _ratio(passed, total)])
     chash, version = config_hash(config), code_version()
-    text = "\n".join([
-        "# HTML extraction on the generated pages\n",
-        f"config `{chash}` · code `{version}` · extractor settings: `{json.dumps(config['extract']['html'], sort_keys=True)}`\n",
+    settings = {kind: config["extract"][kind] for kind in ("html", "pdf")}
+    parts = [
+        "# Extraction of the generated pages and PDFs\n",
+        f"config `{chash}` · code `{version}` · extractor settings: `{json.dumps(settings, sort_keys=True)}`\n",
+        "## HTML main text\n",
         "Snippets scored after whitespace normalisation: main text that must be present, boilerplate "
         "(navigation, ads, footers, cookie banners) that must be absent.\n",
-        markdown_table(["source", "pages", "not extracted", "main text found", "boilerplate absent", "pass rate"], rows),
-    ])
-    write_text(markdown_path, text)
+        markdown_table(["source", "pages", "not extracted", "main text found", "boilerplate absent", "pass rate"], html_rows),
+    ]
+    if pdf_rows:
+        parts += [
+            "\n## PDF tables\n",
+            "Every ruled table of a sample of generated reports: a row counts when it is a whole markdown line of "
+            "the extracted text, cell for cell (header row included); a table is complete when all its rows are.\n",
+            markdown_table(["source", "files", "not extracted", "tables", "rows", "rows found", "tables complete",
+                            "row recall"], pdf_rows),
+        ]
+    write_text(markdown_path, "\n".join(parts))
     return per_source
 
 

@@ -2,7 +2,7 @@
 
 
 from xuanyuan.ledger import StageLedger
-from xuanyuan.plant_eval import LedgerIndex, evaluate_plants, score_snippets
+from xuanyuan.plant_eval import LedgerIndex, evaluate_plants, score_snippets, score_tables
 
 
 def _gt(doc_id, plant, category, rules=(), **detail):
@@ -53,3 +53,11 @@ def test_counts_hits_misses_false_positives_and_bad_files(tmp_path):
 def test_snippet_scoring_normalises_whitespace():
     score = score_snippets("正文 第一段\n\n 内容", {"with": ["正文 第一段 内容"], "without": ["首页 | 新闻"]})
     assert score == {"with_total": 1, "with_found": 1, "without_total": 1, "without_absent": 1}
+
+
+def test_table_rows_count_only_as_whole_markdown_lines():
+    text = "前言\n\n| 项目 | 2023A |\n|---|---|\n| 存货 |  50,157.03 |\n\n| 代码 | 简称 股价 |\n"
+    tables = [["| 项目 | 2023A |", "| 存货 | 50,157.03 |"], ["| 代码 | 简称 | 股价 |"]]
+    score = score_tables(text, tables)
+    # whitespace inside a line is normalised; merged cells ("简称 股价") are a miss
+    assert score == {"tables": 2, "rows": 3, "rows_found": 2, "tables_complete": 1}

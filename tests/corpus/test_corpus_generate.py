@@ -271,13 +271,26 @@ def test_low_quality_rules_use_the_agreed_names(rows):
 
 
 def test_extraction_expectations_match_the_pages(corpus):
+    import pymupdf
+
     expectations = json.loads((corpus / "extraction_expectations.json").read_text(encoding="utf-8"))
-    assert len(expectations) >= 40
-    for path, entry in expectations.items():
+    pages = {path: entry for path, entry in expectations.items() if "tables" not in entry}
+    pdfs = {path: entry for path, entry in expectations.items() if "tables" in entry}
+    assert len(pages) >= 40 and pdfs
+    for path, entry in pages.items():
         page = html.unescape((corpus / path).read_bytes().decode(entry["charset"]))
         assert entry["with"] and entry["without"]
         for snippet in entry["with"] + entry["without"]:
             assert snippet in page, (path, snippet)
+    for path, entry in pdfs.items():
+        # every expected cell is in the PDF's text layer
+        with pymupdf.open(corpus / path) as doc:
+            layer = "".join(page.get_text() for page in doc).replace(" ", "").replace("\n", "")
+        assert entry["tables"] and all(rows[0].startswith("| ") for rows in entry["tables"])
+        for rows in entry["tables"]:
+            for row in rows:
+                for cell in row.strip("| ").split(" | "):
+                    assert cell.replace(" ", "") in layer, (path, cell)
 
 
 # -- text quality -------------------------------------------------------------------------------

@@ -153,10 +153,16 @@ def test_changing_the_dedup_threshold_reruns_dedup_but_not_cleaning(default_run,
 
 
 @pytest.mark.slow
-def test_generated_pages_are_extracted_without_boilerplate(default_run):
+def test_generated_pages_are_extracted_without_boilerplate_and_pdf_tables_cell_for_cell(default_run):
     text = (default_run / "results" / "extraction_eval.md").read_text()
-    rates = [float(line.rsplit("|", 2)[-2]) for line in text.splitlines() if line.startswith("| ") and "pass rate" not in line]
-    assert rates and min(rates) >= 0.9, text
+    html_part, pdf_part = text.split("## PDF tables")
+
+    def last_column(part, header):
+        return [float(line.rsplit("|", 2)[-2]) for line in part.splitlines() if line.startswith("| ") and header not in line]
+
+    html_rates, row_recalls = last_column(html_part, "pass rate"), last_column(pdf_part, "row recall")
+    assert html_rates and min(html_rates) >= 0.9, text
+    assert len(row_recalls) == 2 and min(row_recalls) >= 0.95, text  # the two PDF sources
 
 
 @pytest.mark.slow

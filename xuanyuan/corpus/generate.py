@@ -445,8 +445,30 @@ def generate_corpus(out_dir: str, documents: dict[str, int] | None = None, plant
     return result
 
 
+def markdown_row(cells: list[str]) -> str:
+    """A table row as the extractor writes it (xuanyuan.extract.markdown): `| a | b |`."""
+    return "| " + " | ".join(str(cell) for cell in cells) + " |"
+
+
+def _table_expectations(spec: SourceSpec, docs: list[Doc], rng: random.Random) -> dict[str, Any]:
+    """The markdown rows of every ruled table in a sample of clean PDFs (header row first)."""
+    with_tables = [d for d in docs if d.plant == "clean" and d.copy_of is None and d.article is not None
+                   and any(b.kind == "table" and b.table is not None for b in d.article.blocks)]
+    chosen = rng.sample(with_tables, min(EXPECTATION_PAGES_PER_SOURCE, len(with_tables)))
+    out = {}
+    for doc in sorted(chosen, key=lambda d: d.relpath):
+        path = f"{spec.name}/{doc.relpath}"
+        tables = [[markdown_row(b.table.header)] + [markdown_row(row) for row in b.table.rows]
+                  for b in doc.article.blocks if b.kind == "table" and b.table is not None]
+        out[path] = {"file": path, "id": doc.doc_id, "tables": tables}
+    return out
+
+
 def _expectations(spec: SourceSpec, docs: list[Doc], rng: random.Random) -> dict[str, Any]:
-    """with/without snippets for a sample of clean pages (and every charset-mismatch page)."""
+    """with/without snippets for a sample of clean pages (and every charset-mismatch page); table rows of
+    a sample of clean PDFs."""
+    if spec.format == "pdf":
+        return _table_expectations(spec, docs, rng)
     if spec.format != "html":
         return {}
     clean = [d for d in docs if d.plant == "clean" and d.expectation and d.expectation["with"] and d.expectation["without"]]
