@@ -125,12 +125,13 @@ class Trainer:
         self.dist = d = init_distributed()
         seed_everything(self.settings.seed, self.settings.deterministic)
         self.bf16 = self.settings.precision == "bf16"
-        # Sequences longer than the model's positions fail here, before the model is built.
-        check_context(self.planned_model_config(), self.stage.seq_length, self.job.stage, self.job.init_model)
-        # ZeRO-3: built partitioned under zero.Init, with the engine's config planned from the model's config.
+        # Read once before the model exists: sequences longer than its positions fail here, and under
+        # ZeRO-3 the engine's config is planned from it (the model is built partitioned under zero.Init).
+        planned_config = self.planned_model_config()
+        check_context(planned_config, self.stage.seq_length, self.job.stage, self.job.init_model)
         ds_config = None
         if self.settings.zero_stage == 3:
-            planned = planned_trainable_params(self.planned_model_config(), self.stage.trainable)
+            planned = planned_trainable_params(planned_config, self.stage.trainable)
             ds_config = engine_config(self.settings, self.stage, d, planned)
         model = self.build_model(zero_config=construction_config(ds_config) if ds_config is not None else None)
         self.trainable = set_trainable(model, self.stage.trainable)
