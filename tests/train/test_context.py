@@ -66,3 +66,62 @@ def test_context_settings_extend_the_positions_and_rope_of_every_later_stage(tin
 def test_without_settings_a_loaded_config_is_unchanged(standin):
     config = model_config(standin[0])
     assert with_context(model_config(standin[0]), ContextSettings()).to_dict() == config.to_dict()
+
+
+LONG = 16384  # the recipe's optional stage-2 context
+
+
+@pytest.fixture(scope="module")
+def long_data(tiny, tmp_path_factory):
+    """Enough short documents for a few 16k-token packed samples, with the expanded tokenizer."""
+    from transformers import AutoTokenizer
+
+    from tests.train.conftest import english
+    from xuanyuan.tokdata import tokenize_documents
+
+    records = [{"id": f"d{i}", "text": t, "lang": "en", "domain": "general", "source": "en"}
+               for i, t in enumerate(english(900, seed=5))]
+    prefix = tmp_path_factory.mktemp("long") / "data"
+    tokenize_documents(records, AutoTokenizer.from_pretrained(tiny.expanded), prefix, batch_docs=128, eos_id=2)
+    return prefix
+
+
+def test_a_16k_token_step_trains_and_keeps_packed_documents_apart(tiny, standin, long_data, tmp_path):
+    """Stage 2 at 16,384 tokens per sample (bf16, DeepSpeed, torch_varlen: no L x L mask on CPU either);
+    the export scores a packed 16k sample exactly as its documents alone, and a 16k-token document."""
+    import dataclasses
+
+    from transformers import LlamaForCausalLM
+
+    from tests.train.conftest import make_job
+    from xuanyuan.tokdata import IndexedDataset, PackedSamples
+    from xuanyuan.train.data import collate
+    from xuanyuan.train.loss import batch_loss
+    from xuanyuan.train.settings import StageSettings
+
+    stage2 = StageSettings(lr=1e-3, steps=2, seq_length=LONG, micro_batch=1, warmup_steps=0)
+    job = make_job(tiny, tmp_path, stage="stage2", init_model=str(standin[0]), resize=True, precision="bf16",
+                   stage2=stage2)
+    job = dataclasses.replace(job, data=[("phase1", [str(long_data)])], eval_samples=1)
+    job.model["attn_implementation"] = "torch_varlen"
+    summary = run_in_process(job)
+    assert summary["steps"] == 2 and math.isfinite(summary["eval_loss"])
+
+    samples = PackedSamples(IndexedDataset(long_data), LONG)
+    assert len(samples) >= 2
+    packed = samples[0]
+    assert len(packed["cu_seqlens"]) > 100  # many documents in one 16k sample
+    model = LlamaForCausalLM.from_pretrained(tmp_path / "model", attn_implementation="torch_varlen").eval()
+    with torch.no_grad():
+        whole = float(batch_loss(model, collate([packed]), torch.device("cpu")))
+        total, count = 0.0, 0
+        bounds = packed["cu_seqlens"].tolist()
+        for a, b in zip(bounds, bounds[1:]):
+            logits = model(input_ids=torch.from_numpy(packed["input_ids"][a:b])[None], use_cache=False).logits
+            labels = torch.from_numpy(packed["labels"][a:b])
+            total += float(torch.nn.functional.cross_entropy(logits[0].float(), labels, reduction="sum"))
+            count += b - a
+        assert abs(whole - total / count) < 1e-4
+        # The same tokens as one 16k-token document: positions 0 .. 16,383 through the extended RoPE table.
+        one_document = dict(collate([packed]), position_ids=torch.arange(LONG)[None])
+        assert math.isfinite(float(batch_loss(model, one_document, torch.device("cpu"))))

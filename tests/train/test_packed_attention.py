@@ -11,9 +11,11 @@ from transformers.masking_utils import create_causal_mask
 
 from xuanyuan.tokdata import IndexedDataset, PackedSamples
 from xuanyuan.tokdata.builder import PairBuilder
-from xuanyuan.train.attention import packed_causal_mask
+from xuanyuan.train.attention import flash_varlen_kwargs, packed_causal_mask
 from xuanyuan.train.data import collate, model_inputs
 from xuanyuan.train.loss import batch_loss
+from xuanyuan.train.model import resolve_attn_implementation
+from xuanyuan.train.varlen_attention import TORCH_VARLEN
 
 SEQ = 20
 # Sample 0 = documents 0, 1, 2 (starts 0, 5, 14); sample 1 starts with the last token of document 2.
@@ -146,8 +148,105 @@ def test_mask_matches_transformers_packed_detection(samples):
 
 def test_unpacked_batch_gets_no_mask_and_other_attention_is_refused():
     batch = {"input_ids": torch.zeros(2, 8, dtype=torch.long), "position_ids": torch.arange(8).repeat(2, 1)}
-    for attn in ("sdpa", "eager", "flash_attention_2"):
+    for attn in ("sdpa", "eager", "flash_attention_2", TORCH_VARLEN):
         assert set(model_inputs(batch, attn_implementation=attn, dtype=torch.float32, device="cpu")) == {
             "input_ids", "position_ids", "use_cache"}
     with pytest.raises(ValueError, match="flex_attention"):
         model_inputs(batch, attn_implementation="flex_attention", dtype=torch.float32, device="cpu")
+
+
+# --- torch_varlen: document offsets instead of a mask (xuanyuan.train.varlen_attention) ---
+
+OFFSET_KEYS = ("cu_seq_lens_q", "cu_seq_lens_k", "max_length_q", "max_length_k")
+
+
+def varlen_llama() -> LlamaForCausalLM:
+    return tiny_llama(resolve_attn_implementation(TORCH_VARLEN))
+
+
+@torch.no_grad()
+def test_torch_varlen_keeps_documents_apart_without_a_mask(samples):
+    model = varlen_llama()
+    batch = collate(samples)
+    inputs = model_inputs(batch, attn_implementation=TORCH_VARLEN, dtype=torch.float32, device="cpu")
+    assert "attention_mask" not in inputs and set(OFFSET_KEYS) <= set(inputs)
+    packed = per_token_losses(model(**inputs).logits, batch["labels"])
+    alone = alone_losses(model, samples)
+    assert (packed - alone).abs().max() < 1e-5
+    # The control: without the offsets each row is one causal sequence, and documents see each other.
+    for key in OFFSET_KEYS:
+        inputs.pop(key)
+    crossing = per_token_losses(model(**inputs).logits, batch["labels"])
+    assert (crossing - alone).abs().max() > 1e-3
+
+
+def test_torch_varlen_gradients_equal_the_masked_sdpa_ones(samples):
+    """The trainer's path: same loss and same gradients as SDPA with the block-diagonal mask."""
+    grads = {}
+    for attn in ("sdpa", TORCH_VARLEN):
+        model = tiny_llama(resolve_attn_implementation(attn))
+        loss = batch_loss(model, collate(samples), torch.device("cpu"))
+        loss.backward()
+        grads[attn] = (float(loss.detach()), [p.grad.clone() for p in model.parameters()])
+    assert abs(grads["sdpa"][0] - grads[TORCH_VARLEN][0]) < 1e-6
+    assert max(float((a - b).abs().max()) for a, b in zip(grads["sdpa"][1], grads[TORCH_VARLEN][1])) < 1e-6
+
+
+def reference_varlen_attn(query, key, value, cu_seq_q, cu_seq_k, max_q, max_k, *, scale=None, window_size=None,
+                          is_causal=None, enable_gqa=False):
+    """What torch's CUDA kernel computes, written out on CPU: causal attention within each [T, H, D] range."""
+    assert query.dim() == key.dim() == 3 and cu_seq_q.dtype == torch.int32 and cu_seq_k is cu_seq_q
+    assert window_size == (-1, 0) or is_causal is True
+    assert max_q == max_k == int(cu_seq_q.diff().max())
+    if key.shape[1] != query.shape[1]:
+        assert enable_gqa
+    bounds = cu_seq_q.tolist()
+    out = [F.scaled_dot_product_attention(query[s:e].transpose(0, 1), key[s:e].transpose(0, 1),
+                                          value[s:e].transpose(0, 1), is_causal=True, scale=scale,
+                                          enable_gqa=enable_gqa).transpose(0, 1)
+           for s, e in zip(bounds, bounds[1:])]
+    return torch.cat(out)
+
+
+@pytest.mark.parametrize("causal_keyword", ["window_size", "is_causal"])
+@pytest.mark.parametrize("shares_gqa", [True, False])
+def test_cuda_path_hands_the_kernel_flattened_documents(samples, monkeypatch, causal_keyword, shares_gqa):
+    """The CUDA branch's layout (flatten, offsets, causal keyword of torch 2.10 or 2.11+, grouped KV heads),
+    checked on CPU against a written-out kernel; the real kernel runs in bench/device_check.sh."""
+    import torch.nn.attention.varlen as varlen_module
+
+    from xuanyuan.train import varlen_attention
+
+    def kernel(q, k, v, cu_q, cu_k, max_q, max_k, *, scale=None, **kw):
+        assert set(kw) == {causal_keyword} | ({"enable_gqa"} if shares_gqa else set())
+        if not shares_gqa:
+            assert k.shape[1] == q.shape[1]  # copied, since this torch cannot share them
+        return reference_varlen_attn(q, k, v, cu_q, cu_k, max_q, max_k, scale=scale, **kw)
+
+    causal = {"window_size": (-1, 0)} if causal_keyword == "window_size" else {"is_causal": True}
+    monkeypatch.setattr(varlen_module, "varlen_attn", kernel)
+    monkeypatch.setattr(varlen_attention, "_varlen_options", lambda: (causal, shares_gqa))
+    g = torch.Generator().manual_seed(0)
+    query, key, value = (torch.randn(2, h, SEQ, 8, generator=g) for h in (4, 2, 2))
+    offsets = flash_varlen_kwargs(collate(samples)["position_ids"])
+    got = varlen_attention._cuda_varlen(query, key, value, offsets["cu_seq_lens_q"], offsets["max_length_q"], 0.3)
+    want = varlen_attention._per_document_sdpa(query, key, value, offsets["cu_seq_lens_q"], 0.3)
+    assert got.shape == (2, SEQ, 4, 8) and (got - want).abs().max() < 1e-6
+
+
+def test_torch_varlen_refuses_dropout_and_cached_generation():
+    from xuanyuan.train.varlen_attention import torch_varlen_attention
+
+    q = torch.zeros(1, 2, 4, 8)
+    with pytest.raises(ValueError, match="no dropout"):
+        torch_varlen_attention(None, q, q, q, None, dropout=0.1)
+    with pytest.raises(ValueError, match="attn_implementation='sdpa' to generate"):
+        torch_varlen_attention(None, q[:, :, :1], q, q, None)
+
+
+def test_torch_varlen_is_registered_with_transformers_and_auto_keeps_sdpa_on_cpu():
+    from transformers import AttentionInterface
+
+    assert resolve_attn_implementation(TORCH_VARLEN) == TORCH_VARLEN
+    assert TORCH_VARLEN in AttentionInterface._global_mapping
+    assert resolve_attn_implementation("auto") == "sdpa"  # CPU here: the masked path of the default run

@@ -12,6 +12,8 @@ tokens of its own document; the positions alone do not stop attention from cross
   batch, which send `_flash_attention_forward` to `flash_attn_varlen_func`. Hugging Face infers
   these from `position_ids` only when the batch size is 1, so for micro-batches > 1 they must be
   given. Untested without CUDA.
+- `torch_varlen` (`xuanyuan.train.varlen_attention`): the same offsets, for PyTorch's own varlen
+  flash kernel on CUDA, or one causal SDPA call per document on CPU.
 
 A batch in which no row has a document start after column 0 needs nothing beyond plain causal
 attention: then no mask is built (SDPA keeps its `is_causal` fast path) and flash runs dense.
@@ -28,7 +30,11 @@ from typing import Any
 
 import torch
 
-PACKED_ATTENTION = ("sdpa", "eager", "flash_attention_2")
+from xuanyuan.train.varlen_attention import TORCH_VARLEN
+
+PACKED_ATTENTION = ("sdpa", "eager", "flash_attention_2", TORCH_VARLEN)
+# These take document offsets instead of a mask.
+VARLEN_ATTENTION = ("flash_attention_2", TORCH_VARLEN)
 
 
 def document_starts(position_ids: torch.Tensor) -> torch.Tensor:
@@ -81,7 +87,7 @@ def packed_attention_inputs(position_ids: torch.Tensor, attn_implementation: str
                          f"set model.attn_implementation to one of {', '.join(PACKED_ATTENTION)} (or auto)")
     if not has_packed_documents(position_ids):
         return {}
-    if attn_implementation == "flash_attention_2":
+    if attn_implementation in VARLEN_ATTENTION:
         return flash_varlen_kwargs(position_ids, device)
     # Built on the device from the small [B, L] positions: the [B, 1, L, L] mask never crosses the bus.
     mask = packed_causal_mask(position_ids.to(device))

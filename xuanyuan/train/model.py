@@ -11,23 +11,32 @@ import torch
 from transformers import LlamaConfig, LlamaForCausalLM
 
 from xuanyuan.train.settings import ContextSettings, ModelSettings, StandinSizes
+from xuanyuan.train.varlen_attention import TORCH_VARLEN, register_torch_varlen, torch_has_varlen_kernel
 from xuanyuan.train.zero3 import full_numel, gathered_weight_init, hf_zero3, partitioned_construction
 
 log = logging.getLogger(__name__)
 
-ATTN_CHOICES = ("auto", "sdpa", "eager", "flash_attention_2")
+ATTN_CHOICES = ("auto", "sdpa", "eager", "flash_attention_2", TORCH_VARLEN)
 
 
 def resolve_attn_implementation(name: str) -> str:
-    """The attention a model gets: `auto` = FlashAttention-2 when `flash_attn` imports and CUDA is up, else SDPA."""
+    """The attention a model gets. `auto` on CUDA: FlashAttention-2 when `flash_attn` imports, else
+    PyTorch's own varlen flash kernel (`torch_varlen`, torch 2.10+); on CPU: SDPA with a document mask."""
     if name not in ATTN_CHOICES:
         raise ValueError(f"model.attn_implementation = {name!r}: use one of {', '.join(ATTN_CHOICES)}")
     if name == "auto":
-        if torch.cuda.is_available() and importlib.util.find_spec("flash_attn") is not None:
+        if not torch.cuda.is_available():
+            return "sdpa"
+        if importlib.util.find_spec("flash_attn") is not None:
             return "flash_attention_2"
-        return "sdpa"
+        name = TORCH_VARLEN if torch_has_varlen_kernel() else "sdpa"
     if name == "flash_attention_2" and not torch.cuda.is_available():
         raise ValueError("model.attn_implementation = flash_attention_2 needs CUDA; use auto or sdpa on CPU")
+    if name == TORCH_VARLEN:
+        if not torch_has_varlen_kernel():
+            raise ValueError(f"model.attn_implementation = {TORCH_VARLEN} needs torch >= 2.10 "
+                             f"(torch.nn.attention.varlen); this is torch {torch.__version__}: use auto or sdpa")
+        register_torch_varlen()
     return name
 
 

@@ -47,7 +47,8 @@ class ModelSettings:
     """Hugging Face directory of the base model (Llama-2); None = the stand-in below."""
     standin: StandinSizes = field(default_factory=StandinSizes)
     attn_implementation: str = "auto"
-    """auto | sdpa | eager | flash_attention_2; auto = FlashAttention-2 when importable on CUDA, else SDPA."""
+    """auto | sdpa | eager | flash_attention_2 | torch_varlen; auto on CUDA = FlashAttention-2 when importable,
+    else torch_varlen (PyTorch's varlen flash kernel); on CPU = SDPA."""
     fused_kernels: str = "auto"
     """auto | on | off: Liger kernels (RMSNorm, SwiGLU) when installed and on CUDA."""
     context: ContextSettings = field(default_factory=ContextSettings)
