@@ -7,8 +7,14 @@
 One step = forward + backward + AdamW (+ clipping in both). Throughput is the median over
 `--steps` timed steps after `--warmup` untimed ones; FLOPs per token = 6*N (without input
 embeddings) + 12*L*d*S (xuanyuan.train.flops); MFU against `--peak-tflops` or the table/measurement.
-Rows: plain HF (model(labels=...), loss.backward, torch AdamW), HF + Liger (when installed, CUDA),
-ours (xuanyuan.train: deepspeed.initialize with the generated ZeRO config, fp32 RoPE, our loss).
+Rows: plain HF (model(labels=...), loss.backward, torch AdamW), HF + Liger (`--liger`: all of
+Liger's Llama kernels incl. fused linear cross-entropy), ours (xuanyuan.train: the model settings'
+attention and fused kernels, deepspeed.initialize with the generated ZeRO config, fp32 RoPE, our
+loss), and ours at other micro-batches (`--ours-micro-batches 2`).
+
+On CUDA every row runs in a fresh process (Liger patches the modeling module globally, and two
+70B-shaped slices with AdamW states do not fit one GPU together), the model is built on the GPU.
+On CPU the rows run in one process in interleaved rounds, so a shared machine's load hits all alike.
 """
 
 from __future__ import annotations
@@ -20,8 +26,10 @@ from pathlib import Path
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 import argparse  # noqa: E402
-import dataclasses
+import dataclasses  # noqa: E402
+import json  # noqa: E402
 import statistics  # noqa: E402
+import subprocess  # noqa: E402
 import time  # noqa: E402
 
 import torch  # noqa: E402
@@ -29,7 +37,9 @@ import torch  # noqa: E402
 from xuanyuan.train.distributed import init_distributed  # noqa: E402
 from xuanyuan.train.flops import flops_per_token, peak_tflops  # noqa: E402
 from xuanyuan.train.loss import batch_loss  # noqa: E402
-from xuanyuan.train.model import count_parameters, resolve_attn_implementation, standin_config  # noqa: E402
+from xuanyuan.train.model import (  # noqa: E402
+    apply_fused_kernels, count_parameters, resolve_attn_implementation, standin_config,
+)
 from xuanyuan.train.settings import StageSettings, StandinSizes, TrainSettings  # noqa: E402
 from xuanyuan.train.trainer import build_engine  # noqa: E402
 
@@ -44,11 +54,13 @@ CONFIGS = {
 }
 
 
-def make_model(sizes, vocab, attn, seed=0):
+def make_model(sizes, vocab, attn, device, seed=0):
+    """The benchmark's Llama in fp32, initialised on `device` (a 4B-parameter slice inits in seconds on a GPU)."""
     from transformers import LlamaForCausalLM
 
     torch.manual_seed(seed)
-    return LlamaForCausalLM(standin_config(sizes, vocab, attn)).float()
+    with device:
+        return LlamaForCausalLM(standin_config(sizes, vocab, attn)).float()
 
 
 def make_batch(vocab, seq, micro, seed=0):
@@ -103,69 +115,125 @@ def ours_step_fn(model, batch, precision, micro, seq, d):
     return step
 
 
+def liger_llama() -> None:
+    """All of Liger's Llama kernels, as a user adds them to a plain HF loop."""
+    from liger_kernel.transformers import apply_liger_kernel_to_llama
+
+    apply_liger_kernel_to_llama(rope=True, rms_norm=True, swiglu=True, fused_linear_cross_entropy=True)
+
+
+def row_builders(args, sizes, vocab, seq, precision, d):
+    """name -> (micro-batch, a function building that row's step)."""
+    attn_hf = resolve_attn_implementation("sdpa")
+    attn_ours = resolve_attn_implementation(args.attn)
+
+    def hf(micro):
+        return lambda: hf_step_fn(make_model(sizes, vocab, attn_hf, d.device), make_batch(vocab, seq, micro),
+                                  d.device, precision)
+
+    def hf_liger(micro):
+        def build():
+            liger_llama()
+            return hf(micro)()
+        return build
+
+    def ours(micro):
+        def build():
+            apply_fused_kernels(args.fused_kernels)  # what the trainer does before building its model
+            return ours_step_fn(make_model(sizes, vocab, attn_ours, d.device), make_batch(vocab, seq, micro),
+                                precision, micro, seq, d)
+        return build
+
+    micro = args.micro_batch
+    rows = {"plain HF loop": (micro, hf(micro))}
+    if args.liger:
+        rows["HF + Liger"] = (micro, hf_liger(micro))
+    rows["xuanyuan trainer (DeepSpeed)"] = (micro, ours(micro))
+    for other in args.ours_micro_batches:
+        rows[f"xuanyuan trainer, micro-batch {other}"] = (other, ours(other))
+    return rows, attn_ours
+
+
+def run_rows_cpu(rows, d, args):
+    """Interleaved rounds in this process: a shared machine's load then hits every loop alike."""
+    steps = [(name, build()) for name, (_micro, build) in rows.items()]
+    times = {name: [] for name, _ in steps}
+    for _ in range(args.warmup):
+        for _name, step in steps:
+            step()
+    for _ in range(args.steps):
+        for name, step in steps:
+            times[name].append(timed(step, d.device, 0, 1))
+    return {name: statistics.median(times[name]) for name, _ in steps}
+
+
+def run_rows_cuda(rows, args):
+    """Each row in a fresh process: Liger's patches are global, and two slices do not fit one GPU together."""
+    out = {}
+    for name in rows:
+        cmd = [sys.executable, __file__, *sys.argv[1:], "--row", name]
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        if done.returncode:
+            out[name] = "failed: " + (done.stderr.strip().splitlines() or ["?"])[-1][:100]
+            continue
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        out[name] = result["seconds"]
+        print(f"# {name}: peak {result['peak_gib']:.1f} GiB", flush=True)
+    return out
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", choices=sorted(CONFIGS), default="cpu")
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--micro-batch", type=int, default=None)
+    parser.add_argument("--ours-micro-batches", type=lambda v: [int(x) for x in v.split(",") if x], default=[],
+                        help="extra rows of our trainer at these micro-batches, e.g. 2")
+    parser.add_argument("--attn", default="auto", help="our trainer's model.attn_implementation")
+    parser.add_argument("--fused-kernels", default="auto", help="our trainer's model.fused_kernels")
     parser.add_argument("--peak-tflops", type=float, default=None)
     parser.add_argument("--liger", action="store_true", help="add an HF + Liger row (CUDA, liger_kernel installed)")
+    parser.add_argument("--row", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     sizes, vocab, seq, micro, precision = CONFIGS[args.config]
-    micro = args.micro_batch or micro
+    args.micro_batch = args.micro_batch or micro
     d = init_distributed()
-    attn = resolve_attn_implementation("auto")
-    batch = make_batch(vocab, seq, micro)
-    probe = make_model(sizes, vocab, attn)
+    rows, attn = row_builders(args, sizes, vocab, seq, precision, d)
+
+    if args.row:  # one row, in its own process (CUDA)
+        row_micro, build = rows[args.row]
+        seconds = timed(build(), d.device, args.warmup, args.steps)
+        print(json.dumps({"seconds": seconds, "peak_gib": torch.cuda.max_memory_allocated() / 2**30}))
+        return
+
+    with torch.device("meta"):
+        probe = make_model(sizes, vocab, "sdpa", torch.device("meta"))
     params = count_parameters(probe)
     del probe
     fpt = flops_per_token(params["non_embedding"], sizes.num_layers, sizes.hidden_size, seq)
     peak, source = peak_tflops(precision, args.peak_tflops)
-    tokens = micro * seq
-
-    rows = []
-    runs = [("plain HF loop", lambda: hf_step_fn(make_model(sizes, vocab, attn), batch, d.device, precision))]
-    if args.liger:
-        def liger():
-            from liger_kernel.transformers import apply_liger_kernel_to_llama
-
-            apply_liger_kernel_to_llama(rope=True, rms_norm=True, swiglu=True, fused_linear_cross_entropy=True)
-            return hf_step_fn(make_model(sizes, vocab, attn), batch, d.device, precision)
-        runs.append(("HF + Liger", liger))
-    runs.append(("xuanyuan trainer (DeepSpeed)", lambda: ours_step_fn(make_model(sizes, vocab, attn), batch,
-                                                                       precision, micro, seq, d)))
-    if d.device.type == "cuda":
-        # One model at a time: two 70B-shaped slices with AdamW states do not fit one GPU together.
-        for name, build in runs:
-            step = build()
-            seconds = timed(step, d.device, args.warmup, args.steps)
-            rows.append((name, seconds))
-            del step
-            torch.cuda.empty_cache()
-    else:
-        # Interleaved rounds on CPU: a shared machine's load then hits every loop alike.
-        steps = [(name, build()) for name, build in runs]
-        times = {name: [] for name, _ in steps}
-        for _ in range(args.warmup):
-            for _name, step in steps:
-                step()
-        for _ in range(args.steps):
-            for name, step in steps:
-                times[name].append(timed(step, d.device, 0, 1))
-        rows = [(name, statistics.median(times[name])) for name, _ in steps]
-    rows = [(name, seconds, tokens / seconds, tokens / seconds * fpt / 1e12) for name, seconds in rows]
+    seconds = run_rows_cuda(rows, args) if d.device.type == "cuda" else run_rows_cpu(rows, d, args)
 
     print(f"config {args.config}: {sizes.num_layers} layers, d={sizes.hidden_size}, vocab {vocab}, seq {seq}, "
-          f"micro-batch {micro}, {precision}, attention {attn}, device {d.device}, torch threads {torch.get_num_threads()}")
+          f"{precision}, our attention {attn} (HF rows: sdpa), fused kernels {args.fused_kernels}, device {d.device}, "
+          f"torch {torch.__version__}, torch threads {torch.get_num_threads()}")
     print(f"N (non-embedding) = {params['non_embedding']:,}; FLOPs/token = {fpt:.4g}; "
           f"peak {peak:.3g} TFLOP/s ({source})\n")
-    base = rows[0][2]
-    print("| loop | s/step | tokens/s | TFLOP/s | MFU | vs plain HF |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for name, seconds, tps, tflops in rows:
-        print(f"| {name} | {seconds:.3f} | {tps:,.0f} | {tflops:.3f} | {tflops / peak:.1%} | {tps / base:.2f}x |")
+    base = None
+    print("| loop | micro-batch | s/step | tokens/s | TFLOP/s | MFU | vs plain HF |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, (row_micro, _build) in rows.items():
+        value = seconds[name]
+        if isinstance(value, str):
+            print(f"| {name} | {row_micro} | {value} | | | | |")
+            continue
+        tps = row_micro * seq / value
+        tflops = tps * fpt / 1e12
+        base = base or tps
+        print(f"| {name} | {row_micro} | {value:.3f} | {tps:,.0f} | {tflops:.3f} | {tflops / peak:.1%} | "
+              f"{tps / base:.2f}x |")
 
 
 if __name__ == "__main__":

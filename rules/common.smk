@@ -13,11 +13,14 @@ from xuanyuan.config import (
     check_semantics,
     explain_schema_errors,
     format_problems,
+    load_yaml,
+    locate,
     merged_profile,
-    overlay_default_profiles,
+    overlay_schema_defaults,
 )
 from xuanyuan.dedup import band_groups, lsh_params
-from xuanyuan.sources import files_for_shard, list_source_files, shard_names
+from xuanyuan.errors import UserError
+from xuanyuan.sources import check_source_paths, files_for_shard, list_source_files, shard_names
 
 SCHEMA = str(Path(workflow.basedir) / "config" / "schema.yaml")
 CONFIG_FILES = [str(path) for path in workflow.configfiles] or ["config/config.yaml"]
@@ -33,7 +36,7 @@ try:
     validate(config, SCHEMA)
 except WorkflowError:
     _stop_on_bad_config(explain_schema_errors(config, SCHEMA, CONFIG_FILES) or ["schema validation failed"])
-overlay_default_profiles(config, SCHEMA)
+overlay_schema_defaults(config, SCHEMA)
 _problems = check_semantics(config, CONFIG_FILES)
 if _problems:
     _stop_on_bad_config(_problems)
@@ -46,6 +49,26 @@ SOURCES = config["sources"]
 RAW_MANIFEST = f"{WORK}/raw/MANIFEST.json"
 GROUND_TRUTH = f"{WORK}/raw/ground_truth.jsonl"
 CORPUS_IS_GENERATED = any(source["generated"] for source in SOURCES.values())
+
+
+def _unmatched_source_paths():
+    # A glob that matches nothing would run every stage on an empty source and report success.
+    # Generated sources are written by generate_corpus, later.
+    loaded = [(name, load_yaml(name) or {}) for name in CONFIG_FILES if Path(name).exists()]
+    problems = []
+    for name, source in SOURCES.items():
+        if source["generated"]:
+            continue
+        try:
+            check_source_paths(name, source["paths"], where=locate(["sources", name, "paths"], loaded))
+        except UserError as error:
+            problems.append(str(error))
+    return problems
+
+
+_problems = _unmatched_source_paths()
+if _problems:
+    _stop_on_bad_config(_problems)
 
 
 # Data stages in order; each writes per shard: kept records, ledger, stats (the funnel sums them).

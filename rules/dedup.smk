@@ -66,7 +66,6 @@ rule dedup_clusters:
         prefixes=SIGNATURE_PREFIXES,
         threshold=DEDUP["threshold"],
         group_key=lambda wildcards: dedup_group_key(wildcards.stage),
-        max_cluster_size=DEDUP["max_cluster_size"],
     log:
         f"{LOGS}/dedup/{{stage}}/clusters.log",
     benchmark:

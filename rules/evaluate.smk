@@ -2,6 +2,9 @@
 # in their layouts), 0- and 5-shot, for every model variant -> results/eval.md/.csv/.png.
 # Local mode reads release-layout CSV folders; a benchmark without a folder uses the small sets the
 # pipeline generates from its own facts, so the whole path runs without downloads.
+# A folder the config names is an input file by file (globbed when the workflow is parsed), so
+# editing one of its CSVs rebuilds that suite and re-evaluates every variant on it.
+from xuanyuan.evaluate.settings import benchmark_files
 
 
 rule eval_benchmarks:
@@ -24,6 +27,7 @@ rule eval_benchmarks:
 rule eval_suite:
     input:
         generated=lambda wildcards: [f"{EVAL_GENERATED_DIR}/manifest.json"] if wildcards.benchmark in EVAL_GENERATED else [],
+        csvs=lambda wildcards: benchmark_files(EVALUATE, wildcards.benchmark),
     output:
         suite=f"{WORK}/eval/suites/{{benchmark}}/suite.json",
     params:

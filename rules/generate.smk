@@ -10,7 +10,9 @@ rule generate:
         answers=f"{WORK}/generate/{{variant}}.jsonl",
     params:
         model_dir=lambda wildcards: MODEL_VARIANTS[wildcards.variant][0],
-        generate=canonical(GENERATE),
+        # Not the variant list: which variants are answered is the targets' business.
+        generate=canonical({key: value for key, value in GENERATE.items() if key != "variants"}),
+        shipped_questions=SHIPPED_QUESTIONS,
         system=SFT["system"],
     wildcard_constraints:
         variant="|".join(MODEL_VARIANTS),

@@ -2,11 +2,15 @@
 # evaluation, in DAG order. The stage files (rules/quality.smk ... rules/evaluate.smk) hold only
 # their rules: `snakemake --lint` wants functions kept apart from rules, and a stage's paths are
 # shared with the stages after it (the model registry below is read by several of them).
+from xuanyuan.chat import read_questions
 from xuanyuan.quality.keywords import load_keywords
+from xuanyuan.train.job import SFT_STAGE_KEYS, training_subset
 
 # Harmful-content filter (rules/quality.smk).
 QUALITY = config["quality"]
 QUALITY_MODEL = f"{WORK}/quality_model"
+# Readable: xuanyuan.config.check_semantics (rules/common.smk) checked quality.keywords, as it checked
+# quantize.source, evaluate.variants and generate.variants against the variants below.
 HARMFUL_KEYWORDS = canonical(load_keywords(QUALITY["keywords"], QUALITY["categories"]))
 
 # Vocabulary expansion (rules/tokenizer.smk).
@@ -66,20 +70,27 @@ def base_model_inputs():
     return [f"{BASE_MODEL_DIR}/config.json"] if Path(f"{BASE_MODEL_DIR}/config.json").exists() else []
 
 
-def training_config():
-    """The config sections a training job reads (so unrelated edits do not retrain)."""
-    return canonical({"model": config["model"], "pretrain": PRETRAIN})
+def training_config(stage):
+    """What a training job's weights depend on: the `model` section, the engine keys that change the
+    weights and the stage's own schedule (xuanyuan.train.job.training_subset). Logging, checkpoint
+    cadence, other stages and the perplexity settings are left out, so editing them retrains nothing;
+    the job's script lays this param over the config (job_config) so it trains with exactly these values."""
+    return canonical(training_subset(config, stage))
 
 
 # Instruction tuning (rules/sft.smk) and answers to sample questions (rules/generate.smk).
 SFT = config["sft"]
-SFT_STAGE_KEYS = {"sft1": "stage1", "sft2": "stage2"}
 SFT_INIT = {"sft1": f"{MODELS}/stage2", "sft2": f"{MODELS}/sft1"}
 SFT_GENERATED_SET = {"sft1": "open", "sft2": "inhouse"}
 SFT_GENERATED_FILES = ["instructions_alpaca.json", "instructions_sharegpt.jsonl", "instructions_qa.jsonl"]
 SFT_ROW_FILES = ["input_ids.npy", "labels.npy", "position_ids.npy", "rows.json"]
 GENERATE = config["generate"]
-QUESTIONS = GENERATE["questions"] or str(Path(workflow.basedir) / "config" / "prompts" / "sample_questions.jsonl")
+# generate.questions, when set, is an input file. The shipped default belongs to the checkout like the
+# code: the rule carries its questions as a param instead of its path, so the same run driven from
+# another or a moved checkout plans no rerun (an absolute path would differ: "set of input files has
+# changed"), while an edit to the shipped questions still reruns generate.
+QUESTIONS = [GENERATE["questions"]] if GENERATE["questions"] else []
+SHIPPED_QUESTIONS = [] if GENERATE["questions"] else read_questions(Path(workflow.basedir) / "config" / "prompts" / "sample_questions.jsonl")
 
 
 def sft_section(stage):
@@ -96,10 +107,12 @@ def sft_files(wildcards):
     return [entry["path"] for entry in files if Path(entry["path"]).exists()]
 
 
-def sft_training_config(stage):
-    """The config a training job reads: the engine (model, pretrain) and this stage's schedule only."""
+def sft_data_config(stage):
+    """What a stage's packed rows depend on: the shared ingest settings and the stage's own data section
+    (not its `train` schedule, whose seq_length is a param of its own, and not the other stage)."""
     key = SFT_STAGE_KEYS[stage]
-    return canonical({"model": config["model"], "pretrain": PRETRAIN, "sft": {key: {"train": SFT[key]["train"]}}})
+    shared = {name: SFT[name] for name in ("max_length", "overflow", "system", "seed")}
+    return canonical({**shared, key: {name: value for name, value in SFT[key].items() if name != "train"}})
 
 
 # Trained model variants by name -> (directory, files a job that reads it depends on).
@@ -114,13 +127,21 @@ QUANT_SOURCE = QUANTIZE["source"]
 QUANT_VARIANTS = list(QUANTIZE["variants"])
 QUANT_CALIBRATION = mix_outputs(".jsonl.zst", PHASES[-1:])
 
-if QUANT_SOURCE not in TRAINED_VARIANTS:
-    _stop_on_bad_config([f"quantize.source: {QUANT_SOURCE!r} is not a model variant; use one of {', '.join(TRAINED_VARIANTS)}"])
+
+# The `quantize` section each variant's backend reads (bf16 needs none of them).
+QUANT_VARIANT_SECTION = {"int8": "int8", "nf4": "nf4", "gptq4": "gptq"}
 
 
-def quantize_section():
-    """The settings xuanyuan.quantize reads (the variant list and the source are the rules' business)."""
-    return canonical({key: value for key, value in QUANTIZE.items() if key not in ("source", "perplexity_goals")})
+def quantize_section(variant):
+    """What quantizing `variant` depends on: the device and the variant's own section, so editing another
+    variant, the variant list or the speed measurement re-quantizes nothing."""
+    section = QUANT_VARIANT_SECTION.get(variant)
+    return canonical({"device": QUANTIZE["device"], **({section: QUANTIZE[section]} if section else {})})
+
+
+def quantize_measure_section():
+    """What measuring a variant depends on: the device and the `speed` settings."""
+    return canonical({"device": QUANTIZE["device"], "speed": QUANTIZE["speed"]})
 
 
 # Every model variant, trained then quantized (a quantized one is a directory output): what
@@ -147,13 +168,6 @@ EVAL_GENERATED = [name for name in EVALUATE["benchmarks"] if EVAL_LOCAL and name
 EVAL_SUITES = list(EVALUATE["benchmarks"]) + list(EVALUATE["extra"])
 EVAL_VARIANTS = EVALUATE["variants"] or list(MODEL_VARIANTS)
 EVAL_RECORDS = [f"{name}.{shots}shot.json" for name in EVAL_SUITES for shots in EVALUATE["shots"]]
-
-_unknown_variants = [v for v in EVAL_VARIANTS + list(GENERATE["variants"]) if v not in MODEL_VARIANTS]
-if _unknown_variants:
-    _stop_on_bad_config([
-        f"evaluate.variants / generate.variants: unknown model variant(s) {', '.join(_unknown_variants)}; "
-        f"this run makes {', '.join(MODEL_VARIANTS)}"
-    ])
 
 
 def eval_section():

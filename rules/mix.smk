@@ -1,6 +1,13 @@
 # Phased mixing (docs/mix.md): per-shard character histograms, one small plan job that fixes
 # each phase's shares exactly, then one apply job per shard writing its documents into phases.
-# Documents of the tokenizer stage's held-out split go to no phase (they are the evaluation text).
+# Documents of the tokenizer stage's held-out split go to no phase (they are the evaluation text);
+# the apply jobs count them per cell (work/mix/held-out/), for mix.md and the data funnel.
+
+MIX_HELDOUT = [f"{WORK}/mix/held-out/{source}/{shard}.json" for source in SOURCES for shard in shards_of(source)]
+
+# tokenize.bos for token budgets (token weights count the BOS the tokenize stage stores); a character
+# mix does not depend on it (None), so changing it reruns no character histogram or apply job.
+MIX_BOS = config["tokenize"]["bos"] if MIX_UNIT == "tokens" else None
 
 
 rule mix_histogram:
@@ -16,6 +23,7 @@ rule mix_histogram:
         # None when budgets are in characters: no tokenizer input then.
         tokenizer_dir=input_dir("tokenizer"),
         heldout_fraction=config["tokenizer"]["heldout_fraction"],
+        bos=MIX_BOS,
     log:
         f"{LOGS}/mix/histograms/{{source}}/{{shard}}.log",
     threads: rule_threads("mix")
@@ -55,10 +63,13 @@ rule mix_apply:
     output:
         docs=[f"{WORK}/mix/{phase}/{{source}}/{{shard}}.jsonl.zst" for phase in PHASES],
         stats=[f"{WORK}/mix/{phase}/{{source}}/{{shard}}.stats.json" for phase in PHASES],
+        # "held-out" cannot be a phase name (phases match ^[a-z][a-z0-9_]*$).
+        heldout=f"{WORK}/mix/held-out/{{source}}/{{shard}}.json",
     params:
         phases=PHASES,
         tokenizer_dir=input_dir("tokenizer"),
         heldout_fraction=config["tokenizer"]["heldout_fraction"],
+        bos=MIX_BOS,
     log:
         f"{LOGS}/mix/apply/{{source}}/{{shard}}.log",
     threads: rule_threads("mix")
@@ -76,6 +87,7 @@ rule mix_report:
         arrays=f"{WORK}/mix/plan.npz",
         stats=mix_outputs(".stats.json"),
         token_stats=[f"{WORK}/tokenized/{phase}.stats.json" for phase in PHASES],
+        heldout=MIX_HELDOUT,
     output:
         markdown=report(f"{RESULTS}/mix.md", caption="report/mix.rst", category="Data"),
         csv=f"{RESULTS}/mix.csv",

@@ -11,8 +11,13 @@ rule perplexity:
     params:
         model_dir=lambda wildcards: MODEL_VARIANTS[wildcards.variant][0],
         heldout_fraction=config["tokenizer"]["heldout_fraction"],
-        perplexity=canonical(PRETRAIN["perplexity"]),
+        # What the scores depend on; english_tolerance is the report's (perplexity_report).
+        perplexity=canonical({k: v for k, v in PRETRAIN["perplexity"].items() if k != "english_tolerance"}),
+        # Documents laid out as the training data stored them ([BOS] + ids + [EOS] when tokenize.bos).
+        bos=config["tokenize"]["bos"],
         quantized=lambda wildcards: wildcards.variant in QUANT_VARIANTS,
+        # Where the models run: the evaluation's device (the rule has the evaluate resources).
+        device=config["evaluate"]["device"],
     wildcard_constraints:
         variant="|".join(MODEL_VARIANTS),
     log:

@@ -20,6 +20,7 @@ if BASE_IS_STANDIN:
             prefix=output_prefix("bin"),
             heldout_fraction=config["tokenizer"]["heldout_fraction"],
             batch_docs=config["tokenize"]["batch_docs"],
+            bos=config["tokenize"]["bos"],
         log:
             f"{LOGS}/pretrain/base_tokenized.log",
         threads: rule_threads("tokenize")
@@ -40,7 +41,7 @@ if BASE_IS_STANDIN:
             model=model_files(BASE_MODEL_DIR),
             metrics=f"{METRICS}/base_standin.jsonl",
         params:
-            train=training_config(),
+            train=training_config("base_standin"),
             prefix=input_prefix("bin"),
             out_dir=output_dir("model"),
             checkpoint_dir=f"{CHECKPOINTS}/base_standin",
@@ -68,7 +69,7 @@ rule pretrain_stage:
         model=model_files(f"{MODELS}/{{stage}}"),
         metrics=f"{METRICS}/{{stage}}.jsonl",
     params:
-        train=training_config(),
+        train=lambda wildcards: training_config(wildcards.stage),
         phases=lambda wildcards: STAGE_PHASES[wildcards.stage],
         prefixes=lambda wildcards: [f"{WORK}/tokenized/{phase}" for phase in STAGE_PHASES[wildcards.stage]],
         init_dir=lambda wildcards: BASE_MODEL_DIR if wildcards.stage == "stage1" else f"{MODELS}/stage1",

@@ -37,6 +37,7 @@ rule quality_filter:
         categories=QUALITY["categories"],
         thresholds=canonical(QUALITY["thresholds"]),
         max_chars=QUALITY["fasttext"]["max_chars"],
+        windows=canonical(QUALITY["windows"]),
         ledger=canonical(config["ledger"]),
     log:
         f"{LOGS}/quality/{{source}}/{{shard}}.log",
@@ -110,6 +111,7 @@ rule quality_report:
     params:
         categories=QUALITY["categories"],
         thresholds=canonical(QUALITY["thresholds"]),
+        windows=canonical(QUALITY["windows"]),
         config=canonical(config),
     log:
         f"{LOGS}/report/quality.log",

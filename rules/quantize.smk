@@ -12,7 +12,9 @@ rule quantize:
         model=directory(f"{MODELS}/{{variant}}"),
     params:
         source=input_dir("model"),
-        quantize=quantize_section(),
+        quantize=lambda wildcards: quantize_section(wildcards.variant),
+        # GPTQ calibrates on documents laid out as training stored them (tokenize.bos).
+        bos=lambda wildcards: config["tokenize"]["bos"] if wildcards.variant == "gptq4" else None,
     wildcard_constraints:
         variant="|".join(QUANT_VARIANTS) or "none",
     log:
@@ -34,7 +36,7 @@ rule quantize_measure:
     output:
         json=f"{WORK}/quantize/{{variant}}.json",
     params:
-        quantize=quantize_section(),
+        quantize=quantize_measure_section(),
     wildcard_constraints:
         variant="|".join(QUANT_VARIANTS) or "none",
     log:

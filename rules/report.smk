@@ -1,6 +1,7 @@
 rule data_funnel:
     input:
         **{stage: stage_outputs(stage, ".stats.json") for stage in DATA_STAGES},
+        heldout=MIX_HELDOUT,
     output:
         markdown=report(f"{RESULTS}/data_funnel.md", caption="report/data_funnel.rst", category="Data"),
         csv=f"{RESULTS}/data_funnel.csv",

@@ -32,7 +32,7 @@ rule sft_data:
         ledger=f"{WORK}/sft/{{stage}}/ledger.jsonl",
         stats=f"{WORK}/sft/{{stage}}/stats.json",
     params:
-        sft=canonical(SFT),
+        sft=lambda wildcards: sft_data_config(wildcards.stage),
         seq_length=lambda wildcards: sft_section(wildcards.stage)["train"]["seq_length"],
         rows_dir=output_dir("rows"),
         tokenizer_dir=input_dir("tokenizer"),
@@ -58,7 +58,7 @@ rule sft_train:
         model=model_files(f"{MODELS}/{{stage}}"),
         metrics=f"{METRICS}/{{stage}}.jsonl",
     params:
-        train=lambda wildcards: sft_training_config(wildcards.stage),
+        train=lambda wildcards: training_config(wildcards.stage),
         rows_dir=input_dir("rows"),
         init_dir=lambda wildcards: SFT_INIT[wildcards.stage],
         out_dir=f"{MODELS}/{{stage}}",

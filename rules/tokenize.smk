@@ -22,6 +22,8 @@ rule tokenize_shard:
         prefixes=[f"{WORK}/tokenized/{phase}/parts/{{source}}/{{shard}}" for phase in PHASES],
         tokenizer_dir=input_dir("tokenizer"),
         batch_docs=config["tokenize"]["batch_docs"],
+        # [BOS] + ids + [EOS] per document; the mix counts and perplexity follow the same switch.
+        bos=config["tokenize"]["bos"],
     log:
         f"{LOGS}/tokenize/{{source}}/{{shard}}.log",
     benchmark:

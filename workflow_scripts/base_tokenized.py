@@ -11,5 +11,6 @@ with logged_to(snakemake.log[0]) as log:
         snakemake.output.stats,
         heldout_fraction=snakemake.params.heldout_fraction,
         batch_docs=snakemake.params.batch_docs,
+        bos=snakemake.params.bos,
     )
     log.info("English for the stand-in base: %d documents, %d tokens", stats["docs"], stats["tokens"])

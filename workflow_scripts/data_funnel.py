@@ -10,4 +10,5 @@ with logged_to(snakemake.log[0]):
         markdown_path=snakemake.output.markdown,
         csv_path=snakemake.output.csv,
         png_path=snakemake.output.png,
+        heldout_paths=list(snakemake.input.heldout),
     )

@@ -10,7 +10,6 @@ with logged_to(snakemake.log[0]) as log:
         threshold=snakemake.params.threshold,
         group_key=snakemake.params.group_key,
         stage=snakemake.wildcards.stage,
-        max_cluster_size=snakemake.params.max_cluster_size,
         exclude_paths=list(snakemake.input.excluded),
     )
     log.info("clusters %s: %s", snakemake.wildcards.stage, summary)

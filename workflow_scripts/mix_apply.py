@@ -11,5 +11,7 @@ with logged_to(snakemake.log[0]) as log:
         dict(zip(phases, snakemake.output.stats)),
         tokenizer=snakemake.params.tokenizer_dir,
         heldout_fraction=snakemake.params.heldout_fraction,
+        heldout_path=snakemake.output.heldout,
+        bos=snakemake.params.bos,
     )
     log.info("mixed %s: %s", snakemake.input.docs, {p: (s["docs"], s["chars"], s.get("tokens")) for p, s in stats.items()})

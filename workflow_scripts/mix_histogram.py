@@ -10,5 +10,6 @@ with logged_to(snakemake.log[0]) as log:
         bits=snakemake.params.bits,
         tokenizer=snakemake.params.tokenizer_dir,
         heldout_fraction=snakemake.params.heldout_fraction,
+        bos=snakemake.params.bos,
     )
     log.info("%s histogram of %s written", snakemake.params.unit, snakemake.input.docs)

@@ -13,4 +13,5 @@ with logged_to(snakemake.log[0]):
         chash=chash,
         version=version,
         token_stats_by_phase=dict(snakemake.params.token_stats_by_phase),
+        heldout_paths=list(snakemake.input.heldout),
     )

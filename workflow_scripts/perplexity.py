@@ -1,3 +1,5 @@
+from xuanyuan.cluster.resources import gpus_of
+from xuanyuan.quantize.placement import resolve_device
 from xuanyuan.runlog import limit_threads, logged_to
 from xuanyuan.shards import read_records, write_json
 from xuanyuan.train.perplexity import heldout_sets, model_perplexity
@@ -10,14 +12,18 @@ with logged_to(snakemake.log[0]) as log:
         heldout_fraction=snakemake.params.heldout_fraction,
         max_docs=settings["max_docs"],
     )
-    if snakemake.params.quantized:
-        # Quantized layers (and the bf16 reference) load in their own dtype and kernels.
+    placement = resolve_device(snakemake.params.device, key="evaluate.device",
+                               expected_gpus=gpus_of(snakemake.resources))
+    if snakemake.params.quantized or placement.kind != "cpu":
+        # Quantized layers (and the bf16 reference) load in their own dtype and kernels; on GPUs every
+        # variant loads this way, spread over the job's GPUs (a 70B model does not fit one).
         from xuanyuan.quantize import quantized_perplexity
 
         result = quantized_perplexity(snakemake.params.model_dir, sets, window=settings["window"],
-                                      batch_size=settings["batch_size"])
+                                      batch_size=settings["batch_size"], device=placement, bos=snakemake.params.bos)
     else:
+        # CPU: fp32, as the stages were trained and exported.
         result = model_perplexity(snakemake.params.model_dir, sets, window=settings["window"],
-                                  batch_size=settings["batch_size"])
+                                  batch_size=settings["batch_size"], bos=snakemake.params.bos)
     write_json(snakemake.output.json, result)
     log.info("%s: %s", snakemake.wildcards.variant, {name: round(r["ppl_char"], 4) for name, r in result.items()})

@@ -1,10 +1,12 @@
 from xuanyuan.runlog import logged_to
+from xuanyuan.train.job import job_config
 from xuanyuan.train.launch import rule_launch_options
 from xuanyuan.train.stages import train_stage
 
 with logged_to(snakemake.log[0]) as log:
     summary = train_stage(
-        dict(snakemake.params.train),
+        # The param holds what the weights depend on; logging and checkpoint cadence come from the config.
+        job_config(snakemake.config, snakemake.params.train),
         snakemake.wildcards.stage,
         phases=list(snakemake.params.phases),
         phase_prefixes=list(snakemake.params.prefixes),

@@ -1,11 +1,15 @@
 from xuanyuan.quality.classifier import HarmClassifier
 from xuanyuan.quality.filter import filter_shard
+from xuanyuan.quality.windows import WindowSettings
 from xuanyuan.runlog import logged_to
 
 with logged_to(snakemake.log[0]) as log:
     stats = filter_shard(
         snakemake.input.docs,
-        HarmClassifier.load(snakemake.input.model, snakemake.params.categories, snakemake.params.max_chars),
+        HarmClassifier.load(
+            snakemake.input.model, snakemake.params.categories, snakemake.params.max_chars,
+            WindowSettings.from_config(dict(snakemake.params.windows)),
+        ),
         dict(snakemake.params.thresholds),
         source=snakemake.wildcards.source,
         shard=snakemake.wildcards.shard,

@@ -11,6 +11,7 @@ with logged_to(snakemake.log[0]):
             summary_path=snakemake.input.summary,
             categories=list(snakemake.params.categories),
             thresholds=dict(snakemake.params.thresholds),
+            windows=dict(snakemake.params.windows),
         ),
         stats_paths=list(snakemake.input.stats),
         ledger_paths=list(snakemake.input.ledgers),

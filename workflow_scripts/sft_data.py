@@ -4,7 +4,8 @@ from xuanyuan.sft.stage_data import build_stage_rows, generated_files
 
 with logged_to(snakemake.log[0]) as log:
     stage = snakemake.wildcards.stage
-    settings = sft_settings(dict(snakemake.params.sft))
+    # The param holds this stage's data settings; the other stage's, only validated, come from the config.
+    settings = sft_settings({**snakemake.config["sft"], **snakemake.params.sft})
     files = settings.stages[stage].files
     if files is None:
         files = generated_files(snakemake.input.files[0].rsplit("/", 1)[0])

@@ -19,7 +19,7 @@ def check_config(files: list[str]) -> int:
         explain_schema_errors,
         format_problems,
         load_yaml,
-        overlay_default_profiles,
+        overlay_schema_defaults,
     )
 
     schema_path = REPO / "config" / "schema.yaml"
@@ -34,7 +34,7 @@ def check_config(files: list[str]) -> int:
         filling = validators.extend(Draft202012Validator, {"properties": _fill_defaults(Draft202012Validator)})
         filled = copy.deepcopy(config)
         filling(schema).validate(filled)
-        overlay_default_profiles(filled, schema_path)
+        overlay_schema_defaults(filled, schema_path)
         problems = check_semantics(filled, files)
     if problems:
         print(format_problems(problems).replace("no job was started", "nothing was run"), file=sys.stderr)

@@ -2,8 +2,11 @@
 
 Snakemake's `validate` (rules/common.smk) is the validator and fills the schema's defaults;
 when it fails, `explain_schema_errors` lists *every* problem in words a user can act on,
-and `check_semantics` adds the checks a JSON schema cannot express (a source names a
-profile that exists, a profile names cleaning rules and parameters that exist).
+`overlay_schema_defaults` completes the mappings a config gives in part (profiles, training
+stages, perplexity goals), and `check_semantics` adds the checks a JSON schema cannot express (a
+source names a profile that exists, a profile names cleaning rules and parameters that exist, a
+variant, a benchmark or a keyword file exists, a stage fits the model's positions), so that
+`python -m xuanyuan check-config` and Snakemake stop on the same problems before any job starts.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from xuanyuan.train.job import SFT_STAGE_KEYS
+
 
 class ConfigError(ValueError):
     """A user's config is wrong; the message says where and how to fix it."""
@@ -27,7 +32,11 @@ def load_yaml(path: str | Path) -> Any:
 
 
 def _dotted(path: Iterable[Any]) -> str:
-    return ".".join(str(part) for part in path) or "(top level)"
+    """`mix.phases[0].tokens`: mapping keys joined by dots, list positions in brackets."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
 
 
 _MISSING = object()
@@ -35,10 +44,16 @@ _MISSING = object()
 
 def _lookup(tree: Any, path: list[Any]) -> Any:
     for part in path:
-        if not isinstance(tree, dict) or part not in tree:
+        if isinstance(tree, dict) and part in tree:
+            tree = tree[part]
+        elif isinstance(tree, list) and isinstance(part, int) and 0 <= part < len(tree):
+            tree = tree[part]
+        else:
             return _MISSING
-        tree = tree[part]
     return tree
+
+
+COMMAND_LINE = "the command line (--config)"
 
 
 def locate(path: list[Any], config_files: list[tuple[str, Any]], value: Any = _MISSING) -> str:
@@ -47,7 +62,7 @@ def locate(path: list[Any], config_files: list[tuple[str, Any]], value: Any = _M
         found = _lookup(content, path)
         if found is not _MISSING and (value is _MISSING or found == value):
             return name
-    return "the command line (--config)"
+    return COMMAND_LINE
 
 
 # JSON-schema type names in the words of a YAML file.
@@ -70,16 +85,44 @@ def _describe_schema_type(schema: dict[str, Any]) -> str:
     return " or ".join(_TYPE_WORDS.get(k, str(k)) for k in kinds if k) or "a valid value"
 
 
+# Keys that were once in the schema but never read, and where their intent is configured.
+_REMOVED_KEYS = {
+    ("run_name",): "it was never read; remove it",
+    ("tokenize", "seq_length"): (
+        "tokens per training sample are set per stage: pretrain.<stage>.seq_length and sft.stageN.train.seq_length"),
+    ("tokenize", "seed"): "the order of training samples follows pretrain.seed",
+}
+
+
+def _explain_all(error: ValidationError, config_files: list[tuple[str, Any]]) -> list[str]:
+    """One line per problem: an additionalProperties error lists each unknown key on its own line."""
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        path = list(error.absolute_path)
+        allowed = sorted(error.schema.get("properties", {}))
+        listed = ", ".join(allowed) if allowed else "(no fixed keys here)"
+        lines = []
+        for unknown in sorted(set(error.instance) - set(allowed), key=str):
+            where = locate(path + [unknown], config_files)
+            line = f"{where}: unknown key '{_dotted(path + [unknown])}'; allowed keys here: {listed}"
+            hint = _REMOVED_KEYS.get(tuple(path + [unknown]))
+            lines.append(f"{line} ({hint})" if hint else line)
+        return lines
+    return [_explain(error, config_files)]
+
+
 def _explain(error: ValidationError, config_files: list[tuple[str, Any]]) -> str:
     path = list(error.absolute_path)
     where = locate(path, config_files, error.instance)
-    if error.validator == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
-        unknown = sorted(set(error.instance) - set(allowed))
-        key = _dotted(path + unknown[:1])
-        where = locate(path + unknown[:1], config_files)
-        listed = ", ".join(allowed) if allowed else "(no fixed keys here)"
-        return f"{where}: unknown key '{key}'; allowed keys here: {listed}"
+    if "propertyNames" in error.relative_schema_path:
+        # The instance is a key of the mapping at `path` (jsonschema does not add it to the path).
+        where = locate(path + [error.instance], config_files)
+        if error.validator in ("type", "enum"):
+            allowed = _describe_schema_type(error.schema)
+        elif error.validator == "pattern":
+            allowed = f"names matching {error.validator_value!r}"
+        else:
+            allowed = f"allowed ({error.message})"
+        return f"{where}: '{_dotted(path)}' has the key {error.instance!r}; keys here must be {allowed}"
     if error.validator == "propertyNames":
         return f"{where}: '{_dotted(path)}' has a key that is not allowed: {error.message}"
     if error.validator == "required":
@@ -88,9 +131,22 @@ def _explain(error: ValidationError, config_files: list[tuple[str, Any]]) -> str
         return (
             f"{where}: '{_dotted(path)}' is {error.instance!r}; it must be {_describe_schema_type(error.schema)}"
         )
+    if error.validator == "oneOf" and _only_required(error.validator_value) and isinstance(error.instance, dict):
+        # e.g. a mix phase with both `tokens` and `chars`, or neither
+        keys = [key for option in error.validator_value for key in option["required"]]
+        given = [key for key in keys if key in error.instance]
+        gives = " and ".join(given) if given else "neither " + " nor ".join(keys)
+        return f"{where}: '{_dotted(path)}' gives {gives}; give exactly one of {' or '.join(keys)}"
     if error.validator == "oneOf" and error.schema.get("description"):
         return f"{where}: '{_dotted(path)}' is {error.instance!r}; {error.schema['description'].strip()}"
     return f"{where}: '{_dotted(path)}': {error.message}"
+
+
+def _only_required(options: Any) -> bool:
+    """A oneOf whose options only require one key each: 'exactly one of these keys'."""
+    return isinstance(options, list) and all(
+        isinstance(option, dict) and set(option) == {"required"} and len(option["required"]) == 1 for option in options
+    )
 
 
 def explain_schema_errors(config: dict[str, Any], schema_path: str | Path, config_files: list[str]) -> list[str]:
@@ -99,7 +155,7 @@ def explain_schema_errors(config: dict[str, Any], schema_path: str | Path, confi
     loaded = [(name, load_yaml(name) or {}) for name in config_files if Path(name).exists()]
     validator = Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(copy.deepcopy(config)), key=lambda e: [str(p) for p in e.absolute_path])
-    return [_explain(error, loaded) for error in errors]
+    return [line for error in errors for line in _explain_all(error, loaded)]
 
 
 def check_semantics(config: dict[str, Any], config_files: list[str]) -> list[str]:
@@ -128,6 +184,190 @@ def check_semantics(config: dict[str, Any], config_files: list[str]) -> list[str
         for message in validate_profile(profile):
             where = locate(label.split("."), loaded)
             problems.append(f"{where}: {label}: {message}")
+    for keys, message in _stage_setting_problems(config):
+        problems.append(f"{locate(keys, loaded)}: {message}")
+    for candidates, message in _cross_key_problems(config):
+        problems.append(f"{locate_first(candidates, loaded)}: {message}")
+    return problems
+
+
+def locate_first(candidates: list[list[Any]], config_files: list[tuple[str, Any]]) -> str:
+    """The file of the first key path in `candidates` that some config file sets; else the command line.
+
+    A problem between two keys (a stage's seq_length and the model's positions) is blamed on the one
+    the user wrote, not on a default."""
+    for path in candidates:
+        where = locate(path, config_files)
+        if where != COMMAND_LINE:
+            return where
+    return COMMAND_LINE
+
+
+# The trained model variants of every run; quantize.variants adds the quantized ones.
+TRAINED_VARIANTS = ("base", "stage1", "stage2", "sft1", "sft2")
+PRETRAIN_STAGES = ("base_standin", "stage1", "stage2")
+
+
+def model_variants(config: dict[str, Any]) -> list[str]:
+    """Every model variant a run makes: the trained ones, then quantize.variants."""
+    return list(TRAINED_VARIANTS) + [v for v in config["quantize"]["variants"] if v not in TRAINED_VARIANTS]
+
+
+def check_keywords(quality: dict[str, Any]) -> str | None:
+    """Why quality.keywords cannot be used for quality.categories, or None when it can."""
+    from xuanyuan.quality.keywords import load_keywords
+
+    path = quality["keywords"]
+    try:
+        load_keywords(path, quality["categories"])
+    except OSError as error:
+        reason = error.strerror or str(error)
+        return (f"quality.keywords is '{path}', which cannot be read ({reason}: {error.filename or path}); "
+                "point it at a YAML file of category -> {zh: [...], en: [...]} keyword lists "
+                "(config/lexicons/harmful_keywords.yaml is the default)")
+    except ValueError as error:
+        return f"quality.keywords: {error}"
+    return None
+
+
+def _cross_key_problems(config: dict[str, Any]) -> list[tuple[list[list[Any]], str]]:
+    """Checks between keys that the rules and jobs would otherwise make (or skip) later."""
+    problems: list[tuple[list[list[Any]], str]] = []
+    problems += _variant_problems(config)
+    message = check_keywords(config["quality"])
+    if message:
+        problems.append(([["quality", "keywords"]], message))
+    problems += _evaluate_problems(config)
+    problems += _mix_problems(config)
+    problems += _model_problems(config)
+    return problems
+
+
+def _variant_problems(config: dict[str, Any]) -> list[tuple[list[list[Any]], str]]:
+    problems = []
+    source = config["quantize"]["source"]
+    if source not in TRAINED_VARIANTS:
+        problems.append(([["quantize", "source"]],
+                         f"quantize.source is '{source}', which is not a trained model variant; "
+                         f"use one of {', '.join(TRAINED_VARIANTS)}"))
+    variants = model_variants(config)
+    for section in ("evaluate", "generate"):
+        chosen = config[section]["variants"] or []
+        unknown = [v for v in chosen if v not in variants]
+        if unknown:
+            problems.append(([[section, "variants"]],
+                             f"{section}.variants names {', '.join(repr(v) for v in unknown)}, which "
+                             f"{'is not a model variant' if len(unknown) == 1 else 'are not model variants'} "
+                             f"of this run; use some of {', '.join(variants)} (quantized ones come from "
+                             "quantize.variants)"))
+    return problems
+
+
+def _evaluate_problems(config: dict[str, Any]) -> list[tuple[list[list[Any]], str]]:
+    """evaluate.subjects / evaluate.splits name benchmarks the run evaluates, once."""
+    from xuanyuan.evaluate.layouts import LAYOUTS
+    from xuanyuan.evaluate.settings import MAIN_BENCHMARKS
+
+    evaluate = config["evaluate"]
+    extra = evaluate["extra"]
+    allowed = list(evaluate["benchmarks"]) + list(extra)
+    listed = ", ".join(allowed) or "(none)"
+    problems = []
+    for key in ("subjects", "splits"):
+        for name, value in evaluate[key].items():
+            if name in allowed:
+                own_key = "split" if key == "splits" else key  # what extra.<name> calls it
+                own = extra.get(name, {}).get(own_key)
+                if own is not None and own != value:
+                    problems.append(([["evaluate", key, name], ["evaluate", "extra", name]],
+                                     f"evaluate.{key}.{name} and evaluate.extra.{name}.{own_key} disagree; "
+                                     "set it in one place"))
+                continue
+            if key == "splits" and name in MAIN_BENCHMARKS and value == LAYOUTS[name].default_split:
+                continue  # the schema's default mapping for a benchmark this run does not evaluate
+            problems.append(([["evaluate", key, name]],
+                             f"evaluate.{key} has the key '{name}', which is not a benchmark this run evaluates; "
+                             f"use one of {listed} (evaluate.benchmarks and the names under evaluate.extra)"))
+    return problems
+
+
+def _mix_problems(config: dict[str, Any]) -> list[tuple[list[list[Any]], str]]:
+    from xuanyuan.mix.errors import MixError
+    from xuanyuan.mix.phases import checked_phases
+
+    try:
+        checked_phases(config["mix"]["phases"])
+    except MixError as error:
+        return [([["mix", "phases"]], str(error))]
+    return []
+
+
+def _model_problems(config: dict[str, Any]) -> list[tuple[list[list[Any]], str]]:
+    """The stand-in's shape, and every stage's seq_length against the positions known before any job."""
+    model = config["model"]
+    standin = model["standin"]
+    problems = []
+    is_standin = model["path"] is None
+    if is_standin:
+        hidden, heads, kv_heads = standin["hidden_size"], standin["num_heads"], standin["num_kv_heads"]
+        keys = [["model", "standin", name] for name in ("hidden_size", "num_heads", "num_kv_heads")]
+        if hidden % heads:
+            problems.append((keys, f"model.standin.hidden_size ({hidden}) is not divisible by model.standin.num_heads "
+                                   f"({heads}); each head gets hidden_size / num_heads dimensions"))
+        elif (hidden // heads) % 2:
+            problems.append((keys, f"model.standin.hidden_size / num_heads = {hidden // heads} dimensions per head; "
+                                   "RoPE needs an even number: change hidden_size or num_heads"))
+        if heads % kv_heads:
+            problems.append((keys[1:][::-1], f"model.standin.num_heads ({heads}) is not divisible by "
+                                             f"model.standin.num_kv_heads ({kv_heads}); grouped-query attention "
+                                             "shares each key/value head among num_heads / num_kv_heads heads"))
+    context = model["context"]["max_position_embeddings"]
+    # Complete stage dicts once overlay_schema_defaults has run; a partial one is skipped, not a KeyError.
+    stages = [(["pretrain", stage, "seq_length"], (config["pretrain"].get(stage) or {}).get("seq_length"), stage)
+              for stage in PRETRAIN_STAGES if is_standin or stage != "base_standin"]
+    stages += [(["sft", key, "train", "seq_length"], (config["sft"][key].get("train") or {}).get("seq_length"), stage)
+               for stage, key in SFT_STAGE_KEYS.items()]
+    for keys, seq_length, stage in stages:
+        if seq_length is None:
+            continue
+        # The stand-in is built with its own positions; the stages after it load it with model.context applied.
+        if context is not None and stage != "base_standin":
+            positions, where, fix = context, ["model", "context", "max_position_embeddings"], (
+                f"raise model.context.max_position_embeddings to {seq_length} (with model.context.rope_theta or "
+                "rope_linear_factor to extend RoPE, docs/pretrain.md)")
+            owner = "model.context.max_position_embeddings"
+        elif is_standin:
+            positions, where = standin["max_position_embeddings"], ["model", "standin", "max_position_embeddings"]
+            fix = f"raise model.standin.max_position_embeddings to {seq_length}"
+            owner = "the stand-in (model.standin.max_position_embeddings)"
+        else:
+            continue  # a given base's positions are read from its config.json when the job starts
+        if seq_length > positions:
+            problems.append(([keys, where], f"{'.'.join(keys)} is {seq_length}, longer than the {positions} positions "
+                                            f"of {owner}; {fix}, or shorten the stage's seq_length"))
+    return problems
+
+
+def _stage_setting_problems(config: dict[str, Any]) -> list[tuple[list[str], str]]:
+    """Checks that stages make at job start, made here too so that a dry run reports them."""
+    from xuanyuan.errors import UserError
+    from xuanyuan.quality.windows import WindowSettings
+    from xuanyuan.sft.settings import check_max_length
+
+    problems = []
+    quality = config["quality"]
+    try:
+        WindowSettings.from_config(quality["windows"]).check(quality["fasttext"]["max_chars"])
+    except UserError as error:
+        problems.append((["quality", "windows", "overlap"], str(error)))
+    sft = config["sft"]
+    for stage, key in (("sft1", "stage1"), ("sft2", "stage2")):
+        seq_length = (sft[key].get("train") or {}).get("seq_length")
+        try:
+            if seq_length is not None:
+                check_max_length(sft.get("max_length"), stage, seq_length)
+        except UserError as error:
+            problems.append((["sft", "max_length"], str(error)))
     return problems
 
 
@@ -153,6 +393,31 @@ def overlay_default_profiles(config: dict[str, Any], schema_path: str | Path) ->
     profiles = config.setdefault("clean", {}).setdefault("profiles", {})
     for name, default_profile in defaults.items():
         profiles[name] = _overlay_rules(default_profile or {}, profiles.get(name) or {})
+
+
+def overlay_schema_defaults(config: dict[str, Any], schema_path: str | Path) -> None:
+    """Lay the mappings a config gives in part over the schema's defaults, in place.
+
+    JSON-schema defaults only fill a missing key: a config that sets one key of a training stage
+    (`sft: {stage2: {train: {lr: 1.0e-4}}}`) or one perplexity goal would otherwise lose the
+    stage's other settings or the other goals. Covered: clean.profiles (rule by rule), every
+    training stage (pretrain.<stage>, sft.stageN.train) and quantize.perplexity_goals, so rules and
+    jobs see complete mappings whose defaults come from config/schema.yaml alone.
+    """
+    overlay_default_profiles(config, schema_path)
+    properties = load_yaml(schema_path)["properties"]
+    pretrain = config.setdefault("pretrain", {})
+    for stage in PRETRAIN_STAGES:
+        default = properties["pretrain"]["properties"][stage]["default"]
+        pretrain[stage] = {**default, **(pretrain.get(stage) or {})}
+    sft = config.setdefault("sft", {})
+    for key in SFT_STAGE_KEYS.values():
+        default = properties["sft"]["properties"][key]["properties"]["train"]["default"]
+        section = sft.setdefault(key, {})
+        section["train"] = {**default, **(section.get("train") or {})}
+    quantize = config.setdefault("quantize", {})
+    default_goals = properties["quantize"]["properties"]["perplexity_goals"]["default"]
+    quantize["perplexity_goals"] = {**default_goals, **(quantize.get("perplexity_goals") or {})}
 
 
 def merged_profile(config: dict[str, Any], source: str) -> dict[str, Any]:

@@ -3,6 +3,10 @@
 It is also the pipeline's accounting check: within a stage, input must equal kept +
 dropped; across stages, a stage's input for a source must equal the previous stage's kept
 count. Any mismatch means a document vanished without a record, and fails the run.
+
+After the last data stage the mix holds out the tokenizer stage's evaluation split (by id hash):
+given the mix apply jobs' held-out counts (xuanyuan.mix.heldout), the funnel shows them as the
+"held out for evaluation" step and checks that what the last stage kept = held out + to mixing.
 """
 
 from __future__ import annotations
@@ -47,6 +51,56 @@ def aggregate(stats_paths: dict[str, list[str]]) -> dict[tuple[str, str], StageS
     return dict(totals)
 
 
+HELDOUT_STEP = "held out for evaluation"
+
+
+@dataclass
+class HeldOut:
+    """Per source: documents and characters that reached the mix, and those it held out for evaluation."""
+
+    docs: int = 0
+    chars: int = 0
+    heldout_docs: int = 0
+    heldout_chars: int = 0
+
+    @property
+    def to_mix(self) -> int:
+        return self.docs - self.heldout_docs
+
+    @property
+    def to_mix_chars(self) -> int:
+        return self.chars - self.heldout_chars
+
+
+def aggregate_heldout(paths: list[str]) -> dict[str, HeldOut]:
+    """source -> held-out counts summed over the mix apply jobs' files."""
+    from xuanyuan.mix.heldout import heldout_totals
+
+    by_source: dict[str, HeldOut] = defaultdict(HeldOut)
+    for cell, counts in heldout_totals(paths)[0].items():
+        entry = by_source[cell.source]
+        entry.docs += counts["docs"]
+        entry.chars += counts["chars"]
+        entry.heldout_docs += counts["heldout_docs"]
+        entry.heldout_chars += counts["heldout_chars"]
+    return dict(sorted(by_source.items()))
+
+
+def check_heldout(totals: dict[tuple[str, str], StageSource], stages: list[str], heldout: dict[str, HeldOut]) -> list[str]:
+    """The mix read exactly what the last stage kept, per source (documents and characters)."""
+    last = stages[-1]
+    problems = []
+    for source in sorted({source for _, source in totals} | set(heldout)):
+        entry, held = totals.get((last, source)), heldout.get(source, HeldOut())
+        kept, chars = (entry.counts["kept"], entry.counts["chars_out"]) if entry else (0, 0)
+        if (held.docs, held.chars) != (kept, chars):
+            problems.append(
+                f"{HELDOUT_STEP}/{source}: the mix read {held.docs} documents ({held.chars} chars), "
+                f"{last} kept {kept} ({chars} chars)"
+            )
+    return problems
+
+
 def check_accounting(totals: dict[tuple[str, str], StageSource], stages: list[str]) -> list[str]:
     problems = []
     sources = sorted({source for _, source in totals})
@@ -84,20 +138,25 @@ def _rule_rows(totals, stages, key, extra_key=None):
     return rows
 
 
-def funnel_markdown(totals, stages, *, stamp: str) -> str:
+def funnel_markdown(totals, stages, *, stamp: str, heldout: dict[str, HeldOut] | None = None) -> str:
     sources = sorted({source for _, source in totals})
     first = stages[0]
-    header = ["source", f"{first} input"] + [f"after {stage}" for stage in stages] + ["kept of input"]
+    mix_columns = [HELDOUT_STEP, "to mixing"] if heldout is not None else []
+    header = ["source", f"{first} input"] + [f"after {stage}" for stage in stages] + mix_columns + ["kept of input"]
     rows = []
     grand = Counter()
     for source in sources:
         raw = totals[(first, source)].counts["input"]
         kept = [totals[(stage, source)].counts["kept"] for stage in stages]
-        rows.append([source, raw, *kept, percent(kept[-1], raw)])
+        held = [heldout.get(source, HeldOut()).heldout_docs, heldout.get(source, HeldOut()).to_mix] if heldout is not None else []
+        rows.append([source, raw, *kept, *held, percent(kept[-1], raw)])
         grand["raw"] += raw
         for stage, count in zip(stages, kept):
             grand[stage] += count
-    rows.append(["**all**", grand["raw"], *[grand[stage] for stage in stages], percent(grand[stages[-1]], grand["raw"])])
+        for column, count in zip(mix_columns, held):
+            grand[column] += count
+    rows.append(["**all**", grand["raw"], *[grand[stage] for stage in stages], *[grand[c] for c in mix_columns],
+                 percent(grand[stages[-1]], grand["raw"])])
 
     stage_rows = [
         [stage, source, entry.counts["input"], entry.counts["kept"], entry.counts["dropped"],
@@ -106,10 +165,17 @@ def funnel_markdown(totals, stages, *, stamp: str) -> str:
         for (row_stage, source), entry in sorted(totals.items())
         if row_stage == stage
     ]
+    intro = "Documents per source after each stage (for extraction, the input unit is a raw file or a raw JSONL line)."
+    if heldout is not None:
+        intro += (
+            f" `kept of input` is after {stages[-1]}; of those, the mix holds out the tokenizer stage's evaluation "
+            "split (`tokenizer.heldout_fraction`, by id hash: the tokenizer's compression and the perplexity tables "
+            "are measured on it) and the rest goes to mixing (section below)."
+        )
     parts = [
         "# Data funnel\n",
         f"{stamp}\n",
-        "Documents per source after each stage (for extraction, the input unit is a raw file or a raw JSONL line).\n",
+        intro + "\n",
         markdown_table(header, rows),
         "\n## Per stage and source\n",
         markdown_table(["stage", "source", "input", "kept", "dropped", "chars in", "chars out"], stage_rows),
@@ -126,10 +192,22 @@ def funnel_markdown(totals, stages, *, stamp: str) -> str:
             _rule_rows(totals, stages, "edits_by_rule", "docs_edited_by_rule"),
         ),
     ]
+    if heldout is not None:
+        held_rows = [
+            [source, held.docs, held.heldout_docs, held.heldout_chars, held.to_mix, held.to_mix_chars]
+            for source, held in heldout.items()
+        ]
+        parts += [
+            f"\n## Held out for evaluation (after {stages[-1]}, before mixing)\n",
+            f"Checked: documents and characters in = what {stages[-1]} kept; in = held out + to mixing.\n",
+            markdown_table(
+                ["source", "documents in", "held out", "held out chars", "to mixing", "to mixing chars"], held_rows
+            ),
+        ]
     return "\n".join(parts)
 
 
-def funnel_csv_rows(totals, stages, *, chash: str, version: str) -> list[list[Any]]:
+def funnel_csv_rows(totals, stages, *, chash: str, version: str, heldout: dict[str, HeldOut] | None = None) -> list[list[Any]]:
     rows = []
     for stage in stages:
         for (row_stage, source), entry in sorted(totals.items()):
@@ -140,10 +218,15 @@ def funnel_csv_rows(totals, stages, *, chash: str, version: str) -> list[list[An
             for key in BY_RULE:
                 for rule, count in sorted(entry.by_rule[key].items()):
                     rows.append([chash, version, stage, source, key, rule, count])
+    for source, held in (heldout or {}).items():
+        for key, value in [("input", held.docs), ("chars_in", held.chars), ("heldout", held.heldout_docs),
+                           ("heldout_chars", held.heldout_chars), ("to_mix", held.to_mix),
+                           ("to_mix_chars", held.to_mix_chars)]:
+            rows.append([chash, version, "heldout", source, key, "", value])
     return rows
 
 
-def plot_funnel(totals, stages, png_path: str) -> None:
+def plot_funnel(totals, stages, png_path: str, heldout: dict[str, HeldOut] | None = None) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -151,12 +234,14 @@ def plot_funnel(totals, stages, png_path: str) -> None:
 
     sources = sorted({source for _, source in totals})
     first = stages[0]
-    steps = [f"{first} input"] + [f"after {stage}" for stage in stages]
+    steps = [f"{first} input"] + [f"after {stage}" for stage in stages] + (["to mixing"] if heldout is not None else [])
     fig, (left, right) = plt.subplots(1, 2, figsize=(13, 5.5), gridspec_kw={"width_ratios": [1, 1.2]})
     bottoms = [0] * len(steps)
     cmap = plt.get_cmap("tab10")
     for index, source in enumerate(sources):
         values = [totals[(first, source)].counts["input"]] + [totals[(stage, source)].counts["kept"] for stage in stages]
+        if heldout is not None:
+            values.append(heldout.get(source, HeldOut()).to_mix)
         left.barh(steps, values, left=bottoms, color=cmap(index % 10), label=source)
         bottoms = [b + v for b, v in zip(bottoms, values)]
     for y, total in enumerate(bottoms):
@@ -191,18 +276,23 @@ def write_funnel(
     markdown_path: str,
     csv_path: str,
     png_path: str,
+    heldout_paths: list[str] | None = None,
 ) -> dict[tuple[str, str], StageSource]:
+    """Sum and check the ledgers (and the mix's held-out counts, given their files), write the funnel."""
     totals = aggregate(stats_paths)
     problems = check_accounting(totals, stages)
+    heldout = aggregate_heldout(heldout_paths) if heldout_paths is not None else None
+    if heldout is not None:
+        problems += check_heldout(totals, stages, heldout)
     if problems:
         raise FunnelMismatch("the data ledgers do not add up:\n  " + "\n  ".join(problems))
     chash, version = config_hash(config), code_version()
     stamp = f"config `{chash}` · code `{version}`"
-    write_text(markdown_path, funnel_markdown(totals, stages, stamp=stamp))
+    write_text(markdown_path, funnel_markdown(totals, stages, stamp=stamp, heldout=heldout))
     write_csv(
         csv_path,
         ["config_hash", "code_version", "stage", "source", "metric", "rule", "value"],
-        funnel_csv_rows(totals, stages, chash=chash, version=version),
+        funnel_csv_rows(totals, stages, chash=chash, version=version, heldout=heldout),
     )
-    plot_funnel(totals, stages, png_path)
+    plot_funnel(totals, stages, png_path, heldout)
     return totals

@@ -10,15 +10,19 @@ through, or starts dropping clean text, shows up as a number in results/.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Iterable
 
+from xuanyuan.dedup.clusters import large_clusters
 from xuanyuan.provenance import code_version, config_hash
 from xuanyuan.shards import read_records
 from xuanyuan.sources import file_doc_id
 from xuanyuan.tables import markdown_table, write_csv, write_text
+
+log = logging.getLogger(__name__)
 
 # Plants that cleaning must drop. Harmful plants are the quality stage's work: cleaning may
 # drop some of them for their own reasons (too short), which is neither a hit nor a loss, so
@@ -381,7 +385,8 @@ def write_dedup_eval(
 ) -> dict[str, list[list[Any]]]:
     ground_truth = read_ground_truth(ground_truth_path)
     sections = evaluate_dedup(ground_truth, LedgerIndex(ledger_paths))
-    stage_rows, warnings = [], []
+    dedup = config["dedup"]
+    stage_rows, warnings, unlisted = [], [], 0
     for path in summary_paths:
         summary = json.loads(Path(path).read_text(encoding="utf-8"))
         stage = summary.get("stage", Path(path).parent.name)
@@ -389,11 +394,16 @@ def write_dedup_eval(
             stage, summary.get("documents", "-"), summary.get("candidate_pairs", "-"), summary.get("verified_pairs", "-"),
             summary.get("clusters", "-"), json.dumps(summary.get("dropped_by_rule", {}), sort_keys=True),
         ])
-        for cluster in summary.get("large_clusters", []):
-            warnings.append([stage, cluster.get("cluster", "-"), cluster.get("size", "-"),
-                             ", ".join(cluster.get("sample_ids", cluster.get("sample", []))[:5])])
+        # The bound is judged here, not in the clustering job, so editing it reruns only this report.
+        large, total = large_clusters(summary, dedup["max_cluster_size"])
+        unlisted += total - len(large)
+        for cluster in large:
+            log.warning("dedup %s: cluster %s has %d members (dedup.max_cluster_size %d)",
+                        stage, cluster["cluster"], cluster["size"], dedup["max_cluster_size"])
+            warnings.append([stage, cluster["cluster"], cluster["size"], ", ".join(cluster["sample"][:5])])
+    if unlisted:
+        warnings.append(["(more)", f"{unlisted} smaller clusters above the bound, not listed", "-", "-"])
     chash, version = config_hash(config), code_version()
-    dedup = config["dedup"]
     parts = [
         "# Dedup against the planted duplicate clusters\n",
         f"config `{chash}` · code `{version}` · ground truth: `{ground_truth_path}`\n",

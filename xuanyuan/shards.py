@@ -41,8 +41,15 @@ class ShardWriter:
         self.count = 0
 
     def write(self, record: dict[str, Any]) -> None:
-        self._text.write(dumps(record))
-        self._text.write("\n")
+        try:
+            self._text.write(dumps(record) + "\n")
+        except UnicodeEncodeError as exc:
+            # A lone surrogate (from a "\ud800" JSON escape or an undecodable file name) has no UTF-8
+            # form; readers repair them (xuanyuan.extract), so one reaching a shard is a bug to report.
+            raise ValueError(
+                f"{self.path}: record {ascii(record.get('id'))} holds a character UTF-8 cannot store "
+                f"({exc.reason}: {ascii(exc.object[exc.start:exc.end])}); please report it with the input it came from"
+            ) from None
         self.count += 1
 
     def write_all(self, records: Iterable[dict[str, Any]]) -> None:

@@ -66,3 +66,44 @@ def test_document_lost_within_stage_fails(tmp_path):
     paths = _write(tmp_path, [bad, _stats("clean", "a", "000", 8, 8)])
     with pytest.raises(FunnelMismatch, match="extract/a: input 10 != kept 8 \\+ dropped 0"):
         _run(tmp_path, paths)
+
+
+def _heldout(tmp_path, name, source, docs, chars, heldout_docs, heldout_chars, fraction=0.05):
+    from xuanyuan.mix.heldout import HELDOUT_FORMAT
+
+    cell = {"source": source, "lang": "zh", "domain": "general", "kind": "news"}
+    counts = {"docs": docs, "chars": chars, "heldout_docs": heldout_docs, "heldout_chars": heldout_chars}
+    path = tmp_path / f"heldout-{name}.json"
+    write_json(path, {"format": HELDOUT_FORMAT, "input": name, "heldout_fraction": fraction, **counts,
+                      "cells": [{**cell, **counts}]})
+    return str(path)
+
+
+def test_documents_held_out_for_evaluation_are_a_funnel_step(tmp_path):
+    paths = _write(tmp_path, [
+        _stats("extract", "a", "000", 10, 10),
+        _stats("clean", "a", "000", 10, 8, {"min_chars": 2}),
+    ])
+    # clean kept 8 documents, 720 characters; the mix held out 1 (90 chars) of them.
+    heldout = [_heldout(tmp_path, "a0", "a", 5, 450, 1, 90), _heldout(tmp_path, "a1", "a", 3, 270, 0, 0)]
+    write_funnel(
+        paths, stages=["extract", "clean"], config=CONFIG, heldout_paths=heldout,
+        markdown_path=tmp_path / "f.md", csv_path=tmp_path / "f.csv", png_path=tmp_path / "f.png",
+    )
+    markdown = (tmp_path / "f.md").read_text()
+    assert "| source | extract input | after extract | after clean | held out for evaluation | to mixing | kept of input |" in markdown
+    assert "| a | 10 | 10 | 8 | 1 | 7 | 80.0% |" in markdown
+    assert "| a | 8 | 1 | 90 | 7 | 630 |" in markdown  # the held-out section, with characters
+    rows = {(r["stage"], r["metric"]): r["value"] for r in csv.DictReader(open(tmp_path / "f.csv"))}
+    assert rows[("heldout", "heldout")] == "1" and rows[("heldout", "to_mix")] == "7"
+    assert rows[("heldout", "heldout_chars")] == "90"
+
+
+def test_the_mix_reading_other_documents_than_the_last_stage_kept_fails(tmp_path):
+    paths = _write(tmp_path, [_stats("extract", "a", "000", 10, 10), _stats("clean", "a", "000", 10, 8, {"x": 2})])
+    heldout = [_heldout(tmp_path, "a0", "a", 7, 630, 1, 90)]
+    with pytest.raises(FunnelMismatch, match="held out for evaluation/a: the mix read 7 documents .630 chars., clean kept 8"):
+        write_funnel(
+            paths, stages=["extract", "clean"], config=CONFIG, heldout_paths=heldout,
+            markdown_path=tmp_path / "f.md", csv_path=tmp_path / "f.csv", png_path=tmp_path / "f.png",
+        )

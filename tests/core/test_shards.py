@@ -43,3 +43,12 @@ def test_corrupt_line_names_file_and_line(tmp_path):
     path.write_text('{"id": 1}\n{oops\n', encoding="utf-8")
     with pytest.raises(ValueError, match=r"bad.jsonl: line 2"):
         list(read_records(path))
+
+
+def test_a_lone_surrogate_is_an_error_naming_shard_and_record_and_leaves_no_shard(tmp_path):
+    path = tmp_path / "s.jsonl.zst"
+    docs = _docs(2)
+    docs[1]["text"] = "坏\ud800"
+    with pytest.raises(ValueError, match=r"s\.jsonl\.zst: record 's/1' holds a character UTF-8 cannot store .*'\\ud800'"):
+        write_records(path, docs)
+    assert not path.exists()

@@ -5,7 +5,7 @@ import pytest
 
 from tests.dedup.helpers import THRESHOLD, doc, en_text, mutate, run_stage, write_shards, zh_text
 from xuanyuan.dedup import apply_dedup
-from xuanyuan.dedup.clusters import UnionFind, read_dropped
+from xuanyuan.dedup.clusters import UnionFind, large_clusters, read_dropped
 from xuanyuan.shards import read_json, read_records
 
 
@@ -105,8 +105,11 @@ def test_large_clusters_are_flagged(tmp_path, caplog):
     prefixes = write_shards(tmp_path, {"a": [doc(f"a/{i:02d}", mutate(rng, base, "zh", 2), "zh", "a") for i in range(6)]})
     with caplog.at_level(logging.WARNING):
         _, summary = run_stage(tmp_path, prefixes, stage="dedup_local", group_key="kind", max_cluster_size=4)
-    assert summary["large_clusters"][0]["size"] == 6
+    assert summary["largest_clusters"][0]["size"] == 6
     assert "6 members" in caplog.text
+    # The bound is the report's: the summary lists the largest clusters whatever it is.
+    assert large_clusters(summary, 4) == ([summary["largest_clusters"][0]], 1)
+    assert large_clusters(summary, 6) == ([], 0)
 
 
 def test_union_find_is_order_independent():

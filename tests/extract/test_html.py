@@ -131,6 +131,14 @@ def test_empty_and_bodyless_pages():
     assert extract_html("<html><head><title>t</title></head></html>").text == ""
 
 
+@pytest.mark.parametrize("extractor", EXTRACTORS)
+def test_a_frameset_page_has_no_body_and_no_text(extractor):
+    # Resiliparse gives a frameset page a body node without tag or text; it used to crash the pruning.
+    page = '<html><head><title>框架页</title></head><frameset cols="30%,70%"><frame src="menu.html"><frame src="main.html"></frameset></html>'
+    assert extract_html(page, extractor=extractor).text == ""
+    assert extract_html('<frameset><frame src="a.html"></frameset>', extractor=extractor).text == ""
+
+
 def test_definition_list_pairs_become_one_line_each():
     html = (
         "<html><body><article><h1>宏钧投资股份有限公司</h1>"

@@ -80,24 +80,24 @@ def test_html_shard_accounts_for_every_file(tmp_path, html_source, monkeypatch):
     assert stats["edits_by_rule"] == {"charset_mismatch": 1}
 
     by_id = {doc["id"]: doc for doc in docs}
-    assert set(by_id) == {"news/2024/good", "news/2024/gbk"}
-    gbk = by_id["news/2024/gbk"]
+    assert set(by_id) == {"news/2024/good.html", "news/2024/gbk.html"}
+    gbk = by_id["news/2024/gbk.html"]
     assert "中国人民银行宣布维持贷款市场报价利率不变" in gbk["text"]
     assert gbk["meta"]["path"] == "2024/gbk.html"
     assert gbk["meta"]["title"] == "国标编码页面"
     assert gbk["meta"]["charset"] == "gb18030"
     assert (gbk["source"], gbk["lang"], gbk["domain"], gbk["kind"]) == ("news", "zh", "finance", "news")
-    assert "首页" not in by_id["news/2024/good"]["text"]
+    assert "首页" not in by_id["news/2024/good.html"]["text"]
 
     drops = {event["id"]: event for event in events if event["event"] == "drop"}
-    assert drops["news/boom"]["rule"] == "parse_error"
-    assert "parser exploded" in drops["news/boom"]["detail"]
-    assert drops["news/huge"]["value"] > drops["news/huge"]["threshold"] == 20_000
-    assert drops["news/empty"]["path"] == "empty.html"
+    assert drops["news/boom.html"]["rule"] == "parse_error"
+    assert "parser exploded" in drops["news/boom.html"]["detail"]
+    assert drops["news/huge.html"]["value"] > drops["news/huge.html"]["threshold"] == 20_000
+    assert drops["news/empty.html"]["path"] == "empty.html"
     for event in drops.values():
         assert event["path"] in event["detail"]  # every message names its file
     edits = [event for event in events if event["event"] == "edit"]
-    assert [(event["id"], event["rule"]) for event in edits] == [("news/2024/gbk", "charset_mismatch")]
+    assert [(event["id"], event["rule"]) for event in edits] == [("news/2024/gbk.html", "charset_mismatch")]
 
 
 def test_shard_output_is_byte_identical_across_runs(tmp_path, html_source):
@@ -124,7 +124,7 @@ def test_pdf_shard(tmp_path):
     assert stats["input"] == 4 == stats["kept"] + stats["dropped"]
     assert stats["dropped_by_rule"] == {"corrupt_pdf": 1, "empty_file": 1, "no_text_layer": 1}
     (doc,) = docs
-    assert doc["id"] == "news/good"
+    assert doc["id"] == "news/good.pdf"
     assert doc["meta"]["pages"] == 2 and doc["meta"]["tables"] == 1
     assert doc["meta"]["page_tables"] == [1, 0]
     assert "| 年份 | 评级 | 展望 |" in doc["text"]
@@ -163,11 +163,11 @@ def test_jsonl_shard_counts_every_line(tmp_path):
     stats, docs, events, _, _ = run_shard(tmp_path, files, {"format": "jsonl", "lang": "zh", "domain": "finance", "kind": "qa"})
     assert stats["input"] == 8 == stats["kept"] + stats["dropped"]  # the blank line is not a record
     assert stats["dropped_by_rule"] == {"bad_json": 2, "decode_error": 1, "missing_text": 2, "no_main_text": 1}
-    assert [doc["id"] for doc in docs] == ["news/part-1#L1", "news/faq-7"]
+    assert [doc["id"] for doc in docs] == ["news/part-1.jsonl:1", "news/part-1.jsonl#faq-7"]
     assert docs[0]["meta"] == {"path": "part-1.jsonl", "line": 1, "title": "可转债"}
     assert docs[1]["meta"]["url"] == "https://example.com/7"
     bad = next(event for event in events if event["rule"] == "bad_json" and event["line_no"] == 3)
-    assert bad["id"] == "news/part-1#L3" and "part-1.jsonl line 3" in bad["detail"]
+    assert bad["id"] == "news/part-1.jsonl:3" and "part-1.jsonl line 3" in bad["detail"]
 
 
 def test_config_errors_name_the_key():
@@ -211,3 +211,79 @@ def test_a_plain_jsonl_file_cut_inside_a_record_is_recorded_as_truncated(tmp_pat
     path.write_text('{"id": "a", "text": "完整的第一条记录，内容足够长，可以通过抽取阶段的最小长度检查，这里再补充一些文字使它超过五十个字符的下限。"}\n{"id": "b", "te', encoding="utf-8")
     stats, docs, events, _, _ = run_shard(tmp_path, [(str(path), "cut.jsonl")], {"format": "jsonl", "lang": "zh", "domain": "general", "kind": "web"})
     assert stats["kept"] == 1 and stats["dropped_by_rule"] == {"truncated_file": 1}
+
+
+JSONL_CFG = {"format": "jsonl", "lang": "zh", "domain": "general", "kind": "social"}
+LONG_TEXT = "第{}条记录：可转换公司债券是指发行人依法发行、在一定期间内依据约定的条件可以转换成股份的公司债券，持有人可以选择转股或持有到期。"
+
+
+def test_the_same_record_id_in_two_files_gives_two_ids(tmp_path):
+    for name in ("part-0.jsonl", "part-1.jsonl"):
+        (tmp_path / name).write_text(json.dumps({"id": "7", "text": LONG_TEXT.format(name)}, ensure_ascii=False) + "\n", encoding="utf-8")
+    files = list_source_files(str(tmp_path / "*.jsonl"))
+    stats, docs, _, _, _ = run_shard(tmp_path, files, JSONL_CFG)
+    assert [doc["id"] for doc in docs] == ["news/part-0.jsonl#7", "news/part-1.jsonl#7"]
+
+
+def test_a_record_id_repeated_in_one_file_is_a_user_error_naming_both_lines(tmp_path):
+    from xuanyuan.errors import UserError
+
+    lines = [{"id": "a", "text": LONG_TEXT.format(1)}, {"id": "b", "text": LONG_TEXT.format(2)}, {"id": "a", "title": "no text"}]
+    (tmp_path / "dup.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in lines), encoding="utf-8")
+    with pytest.raises(UserError, match=r"dup.jsonl line 1 and dup.jsonl line 3 both give the document id 'news/dup.jsonl#a'"):
+        run_shard(tmp_path, [(str(tmp_path / "dup.jsonl"), "dup.jsonl")], JSONL_CFG)
+    assert not (tmp_path / "out-a" / "000.jsonl.zst").exists()  # no half shard
+
+
+def test_a_record_whose_id_looks_like_a_line_number_keeps_its_own_id(tmp_path):
+    lines = [json.dumps({"text": LONG_TEXT.format(1)}, ensure_ascii=False), json.dumps({"id": "1", "text": LONG_TEXT.format(2)}, ensure_ascii=False)]
+    (tmp_path / "p.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _, docs, _, _, _ = run_shard(tmp_path, [(str(tmp_path / "p.jsonl"), "p.jsonl")], JSONL_CFG)
+    assert [doc["id"] for doc in docs] == ["news/p.jsonl:1", "news/p.jsonl#1"]
+
+
+def test_lone_surrogates_are_replaced_and_counted_and_a_record_made_of_them_is_dropped(tmp_path):
+    text = LONG_TEXT.format(1)
+    lines = [
+        # json.dumps writes the lone surrogates as \ud800-style escapes, as a broken exporter would.
+        json.dumps({"id": "s\ud83d", "text": text + "\ud83d", "title": "标题\udc00", "meta": {"k\ud800": ["v\udfff"]}}),
+        json.dumps({"id": "bad", "text": "\ud800" * 80 + "正文"}),
+        json.dumps({"id": "fine", "text": text + "😀"}),  # a surrogate *pair* is one character, untouched
+    ]
+    path = tmp_path / "s.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="ascii")
+    files = [(str(path), "s.jsonl")]
+    stats, docs, events, out, ledger = run_shard(tmp_path, files, JSONL_CFG)
+    assert (stats["input"], stats["kept"], stats["dropped_by_rule"]) == (3, 2, {"decode_error": 1})
+    assert stats["edits_by_rule"] == {"lone_surrogate": 5}  # id, text, title, meta key and value
+    repaired, fine = docs
+    assert repaired["id"] == "news/s.jsonl#s\ufffd"
+    assert repaired["text"] == text + "\ufffd" and repaired["meta"]["title"] == "标题\ufffd"
+    assert repaired["meta"]["k\ufffd"] == ["v\ufffd"]
+    assert fine["text"] == text + "😀"
+    drop = next(e for e in events if e["event"] == "drop")
+    assert drop["id"] == "news/s.jsonl#bad" and drop["line_no"] == 2 and "s.jsonl line 2" in drop["detail"]
+    assert "surrogate" in drop["detail"]
+    edit = next(e for e in events if e["event"] == "edit")
+    assert (edit["id"], edit["rule"], edit["count"]) == ("news/s.jsonl#s\ufffd", "lone_surrogate", 5)
+    again = run_shard(tmp_path, files, JSONL_CFG, tag="b")
+    assert (again[3].read_bytes(), again[4].read_bytes()) == (out.read_bytes(), ledger.read_bytes())
+
+
+def test_chars_in_counts_characters_not_bytes(tmp_path):
+    page = html_page("利率维持不变", ARTICLE)
+    (tmp_path / "a.html").write_text(page, encoding="utf-8")
+    (tmp_path / "b.html").write_bytes(b"")
+    stats, _, _, _, _ = run_shard(tmp_path, list_source_files(str(tmp_path / "*.html")), HTML_CFG)
+    assert stats["chars_in"] == len(page) < len(page.encode("utf-8"))
+    line = json.dumps({"text": LONG_TEXT.format(1)}, ensure_ascii=False)
+    (tmp_path / "c.jsonl").write_text(line + "\n" + "\n", encoding="utf-8")
+    stats, _, _, _, _ = run_shard(tmp_path, [(str(tmp_path / "c.jsonl"), "c.jsonl")], JSONL_CFG, tag="j")
+    assert stats["chars_in"] == len(line) + 1  # the line with its newline; the blank line is no record
+
+
+def test_a_frameset_page_is_dropped_as_no_main_text(tmp_path):
+    (tmp_path / "frames.html").write_text('<html><head><title>框架</title></head><frameset><frame src="a.html"></frameset></html>')
+    stats, _, events, _, _ = run_shard(tmp_path, list_source_files(str(tmp_path / "*.html")), HTML_CFG)
+    assert stats["dropped_by_rule"] == {"no_main_text": 1}
+    assert events[0]["id"] == "news/frames.html"

@@ -104,16 +104,17 @@ def write_corpus(root: Path, spec: dict, *, lo: int, hi: int, shards_per_source:
 def run_mix(
     root: Path, shards: list[Path], phases: list[dict], *,
     max_epochs: float = 4, seed: int = 1, bits: int = 16, source_weights: dict | None = None,
-    tokenizer: Path | None = None,
+    tokenizer: Path | None = None, bos: bool = True,
 ):
     """Histogram, plan, apply and report as the pipeline wires them; returns (plan, outputs by phase).
 
-    Give `tokenizer` for phases in tokens (the histogram and apply jobs then count tokens).
+    Give `tokenizer` for phases in tokens (the histogram and apply jobs then count tokens, with a
+    BOS per document when `bos`, config tokenize.bos).
     """
     hist_paths = []
     for shard in shards:
         hist_paths.append(root / "hist" / (shard.name + ".npz"))
-        histogram_shard(shard, hist_paths[-1], seed=seed, bits=bits, tokenizer=tokenizer)
+        histogram_shard(shard, hist_paths[-1], seed=seed, bits=bits, tokenizer=tokenizer, bos=bos)
     plan = make_plan(
         hist_paths, phases=phases, max_epochs=max_epochs, source_weights=source_weights or {}, seed=seed, bits=bits
     )
@@ -123,7 +124,7 @@ def run_mix(
     for shard in shards:
         out = {name: root / "out" / name / shard.name for name in outputs}
         st = {name: root / "out" / name / (shard.name + ".stats.json") for name in outputs}
-        mix_shard(plan, shard, out, st, tokenizer=tokenizer)
+        mix_shard(plan, shard, out, st, tokenizer=tokenizer, bos=bos)
         for name in outputs:
             outputs[name].append(out[name])
             stats[name].append(st[name])

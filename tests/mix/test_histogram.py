@@ -95,25 +95,27 @@ def mixed_docs(n, seed=0):
             + source_docs("en_web", "en", "general", "web", 100 * n, rng, 20, 180))
 
 
-def test_token_histogram_weighs_documents_exactly_as_the_tokenize_stage_stores_them(mix_tokenizer, tmp_path):
-    from xuanyuan.tokdata import tokenize_documents
+@pytest.mark.parametrize("bos", [True, False], ids=["bos", "eos_only"])
+def test_token_histogram_weighs_documents_exactly_as_the_tokenize_stage_stores_them(mix_tokenizer, tmp_path, bos):
+    from xuanyuan.tokdata import document_bos_id, tokenize_documents
     from xuanyuan.tokdata.encoding import BatchEncoder, load_tokenizer
 
     records = mixed_docs(700)  # more than one batch per cell
     assert len(records) > 2 * BATCH_DOCS
-    hist = shard_histogram(records, seed=1, bits=8, measure=TokenMeasure(mix_tokenizer))
+    hist = shard_histogram(records, seed=1, bits=8, measure=TokenMeasure(mix_tokenizer, bos=bos))
     assert hist.unit == "tokens"
     tokenizer = load_tokenizer(mix_tokenizer)
-    stats = tokenize_documents(records, tokenizer, tmp_path / "bin" / "all", batch_docs=7, eos_id=tokenizer.eos_token_id)
+    stats = tokenize_documents(records, tokenizer, tmp_path / "bin" / "all", batch_docs=7,
+                               eos_id=tokenizer.eos_token_id, bos_id=document_bos_id(tokenizer, bos))
     encode = BatchEncoder(tokenizer)
     for cell, part in hist.cells.items():
         assert hist.amount(cell) == stats["by_source"][cell.source]["tokens"]
         assert hist.chars(cell) == stats["by_source"][cell.source]["chars"]
-        # Per bucket too: one text at a time, ids + EOS.
+        # Per bucket too: one text at a time, [BOS] + ids + EOS.
         mine = [r for r in records if r["source"] == cell.source]
         expected = np.zeros(256, dtype=np.int64)
         for record in mine:
-            expected[bucket_of(record["id"], seed=1, bits=8)] += len(encode([record["text"]])[0]) + 1
+            expected[bucket_of(record["id"], seed=1, bits=8)] += len(encode([record["text"]])[0]) + 1 + bos
         assert np.array_equal(expected[part.buckets.astype(np.int64)], part.amounts)
     zh, en = (hist.cells[c] for c in sorted(hist.cells, key=lambda c: c.lang, reverse=True))
     assert 1.0 < zh.amounts.sum() / zh.chars.sum() < 1.25  # ~1.1 tokens per Chinese character (+ EOS)
@@ -131,3 +133,25 @@ def test_token_histogram_job_stores_the_unit_and_the_characters(mix_tokenizer, t
     assert sum_histograms([tmp_path / "s.npz"], seed=1, bits=8, unit="tokens")
     with pytest.raises(MixError, match=r"s.npz: histograms count tokens but mix.phases are in chars; rerun mix_histogram"):
         sum_histograms([tmp_path / "s.npz"], seed=1, bits=8, unit="chars")
+
+
+def test_token_histogram_job_counts_the_bos_per_document_only_when_asked(mix_tokenizer, tmp_path):
+    write_records(tmp_path / "s.jsonl.zst", mixed_docs(50))
+    with_bos = histogram_shard(tmp_path / "s.jsonl.zst", tmp_path / "a.npz", seed=1, bits=8, tokenizer=mix_tokenizer)
+    eos_only = histogram_shard(tmp_path / "s.jsonl.zst", tmp_path / "b.npz", seed=1, bits=8, tokenizer=mix_tokenizer,
+                               bos=False)
+    for cell, part in with_bos.cells.items():
+        # The default is tokenize.bos: true, one BOS more per document.
+        assert np.array_equal(part.amounts, eos_only.cells[cell].amounts + part.docs)
+
+
+def test_a_token_measure_with_bos_needs_a_tokenizer_with_one(mix_tokenizer):
+    from xuanyuan.errors import UserError
+    from xuanyuan.tokdata.encoding import load_tokenizer
+
+    tokenizer = load_tokenizer(mix_tokenizer)
+    tokenizer.bos_token = None
+    with pytest.raises(UserError, match=r"tokenize.bos is true but this tokenizer has no BOS token"):
+        TokenMeasure(tokenizer)
+    ids = tokenizer("abc", add_special_tokens=False)["input_ids"]
+    assert TokenMeasure(tokenizer, bos=False)(["abc"]) == [len(ids) + 1]

@@ -40,16 +40,17 @@ def stats_paths(root, plan):
     return {name: sorted((root / "out" / name).glob("*.stats.json")) for name in plan.phase_names}
 
 
-def tokenize_phases(plan, outputs, tokenizer_dir, out_dir):
-    """What the tokenize stage does, one pair per phase; returns phase -> path of its stats JSON."""
-    from xuanyuan.tokdata import tokenize_documents
+def tokenize_phases(plan, outputs, tokenizer_dir, out_dir, bos=True):
+    """What the tokenize stage does (tokenize.bos = `bos`), one pair per phase; returns phase -> its stats JSON."""
+    from xuanyuan.tokdata import document_bos_id, tokenize_documents
     from xuanyuan.tokdata.encoding import load_tokenizer
 
     tokenizer = load_tokenizer(tokenizer_dir)
     paths = {}
     for name in plan.phase_names:
         records = itertools.chain.from_iterable(read_records(path) for path in outputs[name])
-        stats = tokenize_documents(records, tokenizer, out_dir / name, batch_docs=64, eos_id=tokenizer.eos_token_id)
+        stats = tokenize_documents(records, tokenizer, out_dir / name, batch_docs=64, eos_id=tokenizer.eos_token_id,
+                                   bos_id=document_bos_id(tokenizer, bos))
         paths[name] = out_dir / f"{name}.stats.json"
         write_json(paths[name], stats)
     return paths
@@ -99,11 +100,29 @@ def test_apply_stats_meet_every_token_share_within_half_a_point(token_mix):
                 assert abs(by_attribute[attribute][value] / total - target) <= 0.005, (phase["name"], attribute, value)
 
 
-def test_tokenized_phases_hold_exactly_the_planned_tokens(token_mix, binary_stats):
-    _, _, plan, _ = token_mix
+@pytest.fixture(scope="module", params=[True, False], ids=["bos", "eos_only"])
+def mix_and_binary(request, token_mix, binary_stats, mix_tokenizer, tmp_path_factory):
+    """(bos, plan, binary stats by phase) for tokenize.bos true (the module's mix) and false (a mix of its own)."""
+    if request.param:
+        return True, token_mix[2], binary_stats
+    root = tmp_path_factory.mktemp("token_mix_eos_only")
+    plan, outputs = run_mix(root, token_mix[1], PHASES, tokenizer=mix_tokenizer, bos=False)
+    return False, plan, tokenize_phases(plan, outputs, mix_tokenizer, root / "tokenized", bos=False)
+
+
+def test_tokenized_phases_hold_exactly_the_planned_tokens(mix_and_binary, mix_tokenizer):
+    from xuanyuan.tokdata import IndexedDataset
+    from xuanyuan.tokdata.encoding import load_tokenizer
+
+    bos, plan, binary = mix_and_binary
+    tokenizer = load_tokenizer(mix_tokenizer)
     for p, phase in enumerate(PHASES):
-        stats = read_json(binary_stats[phase["name"]])
+        stats = read_json(binary[phase["name"]])
         assert stats["tokens"] == int(plan.amounts[:, p].sum())
+        assert stats["tokens"] - stats["text_tokens"] == (1 + bos) * stats["docs"]
+        pair = IndexedDataset(binary[phase["name"]].parent / phase["name"])
+        assert pair.num_tokens == stats["tokens"]
+        assert (pair.doc(0)[0] == tokenizer.bos_token_id) == bos and pair.doc(0)[-1] == tokenizer.eos_token_id
         assert (stats["docs"], stats["chars"]) == (int(plan.docs[:, p].sum()), int(plan.chars[:, p].sum()))
         for value, target in phase["shares"]["lang"].items():
             assert abs(stats["by_lang"][value]["token_share"] - target) <= 0.005
@@ -132,7 +151,7 @@ def test_report_shows_binary_token_shares(token_mix, binary_stats, tmp_path):
 def test_binary_tokens_other_than_planned_are_a_mismatch(token_mix, binary_stats, tmp_path):
     root, _, plan, _ = token_mix
     stats = read_json(binary_stats["p2"])
-    stats["tokens"] += stats["docs"]  # as if the tokenize stage added a BOS to every document
+    stats["tokens"] += stats["docs"]  # as if the tokenize stage added a BOS to every document the mix did not count
     write_json(tmp_path / "p2.json", stats)
     with pytest.raises(MixMismatch, match=r"(?s)adds a BOS.*p2: [\d,]+ tokens in the binary data, planned [\d,]+"):
         write_mix_report(plan, stats_paths(root, plan), tmp_path / "m.md", tmp_path / "m.csv", stamp="s",

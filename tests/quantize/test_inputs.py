@@ -60,8 +60,9 @@ def test_settings_reject_unknown_keys_and_values():
 
 
 class _CharTokenizer:
-    """One id per character; EOS = 2 (enough to test the window sampling)."""
+    """One id per character; BOS = 1, EOS = 2 (enough to test the window sampling)."""
 
+    bos_token_id = 1
     eos_token_id = 2
 
     def __call__(self, text, **_):
@@ -76,6 +77,16 @@ def test_calibration_windows_are_reproducible_and_cover_the_stream():
     assert first.samples == again.samples and first.samples != other.samples
     assert all(len(s["input_ids"]) == 32 and s["attention_mask"] == [1] * 32 for s in first.samples)
     assert first.docs == 300 and first.windows == first.tokens // 32
+
+
+def test_calibration_documents_are_laid_out_as_training_stored_them():
+    """[BOS] + ids + [EOS] per document with tokenize.bos (the default), ids + [EOS] without."""
+    texts = ["abc", "de"]
+    with_bos = calibration_windows(texts, _CharTokenizer(), n_samples=1, seq_length=9, seed=0)
+    without = calibration_windows(texts, _CharTokenizer(), n_samples=1, seq_length=7, seed=0, bos=False)
+    ids = _CharTokenizer()
+    assert with_bos.samples[0]["input_ids"] == [1, *ids("abc")["input_ids"], 2, 1, *ids("de")["input_ids"], 2]
+    assert without.samples[0]["input_ids"] == [*ids("abc")["input_ids"], 2, *ids("de")["input_ids"], 2]
 
 
 def test_too_little_calibration_text_says_what_to_lower():

@@ -139,3 +139,18 @@ def test_questions_file_answers_and_errors(word_model, tmp_path):
 def test_a_directory_without_config_is_refused(tmp_path):
     with pytest.raises(ModelDirError, match="no config.json"):
         load_for_inference(tmp_path, "cpu")
+
+
+@pytest.mark.parametrize("device, message", [
+    ("gpu", "--device: 'gpu' is not a device; use auto, cpu, cuda"),
+    ("cuda", "sees no CUDA GPU"),
+])
+def test_cli_device_mistakes_are_named_without_a_traceback(word_model, device, message, capsys, monkeypatch):
+    import torch
+
+    from xuanyuan.__main__ import main
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert main(["chat", "--model", str(word_model[0]), "--prompt", "x", "--device", device]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and "Traceback" not in err

@@ -123,3 +123,26 @@ def test_duplicates_ignore_source_and_id_but_not_system():
     b = to_conversation({"question": "q", "answer": "a", "id": "y"}, source="other", default_id="o")
     c = conv({"question": "q", "answer": "a", "system": "S"})
     assert a.fingerprint() == b.fingerprint() != c.fingerprint()
+
+
+def test_pretty_printed_single_object_is_one_record(tmp_path):
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps({"instruction": "什么是债券？", "output": "债券是一种债务凭证。"}, ensure_ascii=False,
+                              indent=2), encoding="utf-8")
+    result = ingest_paths([one])
+    assert result.counts["records"] == 1 and result.counts["kept"] == 1 and result.ledger == []
+    assert result.conversations[0].turns == (("什么是债券？", "债券是一种债务凭证。"),)
+
+
+def test_broken_pretty_printed_object_is_an_unreadable_file_named_with_the_fix(tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text('{\n  "instruction": "q",\n  "output": "a"\n', encoding="utf-8")  # the closing brace lost
+    result = ingest_paths([broken])
+    assert result.counts["records"] == 0 and result.counts["unreadable_files"] == 1
+    (entry,) = result.ledger
+    assert entry.reason == "unreadable_file" and "broken.json" in entry.detail
+    assert "nor one JSON object" in entry.detail and "JSONL" in entry.detail
+    # JSONL whose lines partly fail is still JSONL: the bad lines are ledgered one by one.
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text('{"question": "q", "answer": "a"}\n{oops\n', encoding="utf-8")
+    assert ingest_paths([mixed]).counts["by_reason"] == {"invalid_json": 1}

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from xuanyuan.errors import UserError
 from xuanyuan.sft import IGNORE_INDEX, TokenizedConversation, pack_conversations, plan_rows
 
 
@@ -29,6 +30,9 @@ def test_plan_is_best_fit_decreasing_and_places_everything_once():
 def test_too_long_conversation_is_an_error():
     with pytest.raises(ValueError, match="max_length"):
         plan_rows([11], 10)
+    # Packing names the conversation and the config keys that fix it.
+    with pytest.raises(UserError, match=r"conversation 'c7' has 12 tokens .* seq_length=10.*sft.max_length to at most 11"):
+        pack_conversations([fake(5, 1), fake(12, 7)], seq_length=10, pad_id=0)
 
 
 def test_rows_positions_labels_and_boundaries():

@@ -1,5 +1,6 @@
 """One SFT stage's data end to end: generated files -> ledger, mix shares, answer-only rows, stats."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -104,3 +105,26 @@ def test_configured_files_take_the_labels_of_their_entry(tmp_path, tokenizer_dir
     only_zh.stages["sft1"] = StageData(files=tuple(files), mix_by="lang", shares={"zh": 1}, total=None, upsample=False)
     stats = build(only_zh)
     assert stats["ingest"]["kept"] == stats["tokenize"]["kept"] == 6
+
+
+def _section(max_length, seq_length=256):
+    train = {"steps": 1, "seq_length": seq_length}
+    return {"stage1": {"files": None, "mix_by": "lang", "shares": {"zh": 1, "en": 1}, "total": None, "upsample": False,
+                       "train": train},
+            "stage2": {"files": None, "domains": {"general": 4, "finance": 1}, "categories": CATEGORIES, "total": None,
+                       "upsample": False, "train": train},
+            "generated": {"per_cell": {"open": 1, "inhouse": 1}, "multi_turn_share": 0.3, "seed": 0},
+            "max_length": max_length, "overflow": "truncate", "system": None, "seed": 1}
+
+
+def test_max_length_longer_than_a_row_is_refused_naming_the_keys(tmp_path):
+    from xuanyuan.sft.settings import sft_settings
+
+    assert sft_settings(_section(257)).max_length == 257  # seq_length + 1: one full row
+    with pytest.raises(UserError, match=r"sft.max_length: 437 .* sft.stage1.train.seq_length=256 .* at most 257"):
+        sft_settings(_section(437))
+    # Settings built by hand are checked when the stage starts, before any file is read.
+    settings = dataclasses.replace(_settings(), max_length=SEQ + 2)
+    with pytest.raises(UserError, match=rf"sft.stage2.train.seq_length={SEQ}"):
+        build_stage_rows([], "sft2", settings, tokenizer_dir="unused", seq_length=SEQ, out_dir=str(tmp_path),
+                         ledger_path=str(tmp_path / "l.jsonl"), stats_path=str(tmp_path / "s.json"))

@@ -78,3 +78,11 @@ def test_lint_is_clean():
     assert result.returncode == 0, output[-3000:]
     assert not lint_findings(output), sorted(lint_findings(output))
     assert "your workflow is in a good condition" in output, output[-3000:]
+
+
+def test_the_workflow_profile_leaves_cluster_jobs_their_threads():
+    """Snakemake applies profiles/default under `--profile slurm` too, and caps every job's threads at
+    `cores` (remote jobs included): a `cores` there would give each SLURM job at most that many CPUs."""
+    profile = yaml.safe_load((REPO / "profiles" / "default" / "config.yaml").read_text())
+    assert "cores" not in profile and "max-threads" not in profile
+    assert "cores" not in yaml.safe_load((REPO / "profiles" / "slurm" / "config.yaml").read_text())

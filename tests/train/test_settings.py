@@ -27,6 +27,9 @@ def test_schema_defaults_equal_the_dataclass_defaults():
     assert model_settings(config["model"]) == ModelSettings()
     assert train_settings(config["pretrain"]) == TrainSettings()
     assert config["resources"]["pretrain"]["threads"] == 2
+    # the SFT stages' schedules live in the sft section (sft.stageN.train)
+    for stage, key in (("sft1", "stage1"), ("sft2", "stage2")):
+        assert train_settings({stage: config["sft"][key]["train"]}).stage(stage) == TrainSettings().stage(stage)
 
 
 def test_a_partial_stage_keeps_its_other_defaults():

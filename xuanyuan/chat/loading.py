@@ -15,20 +15,21 @@ from typing import TYPE_CHECKING, Any
 from xuanyuan.errors import UserError
 
 if TYPE_CHECKING:
-    import torch
+    from xuanyuan.quantize.placement import Placement
 
 
 class ModelDirError(UserError):
     """A model directory that is missing or not a causal-LM checkpoint."""
 
 
-def pick_device(device: str | None) -> torch.device:
-    """`device`, or CUDA when there is one, else the CPU."""
-    import torch
+def pick_device(device: Any = None, *, key: str = "--device", expected_gpus: int = 0) -> Placement:
+    """Where a model will run: `device` (auto | cpu | cuda | cuda:N), or CUDA when there is one, else the CPU.
 
-    if device:
-        return torch.device(device)
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    A device this machine lacks, or a word that is no device, is a UserError naming `key`.
+    """
+    from xuanyuan.quantize.placement import resolve_device
+
+    return resolve_device(device, key=key, expected_gpus=expected_gpus)
 
 
 def model_kind(model_dir: str | Path) -> str:
@@ -47,8 +48,14 @@ def model_kind(model_dir: str | Path) -> str:
     raise ModelDirError(f"{config_path}: quantization method {method!r} is not one the pipeline makes (bitsandbytes, gptq)")
 
 
-def load_for_inference(model_dir: str | Path, device: str | None = None) -> tuple[Any, Any]:
-    """(model in eval mode, tokenizer) of `model_dir` on `device` (default: CUDA if present, else CPU)."""
+def load_for_inference(model_dir: str | Path, device: Any = None, *, dtype: str | None = None,
+                       key: str = "--device", expected_gpus: int = 0) -> tuple[Any, Any]:
+    """(model in eval mode, tokenizer) of `model_dir` on `device` (default: every CUDA GPU if present, else CPU).
+
+    `dtype` ("auto", "float32", "bfloat16", "float16") applies to unquantized directories; quantized
+    ones keep their recorded dtypes. `key` names the setting `device` came from in error messages.
+    """
+    placement = pick_device(device, key=key, expected_gpus=expected_gpus)  # before any weights are read
     model_kind(model_dir)  # a clear error for a missing or foreign directory before transformers loads
     from transformers import AutoTokenizer
     from transformers.utils import logging as hf_logging
@@ -56,8 +63,9 @@ def load_for_inference(model_dir: str | Path, device: str | None = None) -> tupl
     from xuanyuan.quantize import load_quantized
 
     hf_logging.disable_progress_bar()  # the weight-loading bar would interleave with a streamed answer
-    # Trained stages load in their saved dtype (fp32 or bf16); quantized ones with their recorded kernels.
-    model = load_quantized(str(model_dir), str(pick_device(device)))
+    # Trained stages load in their saved dtype (fp32 or bf16) unless `dtype` says otherwise; quantized
+    # ones with their recorded kernels.
+    model = load_quantized(str(model_dir), placement, dtype=dtype)
     tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
     model.eval()
     return model, tokenizer

@@ -52,9 +52,14 @@ def read_questions(path: str | Path) -> list[dict[str, Any]]:
 
 
 def answer_questions(model_dir: str | Path, questions: list[dict[str, Any]], settings: GenerationSettings,
-                     device: str | None = None, system: str | None = None) -> list[dict[str, Any]]:
-    """One record per question: the answer, tokens generated, seconds and tokens/s."""
-    model, tokenizer = load_for_inference(model_dir, device)
+                     device: Any = None, system: str | None = None, *, key: str = "generate.device",
+                     expected_gpus: int = 0) -> list[dict[str, Any]]:
+    """One record per question: the answer, tokens generated, seconds and tokens/s.
+
+    `device`: auto/None (every CUDA GPU when present, else the CPU), cpu, cuda, cuda:N; `key` names
+    the setting in errors; `expected_gpus`: GPUs the rule asked for (auto without a GPU is then an error).
+    """
+    model, tokenizer = load_for_inference(model_dir, device, key=key, expected_gpus=expected_gpus)
     session = ChatSession(model, tokenizer, settings, system=system)
     records = []
     for item in questions:

@@ -1,10 +1,11 @@
 """Plan the full-scale DAG without the data: empty raw files laid out like the real shared storage.
 
-`snakemake -n --configfile config/xuanyuan-70b.yaml` on a machine without /data plans extraction
-jobs with no inputs. `full_scale_overlay` writes `files_per_shard` empty files per shard under a
-scratch root, shaped by each source's glob (nested year/month directories for `**`), and returns the
-config with every path on shared storage moved under that root, so the dry run sees the DAG a
-cluster would run (tests/slurm/test_full_scale_dag.py, bench/dag.py).
+`snakemake -n --configfile config/xuanyuan-70b.yaml` on a machine without /data stops: a source
+glob that matches no file is an error (xuanyuan.sources.check_source_paths). `full_scale_overlay`
+writes `files_per_shard` empty files per shard under a scratch root, shaped by each source's glob
+(nested year/month directories for `**`), and returns the config with every path on shared storage
+moved under that root, so the dry run sees the DAG a cluster would run
+(tests/slurm/test_full_scale_dag.py, bench/dag.py).
 """
 
 from __future__ import annotations

@@ -24,6 +24,8 @@ from xuanyuan.ledger import StageShard
 from xuanyuan.shards import ShardWriter, read_records, write_json
 
 log = logging.getLogger(__name__)
+LARGEST_RECORDED = 20
+"""clusters listed (with sample ids) in a clustering summary, largest first; the sizes of all are in its histogram."""
 
 
 class UnionFind:
@@ -80,10 +82,15 @@ def find_clusters(
     threshold: float,
     group_key: str | None,
     stage: str,
-    max_cluster_size: int,
+    max_cluster_size: int | None = None,
     exclude_paths: Iterable[str] = (),
 ) -> dict[str, Any]:
-    """Verified clusters -> dropped ids (.jsonl.zst: id, rule, cluster, kept_twin, jaccard) + summary JSON."""
+    """Verified clusters -> dropped ids (.jsonl.zst: id, rule, cluster, kept_twin, jaccard) + summary JSON.
+
+    The summary lists the LARGEST_RECORDED largest clusters whatever their size, so that the bound they
+    are judged by (`dedup.max_cluster_size`, large_clusters()) is the report's business and editing it
+    reruns no clustering; `max_cluster_size`, when given, also logs a warning per cluster above it.
+    """
     prefixes = [str(p) for p in signature_prefixes]
     corpus = load_corpus(prefixes, group_key=group_key, exclude_paths=exclude_paths)
     pairs = read_candidates(candidate_paths)
@@ -113,7 +120,7 @@ def find_clusters(
 
     dropped = []
     sizes: Counter[int] = Counter()
-    large = []
+    largest: list[tuple[int, str, bool, list[int]]] = []
     for members in uf.groups():
         survivor = min(members, key=lambda i: (-corpus.lengths[i], corpus.ids[i]))
         cluster = f"{stage}:{corpus.ids[survivor]}"
@@ -130,10 +137,18 @@ def find_clusters(
             dropped.append({"id": corpus.ids[i], "rule": rule, "cluster": cluster,
                             "kept_twin": corpus.ids[survivor], "jaccard": round(est, 6)})
         sizes[len(members)] += 1
-        if len(members) > max_cluster_size:
-            large.append({"cluster": cluster, "size": len(members), "rule": "exact_duplicate" if is_exact else "near_duplicate",
-                          "sample": sorted(corpus.ids[i] for i in members)[:10]})
+        # Only the largest clusters are kept for the summary, pruned as it goes: a full corpus has millions.
+        if len(members) > 1:
+            largest.append((len(members), cluster, is_exact, members))
+            if len(largest) > 4 * LARGEST_RECORDED:
+                largest = sorted(largest, key=lambda c: (-c[0], c[1]))[:LARGEST_RECORDED]
+        if max_cluster_size is not None and len(members) > max_cluster_size:
             log.warning("dedup %s: cluster %s has %d members (bound %d)", stage, cluster, len(members), max_cluster_size)
+    largest_clusters = [
+        {"cluster": cluster, "size": size, "rule": "exact_duplicate" if is_exact else "near_duplicate",
+         "sample": sorted(corpus.ids[i] for i in members)[:10]}
+        for size, cluster, is_exact, members in sorted(largest, key=lambda c: (-c[0], c[1]))[:LARGEST_RECORDED]
+    ]
     dropped.sort(key=lambda d: d["id"])
     with ShardWriter(out_dropped) as writer:
         writer.write_all(dropped)
@@ -149,11 +164,18 @@ def find_clusters(
         "cluster_sizes": {str(k): v for k, v in sorted(sizes.items())},
         "dropped": len(dropped),
         "dropped_by_rule": dict(sorted(Counter(d["rule"] for d in dropped).items())),
-        "max_cluster_size": max_cluster_size,
-        "large_clusters": sorted(large, key=lambda c: (-c["size"], c["cluster"])),
+        "largest_clusters": largest_clusters,
     }
     write_json(out_summary, summary)
     return summary
+
+
+def large_clusters(summary: dict[str, Any], max_cluster_size: int) -> tuple[list[dict[str, Any]], int]:
+    """The recorded clusters of a find_clusters summary larger than `max_cluster_size` (dedup.max_cluster_size),
+    and how many clusters are that large in all (more than the recorded ones when over LARGEST_RECORDED)."""
+    listed = [c for c in summary.get("largest_clusters", []) if c["size"] > max_cluster_size]
+    total = sum(count for size, count in summary.get("cluster_sizes", {}).items() if int(size) > max_cluster_size)
+    return listed, total
 
 
 def read_dropped(paths: Iterable[str | os.PathLike[str]]) -> dict[str, dict[str, Any]]:

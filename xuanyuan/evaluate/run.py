@@ -40,7 +40,8 @@ def hf_lm(model: Any, tokenizer: Any = None, *, batch_size: int = 8, device: str
             raise UserError(f"{model}: not a Hugging Face model directory (no config.json); "
                             "point the evaluation at a model the training or quantization stage exported")
         return HFLM(pretrained=str(model), tokenizer=tokenizer, batch_size=batch_size,
-                    device=device or default_device(), dtype=dtype, max_length=max_length)
+                    device=default_device() if device in (None, "auto") else device, dtype=dtype,
+                    max_length=max_length)
     if tokenizer is None:
         raise ValueError("a loaded model needs its tokenizer (an object or a directory)")
     return HFLM(pretrained=model, tokenizer=tokenizer, batch_size=batch_size, max_length=max_length)
@@ -79,22 +80,39 @@ def _check_shots(suite: Suite, shots: int) -> None:
                         "Add dev files or lower evaluate.shots.")
 
 
-def _peak_memory_gb(device: str) -> float:
+def _lm_devices(lm: Any) -> list[str]:
+    """Every device the lm-eval model's weights are on (a sharded model spans several GPUs)."""
+    from xuanyuan.quantize.placement import model_devices
+
+    model = getattr(lm, "model", None)
+    if model is not None and hasattr(model, "parameters"):
+        return model_devices(model)
+    return [str(getattr(lm, "device", "cpu"))]
+
+
+def _memory_of_run(devices: list[str], reset: bool) -> dict:
+    """The record's memory entry: what was measured, over what, and the peak in GB."""
     import torch
 
-    if device.startswith("cuda") and torch.cuda.is_available():
-        return torch.cuda.max_memory_allocated() / 1e9
-    # ru_maxrss is the process's peak resident set in KiB on Linux (the whole process, not only this call).
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9
+    gpus = [torch.device(d) for d in devices if d.startswith("cuda")]
+    if gpus and torch.cuda.is_available():
+        return {"method": "cuda_max_memory_allocated", "devices": [str(d) for d in gpus],
+                "scope": "this benchmark" if reset else "every benchmark of this model so far",
+                "peak_gb": round(sum(torch.cuda.max_memory_allocated(d) for d in gpus) / 1e9, 4)}
+    # ru_maxrss is the process's peak resident set in KiB on Linux: the whole process, loading included.
+    return {"method": "process_max_rss", "devices": ["cpu"], "scope": "the whole process so far",
+            "peak_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9, 4)}
 
 
 def evaluate_suite(lm: Any, suite: Suite, shots: int, *, limit: int | None = None, variant: str = "",
                    model_dir: str | None = None, provenance: dict | None = None,
-                   cache_templates: bool = True) -> dict:
+                   cache_templates: bool = True, reset_peak: bool = True) -> dict:
     """Run lm-eval on every subject of `suite` with `shots` few-shot examples; the result record.
 
     `lm` is an lm-eval LM (see hf_lm) or a model directory. `limit` caps questions per subject.
-    `provenance` (config hash, code version) is copied into the record.
+    `provenance` (config hash, code version) is copied into the record. The record's `memory` says
+    what its peak covers; on CUDA the peak counters are reset first unless `reset_peak` is False
+    (an outer measurement is running: xuanyuan.evaluate.variant measures a model's whole evaluation).
     """
     import torch
     from lm_eval import simple_evaluate
@@ -106,8 +124,11 @@ def evaluate_suite(lm: Any, suite: Suite, shots: int, *, limit: int | None = Non
         model_dir = model_dir or str(lm)
         lm = hf_lm(lm)
     device = str(getattr(lm, "device", "cpu"))
-    if device.startswith("cuda"):
-        torch.cuda.reset_peak_memory_stats()
+    devices = _lm_devices(lm)
+    if reset_peak and torch.cuda.is_available():
+        for d in devices:
+            if d.startswith("cuda"):
+                torch.cuda.reset_peak_memory_stats(d)
     started = time.perf_counter()
     out = simple_evaluate(
         model=lm, tasks=[s.task for s in suite.subjects], num_fewshot=shots, limit=limit,
@@ -131,7 +152,7 @@ def evaluate_suite(lm: Any, suite: Suite, shots: int, *, limit: int | None = Non
         "lm_eval_version": lm_eval_version(),
         "task_config": {"include_path": suite.include_path, "group": suite.group,
                         "tasks": {task: _plain(config) for task, config in out["configs"].items()}},
-        "wall_s": round(wall, 3), "device": device, "peak_memory_gb": round(_peak_memory_gb(device), 4),
+        "wall_s": round(wall, 3), "device": device, "memory": _memory_of_run(devices, reset_peak),
         **(provenance or {}),
     }
     log.info("%s %s %d-shot: micro %.4f over %d questions in %.1f s", variant, suite.benchmark, shots,
@@ -161,18 +182,21 @@ def record_name(benchmark: str, shots: int) -> str:
 def evaluate_model(model: Any, suites: list[Suite], shots: list[int] | tuple[int, ...], out_dir: str | os.PathLike[str],
                    *, variant: str, tokenizer: Any = None, batch_size: int = 8, limit: int | None = None,
                    device: str | None = None, dtype: str = "auto", max_length: int | None = None,
-                   provenance: dict | None = None) -> list[Path]:
+                   provenance: dict | None = None, model_dir: str | None = None,
+                   reset_peak: bool = True) -> list[Path]:
     """Load the model once and write one record per (suite, shots) as `out_dir/<benchmark>.<shots>shot.json`.
 
-    `model` is a model directory or a loaded model (then `tokenizer` too), e.g. one quantized in memory.
+    `model` is a model directory or a loaded model (then `tokenizer` too, and `model_dir`, the directory
+    it came from, for the records), e.g. one quantized in memory. `reset_peak`: see evaluate_suite.
     """
-    model_dir = str(model) if isinstance(model, (str, os.PathLike)) else None
+    if isinstance(model, (str, os.PathLike)):
+        model_dir = str(model)
     lm = hf_lm(model, tokenizer, batch_size=batch_size, device=device, dtype=dtype, max_length=max_length)
     written = []
     for suite in suites:
         for n in shots:
             record = evaluate_suite(lm, suite, n, limit=limit, variant=variant, model_dir=model_dir,
-                                    provenance=provenance)
+                                    provenance=provenance, reset_peak=reset_peak)
             path = Path(out_dir) / record_name(suite.benchmark, n)
             write_record(record, path)
             written.append(path)

@@ -6,14 +6,18 @@ are the recipe's: C-Eval val, CMMLU test, MMLU test, 0- and 5-shot, every questi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
-from typing import Any
+from pathlib import Path
+from typing import Any, Mapping
 
 from xuanyuan.errors import UserError
 from xuanyuan.evaluate.layouts import LAYOUTS, layout_named
 
 MAIN_BENCHMARKS = ("ceval", "cmmlu", "mmlu")
 DATA_MODES = ("local", "hub")
+DTYPES = ("auto", "float32", "bfloat16", "float16")
+DEVICE_PATTERN = re.compile(r"auto|cpu|mps|cuda(:[0-9]+)?")
 
 
 @dataclass(frozen=True)
@@ -37,8 +41,8 @@ class EvalSettings:
     shots: tuple[int, ...] = (0, 5)
     batch_size: int = 8
     limit: int | None = None                 # questions per subject (None = all)
-    dtype: str = "auto"                      # torch dtype lm-eval loads a model directory in
-    device: str | None = None                # None = cuda when available, else cpu
+    dtype: str = "auto"                      # unquantized variants load in this (auto = as saved)
+    device: str | None = None                # None/auto = every CUDA GPU when available, else cpu
     extra: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> {layout, path[, split, subjects]}
     # The default run's own benchmarks (xuanyuan.corpus.benchmarks.BenchmarkSettings fields).
     generate: dict[str, int] = field(default_factory=lambda: {"seed": 0, "questions_per_subject": 30,
@@ -64,6 +68,11 @@ def eval_settings(section: dict[str, Any] | None, where: str = "evaluate") -> Ev
                             f"other folders go under {where}.extra with a layout and a path")
     if any(not isinstance(s, int) or s < 0 for s in settings.shots) or not settings.shots:
         raise UserError(f"{where}.shots: {list(settings.shots)}; give a list of numbers >= 0, e.g. [0, 5]")
+    if settings.dtype not in DTYPES:
+        raise UserError(f"{where}.dtype: {settings.dtype!r}; use one of {', '.join(DTYPES)} "
+                        "(auto = the dtype the model was saved in)")
+    if settings.device is not None and not DEVICE_PATTERN.fullmatch(str(settings.device)):
+        raise UserError(f"{where}.device: {settings.device!r} is not a device; use null (or auto), cpu, cuda or cuda:N")
     if settings.limit is not None and settings.limit < 1:
         raise UserError(f"{where}.limit: {settings.limit}; use null for every question or a number >= 1")
     for name, extra in settings.extra.items():
@@ -90,7 +99,38 @@ def benchmark_specs(settings: EvalSettings) -> list[BenchmarkSpec]:
         specs.append(BenchmarkSpec(name, name, path if settings.data_mode == "local" else None,
                                    settings.splits.get(name, ""), tuple(settings.subjects.get(name, ()))))
     for name, extra in settings.extra.items():
-        # Extra folders are always local: they are not lm-eval built-in tasks.
-        specs.append(BenchmarkSpec(name, extra["layout"], str(extra["path"]), extra.get("split", ""),
-                                   tuple(extra.get("subjects", ()))))
+        # Extra folders are always local: they are not lm-eval built-in tasks. Their split and subjects
+        # are set under extra.<name> or, like a main benchmark's, in evaluate.splits / evaluate.subjects.
+        split = extra.get("split") or settings.splits.get(name, "")
+        subjects = extra.get("subjects", settings.subjects.get(name, ()))
+        specs.append(BenchmarkSpec(name, extra["layout"], str(extra["path"]), split, tuple(subjects)))
     return specs
+
+
+def benchmark_files(section: Mapping[str, Any], name: str) -> list[str]:
+    """The CSV files of benchmark `name`'s folder as the config names it (its split's folder and dev/).
+
+    For the `eval_suite` rule's inputs, read when the workflow is parsed: editing, adding or removing
+    a CSV in a user's folder rebuilds the suite and so re-evaluates every variant on it. [] for a
+    benchmark the pipeline generates (its manifest is the input), for hub mode, and for a folder that
+    does not exist (the job's build_suite then says which folder is missing and how to fix it).
+    `section` is the validated `evaluate` config section.
+    """
+    extra = (section.get("extra") or {}).get(name)
+    if extra is not None:
+        folder, layout = extra.get("path"), extra.get("layout")
+        split = extra.get("split") or (section.get("splits") or {}).get(name) or ""
+    else:
+        if section.get("data_mode", "local") != "local":
+            return []
+        folder, layout = (section.get("data_dirs") or {}).get(name), name
+        split = (section.get("splits") or {}).get(name) or ""
+    if not folder or layout not in LAYOUTS:
+        return []
+    split = split or LAYOUTS[layout].default_split
+    files: list[Path] = []
+    for sub in dict.fromkeys((split, "dev")):
+        directory = Path(folder) / sub
+        if directory.is_dir():
+            files += sorted(p for p in directory.glob("*.csv") if p.is_file())
+    return [str(p) for p in files]

@@ -1,9 +1,12 @@
 """What the `evaluate` rule calls: one model variant on every suite and shot setting, with its memory.
 
 The model is loaded once, whatever it is (a trained stage, or an int8 / GPTQ / NF4 directory through
-xuanyuan.quantize), and handed to lm-eval as a loaded model. Memory: the weights as loaded, and the
-peak while evaluating (CUDA: max allocated; CPU: the weights plus the rise of the resident set over the
-evaluation, sampled).
+xuanyuan.quantize), on `evaluate.device` (auto: sharded over every GPU the job was given, else the
+CPU), unquantized ones in `evaluate.dtype`, and handed to lm-eval as a loaded model. Memory: the
+weights as loaded, and the peak over the whole evaluation, every benchmark and shot setting (CUDA:
+max allocated summed over the model's GPUs, never reset in between; CPU: the weights plus the rise of
+the resident set over the evaluation, sampled). Each record carries the same memory entry as
+memory.json.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from xuanyuan.evaluate.run import evaluate_model
+from xuanyuan.evaluate.run import evaluate_model, read_record, write_record
 from xuanyuan.evaluate.settings import eval_settings
 from xuanyuan.evaluate.tasks import load_suite
 
@@ -20,8 +23,11 @@ GB = 1e9
 
 
 def evaluate_variant(variant: str, model_dir: str, section: Mapping[str, Any], suite_dirs: Sequence[str], out_dir: str,
-                     *, memory_path: str, threads: int | None = None) -> dict[str, Any]:
-    """Write one record per (suite, shots) into `out_dir` and the variant's memory to `memory_path`."""
+                     *, memory_path: str, threads: int | None = None, expected_gpus: int = 0) -> dict[str, Any]:
+    """Write one record per (suite, shots) into `out_dir` and the variant's memory to `memory_path`.
+
+    `expected_gpus`: GPUs the rule's resources asked for (with device auto and none visible: an error).
+    """
     import torch
 
     from xuanyuan.chat.loading import load_for_inference, pick_device
@@ -31,17 +37,23 @@ def evaluate_variant(variant: str, model_dir: str, section: Mapping[str, Any], s
     if threads:
         torch.set_num_threads(threads)
     settings = eval_settings(dict(section))
-    device = str(pick_device(settings.device))
-    model, tokenizer = load_for_inference(model_dir, device)
+    placement = pick_device(settings.device, key="evaluate.device", expected_gpus=expected_gpus)
+    model, tokenizer = load_for_inference(model_dir, placement, dtype=settings.dtype, key="evaluate.device")
     suites = [load_suite(path) for path in suite_dirs]
     weights = weight_bytes(model)
-    _, peak = peak_memory(lambda: evaluate_model(
+    written, peak = peak_memory(lambda: evaluate_model(
         model, suites, settings.shots, out_dir, variant=variant, tokenizer=tokenizer, batch_size=settings.batch_size,
-        limit=settings.limit, device=device, provenance={"code_version": code_version()},
-    ), device)
+        limit=settings.limit, provenance={"code_version": code_version()}, model_dir=str(model_dir),
+        reset_peak=False,
+    ), placement.devices())
     peak_bytes = peak.get("peak_bytes", weights + peak["rise_bytes"])
     memory = {"variant": variant, "weights_gb": weights / GB, "peak_gb": peak_bytes / GB,
               "stored_gb": stored_bytes(model_dir) / GB, "dtype": str(next(model.parameters()).dtype),
-              "device": device, "method": peak["method"]}
+              "device": str(placement), "method": peak["method"]}
     Path(memory_path).write_text(json.dumps(memory, indent=1) + "\n", encoding="utf-8")
+    # The records' memory is this one (the whole evaluation), so the tables and records agree.
+    for path in written:
+        record = read_record(path)
+        record["memory"] = {**memory, "scope": "the variant's whole evaluation (as memory.json)"}
+        write_record(record, path)
     return memory

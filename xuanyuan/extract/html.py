@@ -132,13 +132,22 @@ def main_text_node(body):
     return nodes[max(scores, key=scores.get)]
 
 
+def page_body(tree: HTMLTree):
+    """The page's <body>, or None where it has none: for a frameset page Resiliparse gives an empty
+    node without tag or text, which is as good as no body (the page has no main text)."""
+    body = tree.body
+    if body is None or body.tag is None or body.text is None:
+        return None
+    return body
+
+
 def prune_boilerplate(tree: HTMLTree, *, protect_share: float = 0.5) -> dict[str, int]:
     """Remove boilerplate elements in place; returns counts of what was removed.
 
     A node that contains the main text node is never removed. When no main text node is
     found, a node holding more than `protect_share` of the page's text is kept instead.
     """
-    body = tree.body
+    body = page_body(tree)
     counts = {"by_tag": 0, "by_class": 0}
     if body is None:
         return counts
@@ -199,7 +208,7 @@ def _cell_text(cell) -> str:
 def _innermost(tree: HTMLTree, tag: str) -> Iterator[Any]:
     """Elements `tag` of the body that hold no nested `tag` and are still in the tree (earlier
     rewrites of the same pass may have replaced their ancestors)."""
-    body = tree.body
+    body = page_body(tree)
     if body is None:
         return
     for node in body.query_selector_all(tag)[:]:
@@ -300,7 +309,7 @@ def page_title(tree: HTMLTree) -> str:
             title = " ".join((meta.getattr("content") or "").split())
             if title:
                 return title
-    body = tree.body
+    body = page_body(tree)
     if body is not None:
         h1 = body.query_selector("h1")
         if h1 is not None:

@@ -12,10 +12,12 @@ import copy
 import gzip
 import json
 import os
+import re
 from typing import Any, Callable, Iterator
 
 import zstandard
 
+from xuanyuan.errors import UserError
 from xuanyuan.extract.encoding import decode_html, looks_binary
 from xuanyuan.extract.errors import ExtractError
 from xuanyuan.extract.html import extract_html
@@ -87,6 +89,46 @@ def resolve_extract_cfg(extract_cfg: dict[str, Any] | None) -> dict[str, Any]:
     return resolved
 
 
+class _Seen:
+    """Characters of one input unit as read (decoded HTML or text with its markup, a JSONL line, a
+    PDF's text layer): the stage's `chars_in`. Zero for a unit never read as text (empty, too large,
+    binary)."""
+
+    __slots__ = ("chars",)
+
+    def __init__(self) -> None:
+        self.chars = 0
+
+
+class _ShardIds:
+    """The ids given out in one shard and where each came from: a second use is a UserError naming both.
+
+    Ids are unique by construction (xuanyuan.sources); what is left is a JSONL file whose records
+    repeat an id. Locations are kept as ints (file index, line) to keep the table small.
+    """
+
+    def __init__(self) -> None:
+        self._where: dict[str, int] = {}
+        self._files: list[str] = []
+
+    def add_file(self, relpath: str) -> None:
+        self._files.append(relpath)
+
+    def claim(self, doc_id: str, line_no: int = 0) -> None:
+        here = (len(self._files) - 1) << 32 | line_no
+        first = self._where.setdefault(doc_id, here)
+        if first != here:
+            raise UserError(
+                f"{self._describe(first)} and {self._describe(here)} both give the document id {doc_id!r}; "
+                "ids must be unique. Give every record of a JSONL file its own \"id\" (or leave the field out, "
+                "so that the line number is used), or list each file once"
+            )
+
+    def _describe(self, where: int) -> str:
+        relpath, line_no = self._files[where >> 32], where & 0xFFFFFFFF
+        return f"{relpath} line {line_no}" if line_no else relpath
+
+
 class _Drop(Exception):
     """Internal: this unit is dropped with a reason (raised inside the per-file handlers)."""
 
@@ -119,7 +161,7 @@ def _read_checked(path: str, relpath: str, cfg: dict[str, Any]) -> bytes:
         return handle.read()
 
 
-def _decode_checked(raw: bytes, relpath: str, cfg: dict[str, Any]):
+def _decode_checked(raw: bytes, relpath: str, cfg: dict[str, Any], seen: _Seen):
     if looks_binary(raw):
         raise _Drop(
             "binary_file",
@@ -131,6 +173,7 @@ def _decode_checked(raw: bytes, relpath: str, cfg: dict[str, Any]):
     except Exception as exc:  # decoding is defensive; anything here is an undecodable file
         raise _Drop("decode_error", f"{relpath}: cannot be decoded ({type(exc).__name__}: {exc})") from None
     text = decoded.text
+    seen.chars = len(text)
     bad = text.count("\ufffd")
     share = bad / len(text) if text else 0.0
     if share > cfg["max_replacement_share"]:
@@ -163,9 +206,9 @@ def _check_length(text: str, relpath: str, cfg: dict[str, Any], what: str) -> No
         )
 
 
-def _html_document(path: str, relpath: str, cfg: dict[str, Any]) -> tuple[str, dict[str, Any], bool]:
+def _html_document(path: str, relpath: str, cfg: dict[str, Any], seen: _Seen) -> tuple[str, dict[str, Any], bool]:
     raw = _read_checked(path, relpath, cfg)
-    decoded = _decode_checked(raw, relpath, cfg)
+    decoded = _decode_checked(raw, relpath, cfg, seen)
     html_cfg = cfg["html"]
     result = extract_html(decoded.text, **html_cfg)
     _check_length(result.text, relpath, cfg, f"the {result.extractor} extractor")
@@ -180,12 +223,13 @@ def _html_document(path: str, relpath: str, cfg: dict[str, Any]) -> tuple[str, d
     return result.text, meta, decoded.mismatch
 
 
-def _pdf_document(path: str, relpath: str, cfg: dict[str, Any]) -> tuple[str, dict[str, Any], bool]:
+def _pdf_document(path: str, relpath: str, cfg: dict[str, Any], seen: _Seen) -> tuple[str, dict[str, Any], bool]:
     _check_size(path, relpath, cfg)
     try:
         result = extract_pdf(path, **cfg["pdf"])
     except ExtractError as exc:
         raise _Drop(exc.reason, f"{relpath}: {_without_path(str(exc), path)}", exc.value, exc.threshold) from None
+    seen.chars = len(result.text)
     _check_length(result.text, relpath, cfg, "the PDF text layer")
     meta = {
         "path": relpath,
@@ -209,15 +253,15 @@ def _without_path(message: str, path: str) -> str:
     return message[len(prefix):] if message.startswith(prefix) else message
 
 
-def _text_document(path: str, relpath: str, cfg: dict[str, Any]) -> tuple[str, dict[str, Any], bool]:
+def _text_document(path: str, relpath: str, cfg: dict[str, Any], seen: _Seen) -> tuple[str, dict[str, Any], bool]:
     raw = _read_checked(path, relpath, cfg)
-    decoded = _decode_checked(raw, relpath, cfg)
+    decoded = _decode_checked(raw, relpath, cfg, seen)
     text = decoded.text.replace("\r\n", "\n").replace("\r", "\n").strip()
     _check_length(text, relpath, cfg, "the text file")
     return text, {"path": relpath, "charset": decoded.encoding}, False
 
 
-_FILE_HANDLERS: dict[str, Callable[[str, str, dict[str, Any]], tuple[str, dict[str, Any], bool]]] = {
+_FILE_HANDLERS: dict[str, Callable[[str, str, dict[str, Any], _Seen], tuple[str, dict[str, Any], bool]]] = {
     "html": _html_document,
     "pdf": _pdf_document,
     "text": _text_document,
@@ -236,29 +280,25 @@ def _source_fields(source: str, source_cfg: dict[str, Any]) -> dict[str, str]:
 
 
 def _extract_file(
-    path: str, relpath: str, *, source: str, fields: dict[str, str], fmt: str, cfg: dict[str, Any], ledger: StageLedger, writer: ShardWriter
+    path: str, relpath: str, *, source: str, fields: dict[str, str], fmt: str, cfg: dict[str, Any], ledger: StageLedger,
+    writer: ShardWriter, ids: _ShardIds,
 ) -> None:
     doc_id = file_doc_id(source, relpath)
+    ids.claim(doc_id)
+    seen = _Seen()
     try:
-        size = os.path.getsize(path)
-    except OSError:
-        size = 0
-    ledger.saw(chars=size)
-    try:
-        text, meta, mismatch = _FILE_HANDLERS[fmt](path, relpath, cfg)
-    except _Drop as drop:
-        ledger.drop(doc_id=doc_id, rule=drop.rule, value=drop.value, threshold=drop.threshold, detail=drop.detail, path=relpath)
-        return
+        text, meta, mismatch = _FILE_HANDLERS[fmt](path, relpath, cfg, seen)
+    except _Drop as exc:
+        drop = exc
     except OSError as exc:
-        ledger.drop(doc_id=doc_id, rule="parse_error", detail=f"{relpath}: cannot be read ({exc.strerror or exc})", path=relpath)
-        return
+        drop = _Drop("parse_error", f"{relpath}: cannot be read ({exc.strerror or exc})")
     except Exception as exc:  # a parser bug or a pathological file must not stop the shard
-        ledger.drop(
-            doc_id=doc_id,
-            rule="parse_error",
-            detail=f"{relpath}: the {fmt} parser failed ({type(exc).__name__}: {exc}); please report the file",
-            path=relpath,
-        )
+        drop = _Drop("parse_error", f"{relpath}: the {fmt} parser failed ({type(exc).__name__}: {exc}); please report the file")
+    else:
+        drop = None
+    ledger.saw(chars=seen.chars)
+    if drop is not None:
+        ledger.drop(doc_id=doc_id, rule=drop.rule, value=drop.value, threshold=drop.threshold, detail=drop.detail, path=relpath)
         return
     doc = make_document(doc_id, text, source=source, meta=meta, **fields)
     if mismatch:
@@ -267,39 +307,87 @@ def _extract_file(
     writer.write(doc)
 
 
+# A lone surrogate can only enter a JSONL record through a \\uD800-\\uDFFF escape (the line itself
+# is valid UTF-8); JSON takes it, UTF-8 cannot write it. The cheap test comes first.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(value: Any) -> tuple[Any, int]:
+    """`value` (a parsed JSON value) with every lone surrogate in its strings and keys made U+FFFD, and how many."""
+    if isinstance(value, str):
+        return _SURROGATE.subn("\ufffd", value)
+    if isinstance(value, list):
+        items = [_without_surrogates(item) for item in value]
+        return [item for item, _ in items], sum(count for _, count in items)
+    if isinstance(value, dict):
+        repaired, total = {}, 0
+        for key, item in value.items():
+            key, key_count = _without_surrogates(key)
+            repaired[key], count = _without_surrogates(item)
+            total += key_count + count
+        return repaired, total
+    return value, 0
+
+
+class _JsonlRecord:
+    """What one JSONL line became: its id, and a document or a drop; `surrogates` were replaced."""
+
+    __slots__ = ("doc_id", "doc", "drop", "surrogates")
+
+    def __init__(self, doc_id: str, doc: Document | None = None, drop: _Drop | None = None, surrogates: int = 0):
+        self.doc_id, self.doc, self.drop, self.surrogates = doc_id, doc, drop, surrogates
+
+
 def _jsonl_record(
-    line: bytes, line_no: int, relpath: str, *, source: str, fields: dict[str, str], cfg: dict[str, Any]
-) -> tuple[str, Document | None, _Drop | None]:
+    line: bytes, line_no: int, relpath: str, *, source: str, fields: dict[str, str], cfg: dict[str, Any], seen: _Seen
+) -> _JsonlRecord:
     fallback_id = record_doc_id(source, relpath, line_no)
+    where = f"{relpath} line {line_no}"
     limit = cfg["max_file_bytes"]
     if limit and len(line) > limit:
-        return fallback_id, None, _Drop(
-            "too_large", f"{relpath} line {line_no}: {len(line)} bytes is over extract.max_file_bytes={limit}", len(line), limit
-        )
+        return _JsonlRecord(fallback_id, drop=_Drop(
+            "too_large", f"{where}: {len(line)} bytes is over extract.max_file_bytes={limit}", len(line), limit
+        ))
     try:
         text_line = line.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return fallback_id, None, _Drop(
-            "decode_error", f"{relpath} line {line_no}: not UTF-8 ({exc.reason} at byte {exc.start}); JSONL must be UTF-8"
-        )
+        seen.chars = len(line.decode("utf-8", errors="replace"))
+        return _JsonlRecord(fallback_id, drop=_Drop(
+            "decode_error", f"{where}: not UTF-8 ({exc.reason} at byte {exc.start}); JSONL must be UTF-8"
+        ))
+    seen.chars = len(text_line)
     try:
         record = json.loads(text_line)
     except json.JSONDecodeError as exc:
-        return fallback_id, None, _Drop("bad_json", f"{relpath} line {line_no}: not valid JSON ({exc.msg} at column {exc.colno})")
+        return _JsonlRecord(fallback_id, drop=_Drop("bad_json", f"{where}: not valid JSON ({exc.msg} at column {exc.colno})"))
     if not isinstance(record, dict):
-        return fallback_id, None, _Drop(
-            "bad_json", f"{relpath} line {line_no}: a JSON {type(record).__name__}, not an object with a \"text\" field"
-        )
+        return _JsonlRecord(fallback_id, drop=_Drop(
+            "bad_json", f"{where}: a JSON {type(record).__name__}, not an object with a \"text\" field"
+        ))
+    surrogates = 0
+    if _SURROGATE_ESCAPE.search(text_line):
+        record, surrogates = _without_surrogates(record)
     doc_id = record_doc_id(source, relpath, line_no, record.get("id"))
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         what = "no \"text\" field" if "text" not in record else f"an empty or non-string \"text\" ({type(text).__name__})"
-        return doc_id, None, _Drop("missing_text", f"{relpath} line {line_no}: {what}; every record needs its text")
+        return _JsonlRecord(doc_id, drop=_Drop("missing_text", f"{where}: {what}; every record needs its text"))
     text = text.strip()
+    if surrogates:
+        share = text.count("\ufffd") / len(text)
+        if share > cfg["max_replacement_share"]:
+            return _JsonlRecord(doc_id, drop=_Drop(
+                "decode_error",
+                f"{where}: {share:.1%} of the text is lone UTF-16 surrogates (\\uD800-\\uDFFF escapes without their "
+                "pair) or U+FFFD; the text was split inside a character when it was written, re-export it",
+                round(share, 4),
+                cfg["max_replacement_share"],
+            ))
     try:
-        _check_length(text, f"{relpath} line {line_no}", cfg, "the record")
+        _check_length(text, where, cfg, "the record")
     except _Drop as drop:
-        return doc_id, None, drop
+        return _JsonlRecord(doc_id, drop=drop)
     meta: dict[str, Any] = {}
     if isinstance(record.get("meta"), dict):
         meta.update(record["meta"])
@@ -307,21 +395,26 @@ def _jsonl_record(
     meta["line"] = line_no
     if record.get("title"):
         meta["title"] = record["title"]
-    return doc_id, make_document(doc_id, text, source=source, meta=meta, **fields), None
+    return _JsonlRecord(doc_id, make_document(doc_id, text, source=source, meta=meta, **fields), surrogates=surrogates)
 
 
 def _extract_jsonl(
-    path: str, relpath: str, *, source: str, fields: dict[str, str], cfg: dict[str, Any], ledger: StageLedger, writer: ShardWriter
+    path: str, relpath: str, *, source: str, fields: dict[str, str], cfg: dict[str, Any], ledger: StageLedger,
+    writer: ShardWriter, ids: _ShardIds,
 ) -> None:
     line_no = 0
     try:
         for line_no, line in enumerate(iter_raw_lines(path), start=1):
-            _extract_jsonl_line(line, line_no, relpath, source=source, fields=fields, cfg=cfg, ledger=ledger, writer=writer)
+            _extract_jsonl_line(
+                line, line_no, relpath, source=source, fields=fields, cfg=cfg, ledger=ledger, writer=writer, ids=ids
+            )
     except (OSError, EOFError, zstandard.ZstdError) as exc:
         # Unreadable, or a compressed file cut off: what was read is kept, the loss is one recorded drop.
+        doc_id = f"{file_doc_id(source, relpath)}:after-{line_no}"
+        ids.claim(doc_id, line_no + 1)
         ledger.saw()
         ledger.drop(
-            doc_id=f"{file_doc_id(source, relpath)}#after-L{line_no}",
+            doc_id=doc_id,
             rule="corrupt_file",
             detail=f"{relpath}: unreadable after line {line_no} ({type(exc).__name__}: {exc}); "
             "re-fetch or re-compress the file",
@@ -372,19 +465,20 @@ def iter_raw_lines(path: str) -> Iterator[bytes]:
 
 def _extract_jsonl_line(
     line: bytes, line_no: int, relpath: str, *, source: str, fields: dict[str, str], cfg: dict[str, Any], ledger: StageLedger,
-    writer: ShardWriter,
+    writer: ShardWriter, ids: _ShardIds,
 ) -> None:
     """One JSONL line: kept as a document, or dropped with its line number."""
     if line_no == 1 and line.startswith(b"\xef\xbb\xbf"):
         line = line[3:]
     if not line.strip():
         return  # blank lines are not records
-    ledger.saw(chars=len(line))
+    seen = _Seen()
     try:
-        doc_id, doc, drop = _jsonl_record(line, line_no, relpath, source=source, fields=fields, cfg=cfg)
+        result = _jsonl_record(line, line_no, relpath, source=source, fields=fields, cfg=cfg, seen=seen)
     except Exception as exc:  # never let one record stop the shard
-        doc_id, doc = record_doc_id(source, relpath, line_no), None
         drop = _Drop("parse_error", f"{relpath} line {line_no}: {type(exc).__name__}: {exc}")
+        result = _JsonlRecord(record_doc_id(source, relpath, line_no), drop=drop)
+    drop = result.drop
     if drop is not None and drop.rule == "bad_json" and not line.endswith(b"\n"):
         # Only the last line lacks a newline; broken there, the file was cut off (an interrupted
         # download, copy or compression) and the records after it are lost with it.
@@ -392,9 +486,11 @@ def _extract_jsonl_line(
             "truncated_file",
             f"{relpath}: the file ends inside the record on line {line_no}; it is truncated, re-fetch or re-compress it",
         )
+    ids.claim(result.doc_id, line_no)
+    ledger.saw(chars=seen.chars)
     if drop is not None:
         ledger.drop(
-            doc_id=doc_id,
+            doc_id=result.doc_id,
             rule=drop.rule,
             value=drop.value,
             threshold=drop.threshold,
@@ -403,8 +499,11 @@ def _extract_jsonl_line(
             line_no=line_no,
         )
         return
-    ledger.keep(doc)
-    writer.write(doc)
+    if result.surrogates:
+        # Repaired, not dropped: the edit is in the ledger under the record's id (its file and line are in meta).
+        ledger.edit(doc_id=result.doc_id, rule="lone_surrogate", count=result.surrogates)
+    ledger.keep(result.doc)
+    writer.write(result.doc)
 
 
 def extract_shard(
@@ -431,9 +530,11 @@ def extract_shard(
         max_text_chars=max_ledger_text_chars,
     ) as outputs:
         ledger, writer = outputs.ledger, outputs.writer
+        ids = _ShardIds()
         for path, relpath in files:
+            ids.add_file(relpath)
             if fmt == "jsonl":
-                _extract_jsonl(path, relpath, source=source, fields=fields, cfg=cfg, ledger=ledger, writer=writer)
+                _extract_jsonl(path, relpath, source=source, fields=fields, cfg=cfg, ledger=ledger, writer=writer, ids=ids)
             else:
-                _extract_file(path, relpath, source=source, fields=fields, fmt=fmt, cfg=cfg, ledger=ledger, writer=writer)
+                _extract_file(path, relpath, source=source, fields=fields, fmt=fmt, cfg=cfg, ledger=ledger, writer=writer, ids=ids)
     return outputs.stats

@@ -6,8 +6,9 @@ Each written record is the input record with ``meta["mix"] = {"phase": name, "co
 Selection is by bucket only, so it does not depend on the plan's unit.
 
 `mix_shard` (the apply job) reads its shard once per copy number, so that the copies of a
-document end up a whole shard apart in the output instead of next to each other. Beside each
-output shard it writes a stats JSON::
+document end up a whole shard apart in the output instead of next to each other. Documents of
+the tokenizer stage's held-out split go to no phase; given `heldout_path`, the job counts them
+per cell there (heldout.py). Beside each output shard it writes a stats JSON::
 
     {"format": "xuanyuan.mix.stats/2", "input": <shard>, "phase": <name>, "unit": <plan unit>,
      "docs": n, "chars": n, "tokens": n,
@@ -27,12 +28,12 @@ import os
 from collections import defaultdict
 from typing import Any, Callable, Iterable, Mapping
 
-from xuanyuan.mix.cells import Cell, bucket_of, cell_of, doc_id_and_text
+from xuanyuan.mix.cells import Cell, bucket_of, cell_of, doc_id_and_text, trainable_records
 from xuanyuan.mix.errors import MixError
+from xuanyuan.mix.heldout import HeldOutCount
 from xuanyuan.mix.measure import BATCH_DOCS, TOKENS, Measure, measure_for
 from xuanyuan.mix.plan import Plan
 from xuanyuan.mix.stream import copies_in
-from xuanyuan.mix.cells import trainable_records
 from xuanyuan.shards import ShardWriter, write_json
 
 STATS_FORMAT = "xuanyuan.mix.stats/2"
@@ -81,14 +82,16 @@ def apply_plan(
     *,
     copy: int | None = None,
     tokenizer: str | os.PathLike[str] | Any | None = None,
+    bos: bool = True,
 ) -> dict[str, dict[str, Any]]:
     """Write every copy (or only copy number `copy`) of `docs` that the plan puts in a phase.
 
     `writers` maps each phase name to a callable taking a record. `tokenizer` (directory or
-    fast tokenizer) counts the tokens written; a token plan needs it. Returns phase -> stats
-    (the stats JSON of the module docstring, without "input").
+    fast tokenizer) counts the tokens written, with a BOS per document when `bos` (tokenize.bos);
+    a token plan needs it. Returns phase -> stats (the stats JSON of the module docstring,
+    without "input").
     """
-    measure = _token_measure(plan, tokenizer)
+    measure = _token_measure(plan, tokenizer, bos)
     tally = _Tally(plan, measure is not None)
     _apply(plan, docs, writers, tally, copy, measure)
     return tally.stats()
@@ -102,21 +105,26 @@ def mix_shard(
     *,
     tokenizer: str | os.PathLike[str] | Any | None = None,
     heldout_fraction: float = 0.0,
+    heldout_path: str | os.PathLike[str] | None = None,
+    bos: bool = True,
 ) -> dict[str, dict[str, Any]]:
     """The apply job: one input shard -> one output shard and one stats JSON per phase.
 
-    Give `tokenizer` (the directory the tokenize stage uses) when ``plan.unit == "tokens"``, and
-    the same `heldout_fraction` as the histogram jobs (held-out documents are left out of every phase).
+    Give `tokenizer` (the directory the tokenize stage uses) and `bos` (tokenize.bos) when
+    ``plan.unit == "tokens"``, and the same `heldout_fraction` as the histogram jobs (held-out
+    documents are left out of every phase); `heldout_path` gets the per-cell counts of what was
+    read and held out (heldout.py).
     """
     _check_phase_keys(plan, out_paths, "out_paths")
     _check_phase_keys(plan, stats_paths, "stats_paths")
-    measure = _token_measure(plan, tokenizer)  # loaded once for all passes
+    measure = _token_measure(plan, tokenizer, bos)  # loaded once for all passes
     tally = _Tally(plan, measure is not None)
     with contextlib.ExitStack() as stack:
         writers = {name: stack.enter_context(ShardWriter(out_paths[name])).write for name in plan.phase_names}
         try:
             # Copy 0's pass learns how many copies this shard's documents reach at most.
-            reach = _apply(plan, trainable_records(in_path, heldout_fraction), writers, tally, 0, measure)
+            count = HeldOutCount()
+            reach = _apply(plan, trainable_records(in_path, heldout_fraction, count), writers, tally, 0, measure)
             for copy in range(1, reach):
                 _apply(plan, trainable_records(in_path, heldout_fraction), writers, tally, copy, measure)
         except MixError as exc:
@@ -124,16 +132,18 @@ def mix_shard(
     written = {name: {**stats, "input": str(in_path)} for name, stats in tally.stats().items()}
     for name, stats in written.items():
         write_json(stats_paths[name], stats)
+    if heldout_path is not None:
+        write_json(heldout_path, count.stats(in_path, heldout_fraction))
     return written
 
 
-def _token_measure(plan: Plan, tokenizer: Any) -> Measure | None:
+def _token_measure(plan: Plan, tokenizer: Any, bos: bool) -> Measure | None:
     """The token measure when a tokenizer is given; a token plan without one is a wiring error."""
     if tokenizer is None:
         if plan.unit == TOKENS:
             raise ValueError("the mix plan is in tokens: pass the tokenizer so the apply job counts what it writes")
         return None
-    return measure_for(tokenizer)
+    return measure_for(tokenizer, bos=bos)
 
 
 def _apply(

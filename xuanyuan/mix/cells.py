@@ -78,15 +78,21 @@ def cell_array(cells: Sequence[Cell]) -> np.ndarray:
     return np.array([list(cell) for cell in cells], dtype=str).reshape(len(cells), len(ATTRIBUTES))
 
 
-def trainable_records(path: str | os.PathLike[str], heldout_fraction: float) -> Iterator[dict[str, Any]]:
+def trainable_records(
+    path: str | os.PathLike[str], heldout_fraction: float, count: Any = None
+) -> Iterator[dict[str, Any]]:
     """The shard's records minus the held-out ones (tokenizer.heldout_fraction, by id hash).
 
     Held-out documents feed the tokenizer's compression table and the perplexity table; keeping
-    them out of every phase means no model ever trains on the text it is evaluated on.
+    them out of every phase means no model ever trains on the text it is evaluated on. With
+    `count` (a heldout.HeldOutCount) every record read is counted per cell, held out or not.
     """
     from xuanyuan.shards import read_records
     from xuanyuan.tokenizer.heldout import is_heldout
 
     for record in read_records(path):
-        if not (heldout_fraction and is_heldout(record["id"], heldout_fraction)):
+        held_out = bool(heldout_fraction) and is_heldout(record["id"], heldout_fraction)
+        if count is not None:
+            count.add(cell_of(record), len(doc_id_and_text(record)[1]), held_out)
+        if not held_out:
             yield record

@@ -1,8 +1,8 @@
 """Per-shard histograms: for each cell, the weight, characters and documents in each bucket.
 
 One histogram job runs per input shard; the plan sums them. The *weight* of a document is its
-size in the mix's unit (measure.py): its tokens as the tokenize stage will store them (ids + EOS)
-when the job is given the tokenizer, else its characters. Characters are kept beside the
+size in the mix's unit (measure.py): its tokens as the tokenize stage will store them ([BOS] + ids
++ EOS, BOS per tokenize.bos) when the job is given the tokenizer, else its characters. Characters are kept beside the
 weights in either case, so the report can still show character shares of a token mix. A
 shard's histogram is stored *sparse* (only the buckets that hold a document), so its size
 follows the shard's document count, not 2**bits.
@@ -114,14 +114,16 @@ def histogram_shard(
     bits: int,
     tokenizer: str | os.PathLike[str] | Any | None = None,
     heldout_fraction: float = 0.0,
+    bos: bool = True,
 ) -> Histogram:
     """The histogram job: read one shard, write its histogram; errors name the shard.
 
     With `tokenizer` (the HF fast tokenizer directory the tokenize stage uses, or the loaded
-    tokenizer) the weights are tokens, else characters. Documents held out by id hash
-    (`heldout_fraction`, the tokenizer stage's split) are not counted: no phase gets them.
+    tokenizer) the weights are tokens, counted with a BOS per document when `bos` (tokenize.bos),
+    else characters. Documents held out by id hash (`heldout_fraction`, the tokenizer stage's
+    split) are not counted: no phase gets them.
     """
-    measure = measure_for(tokenizer)
+    measure = measure_for(tokenizer, bos=bos)
     try:
         hist = shard_histogram(trainable_records(in_path, heldout_fraction), seed=seed, bits=bits, measure=measure)
     except MixError as exc:

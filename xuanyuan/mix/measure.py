@@ -5,8 +5,9 @@ document's weight in that unit is measured here, once per histogram job and agai
 jobs, so both count exactly alike:
 
 - ``chars``: ``len(text)`` (code points);
-- ``tokens``: ``len(ids) + 1``, the document's token ids plus the one EOS that
-  `xuanyuan.tokdata.tokenize_documents` appends (the pipeline writes no BOS). The ids come from
+- ``tokens``: ``len(ids) + 2``, the document's token ids plus the BOS and EOS that
+  `xuanyuan.tokdata.tokenize_documents` puts around them (``len(ids) + 1`` with
+  ``tokenize.bos: false``: EOS only; `xuanyuan.tokdata.special_tokens_per_doc`). The ids come from
   `xuanyuan.tokdata.encoding.BatchEncoder` over `load_tokenizer`, the very pieces the tokenize
   stage encodes with, so the planned token counts are the counts in the ``.bin`` files.
 
@@ -21,8 +22,6 @@ from typing import Any, Protocol, Sequence
 
 TOKENS, CHARS = "tokens", "chars"
 UNITS: tuple[str, ...] = (TOKENS, CHARS)
-# Tokens the tokenize stage adds to every document: its EOS (tokenize_documents with bos_id=None).
-SPECIAL_TOKENS_PER_DOC = 1
 BATCH_DOCS = 512  # texts per tokenizer call: large enough for the Rust thread pool, small in memory
 
 
@@ -44,23 +43,30 @@ class CharMeasure:
 
 
 class TokenMeasure:
-    """Tokens per text exactly as the tokenize stage stores the document: ids + EOS."""
+    """Tokens per text exactly as the tokenize stage stores the document: [BOS] + ids + EOS.
+
+    `bos` is config tokenize.bos, the switch the tokenize stage is given too.
+    """
 
     unit = TOKENS
 
-    def __init__(self, tokenizer: Any):
+    def __init__(self, tokenizer: Any, *, bos: bool = True):
         # Imported here: a character mix must not need transformers/tokenizers at all.
         from xuanyuan.tokdata.encoding import BatchEncoder, load_tokenizer
+        from xuanyuan.tokdata.specials import document_bos_id, special_tokens_per_doc
 
-        self._encode = BatchEncoder(load_tokenizer(tokenizer))
+        tokenizer = load_tokenizer(tokenizer)
+        document_bos_id(tokenizer, bos)  # a tokenizer without BOS fails here, as the tokenize stage would
+        self._encode = BatchEncoder(tokenizer)
+        self.special_tokens_per_doc = special_tokens_per_doc(bos)
 
     def __call__(self, texts: Sequence[str]) -> list[int]:
-        return [len(ids) + SPECIAL_TOKENS_PER_DOC for ids in self._encode(texts)]
+        return [len(ids) + self.special_tokens_per_doc for ids in self._encode(texts)]
 
 
-def measure_for(tokenizer: str | os.PathLike[str] | Any | None) -> Measure:
-    """Tokens with `tokenizer` (a fast tokenizer or its directory), characters without one."""
-    return CharMeasure() if tokenizer is None else TokenMeasure(tokenizer)
+def measure_for(tokenizer: str | os.PathLike[str] | Any | None, *, bos: bool = True) -> Measure:
+    """Tokens with `tokenizer` (a fast tokenizer or its directory; `bos` = tokenize.bos), characters without one."""
+    return CharMeasure() if tokenizer is None else TokenMeasure(tokenizer, bos=bos)
 
 
 def check_unit(unit: str, where: str) -> str:

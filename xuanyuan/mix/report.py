@@ -17,7 +17,9 @@ kind, metric, amount``, one number per row; ``<unit>`` is ``tokens`` or ``chars`
   plans), and ``binary_token_share`` (lang, domain and source, with the tokenize stats), fractions;
 - ``table=cell`` (source, lang, domain, kind; phase ``all`` for the totals): ``available_<unit>``,
   ``available_chars``, ``available_docs`` (``all`` only), ``target_<unit>`` (per phase), ``<unit>``,
-  ``chars``, ``docs``, ``epochs`` (in <unit>); with unit chars the chars metrics appear once.
+  ``chars``, ``docs``, ``epochs`` (in <unit>); with unit chars the chars metrics appear once; with
+  the held-out counts, ``input_docs``, ``input_chars``, ``heldout_docs``, ``heldout_chars`` (``all``),
+  for every cell that had documents, even one whose documents were all held out.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ import os
 from typing import Any, Mapping, Sequence
 
 from xuanyuan.mix.binary import binary_share_rows, check_binary, read_binary_stats
-from xuanyuan.mix.cells import ATTRIBUTES, attribute_totals
+from xuanyuan.mix.cells import ATTRIBUTES, Cell, attribute_totals
+from xuanyuan.mix.errors import MixMismatch
+from xuanyuan.mix.heldout import heldout_totals
 from xuanyuan.mix.measure import TOKENS
 from xuanyuan.mix.plan import Plan
 from xuanyuan.mix.shares import ShareRow, label, off_text, percent, share_layout, target_text
@@ -53,19 +57,50 @@ def write_mix_report(
     chash: str,
     version: str,
     token_stats_by_phase: Mapping[str, str | os.PathLike[str]] | None = None,
+    heldout_paths: Sequence[str | os.PathLike[str]] | None = None,
 ) -> None:
-    """Check the written stats (and the binary token stats, if given) against the plan, then write the tables."""
+    """Check the written stats (and the binary token stats, if given) against the plan, then write the tables.
+
+    With `heldout_paths` (the apply jobs' held-out counts, heldout.py) the report also shows, per
+    cell, the documents held out for evaluation, after checking that the rest is what the plan had.
+    """
     written = written_totals(plan, stats_paths_by_phase)
     check_against_plan(plan, written)
     binary = None
     if token_stats_by_phase is not None:
         binary = read_binary_stats(plan, token_stats_by_phase)
         check_binary(plan, binary)
+    heldout = None
+    if heldout_paths is not None:
+        heldout = heldout_totals(heldout_paths)
+        _check_heldout(plan, heldout[0])
     shares = _share_lines(plan, written)
     binary_lines = binary_share_rows(plan, binary) if binary is not None else None
-    write_text(md_path, _markdown(plan, written, shares, binary, binary_lines, stamp))
-    rows = _csv_rows(plan, written, shares, binary, binary_lines)
+    write_text(md_path, _markdown(plan, written, shares, binary, binary_lines, stamp, heldout))
+    rows = _csv_rows(plan, written, shares, binary, binary_lines, heldout)
     write_csv(csv_path, CSV_HEADER, [[chash, version, *row] for row in rows])
+
+
+def _check_heldout(plan: Plan, heldout: Mapping[Cell, Mapping[str, int]]) -> None:
+    """MixMismatch unless, per cell, what was read minus what was held out is what the plan divided."""
+    index = {cell: i for i, cell in enumerate(plan.cells)}
+    problems = []
+    for cell in sorted(set(index) | set(heldout)):
+        counts = heldout.get(cell, {"docs": 0, "chars": 0, "heldout_docs": 0, "heldout_chars": 0})
+        docs, chars = counts["docs"] - counts["heldout_docs"], counts["chars"] - counts["heldout_chars"]
+        i = index.get(cell)
+        planned = (int(plan.cell_docs[i]), int(plan.cell_chars[i])) if i is not None else (0, 0)
+        if (docs, chars) != planned:
+            problems.append(
+                f"{'/'.join(cell)}: read {docs:,} docs, {chars:,} chars besides the held-out ones; "
+                f"the plan had {planned[0]:,} docs, {planned[1]:,} chars"
+            )
+    if problems:
+        raise MixMismatch(
+            "the mix apply jobs read other documents than the histograms the plan was made from (shards that "
+            "changed between plan and apply, or another tokenizer.heldout_fraction; rerun the mix stage):\n  "
+            + "\n  ".join(problems[:20])
+        )
 
 
 def _share_lines(plan: Plan, written: Written) -> list[ShareLine]:
@@ -86,6 +121,7 @@ def _markdown(
     binary: Mapping[str, Mapping[str, Any]] | None,
     binary_lines: list[ShareLine] | None,
     stamp: str,
+    heldout: tuple[Mapping[Cell, Mapping[str, int]], float | None] | None = None,
 ) -> str:
     unit, tokens = plan.unit, plan.unit == TOKENS
     epochs = plan.epochs()
@@ -130,7 +166,7 @@ def _markdown(
         f"{len(plan.cells)} cells (source/lang/domain/kind), documents ordered by hash bucket (seed {plan.seed}, "
         f"2^{plan.bits} buckets per cell), at most {plan.max_epochs:g} epochs of any cell over all phases. "
         f"{unit_note} Realised numbers are what the apply jobs wrote; they equal the plan's exactly (checked). "
-        f"Epochs: {unit} a phase takes from a cell / the cell's {unit}. See docs/mix.md.\n",
+        f"Epochs: {unit} a phase takes from a cell / the cell's {unit}.{_heldout_note(heldout)} See docs/mix.md.\n",
         f"## Phases ({unit})\n",
         markdown_table(phase_header, phase_rows),
         f"## Shares per phase ({unit})\n",
@@ -141,7 +177,38 @@ def _markdown(
     if binary is not None and binary_lines is not None:
         parts += _binary_markdown(plan, written, binary, binary_lines)
     parts += [f"## Cells ({unit})\n", markdown_table(cell_header, cell_rows)]
+    if heldout is not None:
+        parts += _heldout_markdown(*heldout)
     return "\n".join(parts)
+
+
+def _heldout_note(heldout) -> str:
+    if heldout is None:
+        return ""
+    docs = sum(counts["heldout_docs"] for counts in heldout[0].values())
+    chars = sum(counts["heldout_chars"] for counts in heldout[0].values())
+    return f" {docs:,} documents ({chars:,} chars) are held out for evaluation and go to no phase (last section)."
+
+
+def _heldout_markdown(heldout: Mapping[Cell, Mapping[str, int]], fraction: float | None) -> list[str]:
+    header = ["source", "lang", "domain", "kind", "docs in", "held out docs", "held out chars", "to mix docs",
+              "to mix chars"]
+    rows, total = [], dict.fromkeys(("docs", "chars", "heldout_docs", "heldout_chars"), 0)
+    for cell, counts in heldout.items():
+        rows.append([*cell, counts["docs"], counts["heldout_docs"], counts["heldout_chars"],
+                     counts["docs"] - counts["heldout_docs"], counts["chars"] - counts["heldout_chars"]])
+        for key in total:
+            total[key] += counts[key]
+    rows.append(["**all**", "", "", "", total["docs"], total["heldout_docs"], total["heldout_chars"],
+                 total["docs"] - total["heldout_docs"], total["chars"] - total["heldout_chars"]])
+    share = f"{fraction:g} of the documents" if fraction is not None else "a share of the documents"
+    return [
+        "## Held out for evaluation\n",
+        f"The tokenizer stage holds out {share} by id hash (`tokenizer.heldout_fraction`): the tokenizer's "
+        "compression table and the perplexity table are measured on them, so no phase gets them. `docs in` are "
+        "the quality stage's kept documents; `to mix` is what the cells above hold (checked).\n",
+        markdown_table(header, rows),
+    ]
 
 
 def _binary_markdown(plan, written, binary, binary_lines) -> list[str]:
@@ -176,6 +243,7 @@ def _csv_rows(
     shares: list[ShareLine],
     binary: Mapping[str, Mapping[str, Any]] | None,
     binary_lines: list[ShareLine] | None,
+    heldout: tuple[Mapping[Cell, Mapping[str, int]], float | None] | None = None,
 ) -> list[list[Any]]:
     unit, tokens = plan.unit, plan.unit == TOKENS
     rows: list[list[Any]] = []
@@ -212,4 +280,8 @@ def _csv_rows(
         totals += [("chars", int(written.chars[i].sum()))] if tokens else []
         totals += [("docs", int(written.docs[i].sum())), ("epochs", float(total_epochs[i]))]
         rows += [["cell", "all", "", "", *cell, metric, amount] for metric, amount in totals]
+    for cell, counts in (heldout[0] if heldout is not None else {}).items():
+        metrics = [("input_docs", counts["docs"]), ("input_chars", counts["chars"]),
+                   ("heldout_docs", counts["heldout_docs"]), ("heldout_chars", counts["heldout_chars"])]
+        rows += [["cell", "all", "", "", *cell, metric, amount] for metric, amount in metrics]
     return rows

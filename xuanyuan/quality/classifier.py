@@ -15,6 +15,7 @@ from typing import Any, Iterable, Sequence
 
 from xuanyuan.quality.tokens import fasttext_text
 from xuanyuan.quality.training_set import Example
+from xuanyuan.quality.windows import WindowSettings, document_windows
 
 LABEL_PREFIX = "__label__"
 CLEAN_LABEL = "clean"
@@ -51,6 +52,21 @@ def write_fasttext_file(examples: Iterable[Example], path: str | Path, max_chars
     return len(lines)
 
 
+@dataclasses.dataclass(frozen=True)
+class DocumentScores:
+    """One document's scores: per category its highest window's, and where that window starts and ends."""
+
+    scores: dict[str, float]
+    windows: dict[str, tuple[int, int]]  # category -> (start, end) of the window with that score
+    windows_read: int
+    capped: bool
+    chars_unread: int
+
+
+# Windows per fastText call: bounds memory when a batch holds a few very long documents.
+_PREDICT_BATCH = 1024
+
+
 def train_classifier(examples: Sequence[Example], workdir: str | Path, settings: FastTextSettings, seed: int):
     """A fastText model trained on `examples` (the training file is kept in `workdir` for inspection)."""
     import fasttext
@@ -75,12 +91,14 @@ def train_classifier(examples: Sequence[Example], workdir: str | Path, settings:
 
 
 class HarmClassifier:
-    """Scores texts per harmful category with a trained fastText model."""
+    """Scores texts per harmful category with a trained fastText model, reading each in windows (windows.py)."""
 
-    def __init__(self, model: Any, categories: Sequence[str], max_chars: int):
+    def __init__(self, model: Any, categories: Sequence[str], max_chars: int, windows: WindowSettings | None = None):
         self.model = model
         self.categories = tuple(categories)
         self.max_chars = max_chars
+        # Without settings (training, tests) the default overlap, shrunk to fit a short max_chars.
+        self.windows = (windows or WindowSettings(overlap=min(WindowSettings.overlap, max_chars // 4))).check(max_chars)
         known = {label[len(LABEL_PREFIX):] for label in model.get_labels()}
         missing = [category for category in self.categories if category not in known]
         if missing:
@@ -90,26 +108,59 @@ class HarmClassifier:
             )
 
     @classmethod
-    def load(cls, path: str | Path, categories: Sequence[str], max_chars: int) -> "HarmClassifier":
+    def load(
+        cls, path: str | Path, categories: Sequence[str], max_chars: int, windows: WindowSettings | None = None
+    ) -> "HarmClassifier":
         import fasttext
 
         if not Path(path).is_file():
             raise FileNotFoundError(f"no fastText model at {path}; the quality_classifier rule writes it")
-        return cls(fasttext.load_model(str(path)), categories, max_chars)
+        return cls(fasttext.load_model(str(path)), categories, max_chars, windows)
 
     def save(self, path: str | Path) -> None:
         self.model.save_model(str(path))
 
+    def _predict(self, lines: list[str]) -> list[dict[str, float]]:
+        rows = []
+        for start in range(0, len(lines), _PREDICT_BATCH):
+            labels, probs = self.model.predict(lines[start : start + _PREDICT_BATCH], k=-1, threshold=0.0)
+            for text_labels, text_probs in zip(labels, probs):
+                by_label = {label[len(LABEL_PREFIX):]: float(prob) for label, prob in zip(text_labels, text_probs)}
+                rows.append({category: by_label.get(category, 0.0) for category in self.categories})
+        return rows
+
+    def document_scores(self, texts: Sequence[str]) -> list[DocumentScores]:
+        """Per text, each category's highest score over the text's windows and the window it came from."""
+        layouts = [document_windows(len(text), self.max_chars, self.windows) for text in texts]
+        lines = [
+            fasttext_text(text[start : start + self.max_chars], self.max_chars)
+            for text, layout in zip(texts, layouts)
+            for start in layout.starts
+        ]
+        rows = iter(self._predict(lines))
+        results = []
+        for layout in layouts:
+            best = {category: -1.0 for category in self.categories}
+            where = {category: 0 for category in self.categories}
+            for index in range(len(layout.starts)):
+                for category, score in next(rows).items():
+                    # Strictly greater: ties go to the earliest window, whatever the batch.
+                    if score > best[category]:
+                        best[category], where[category] = score, index
+            results.append(DocumentScores(
+                scores=best,
+                windows={category: layout.span(index) for category, index in where.items()},
+                windows_read=len(layout.starts),
+                capped=layout.capped,
+                chars_unread=layout.chars_unread,
+            ))
+        return results
+
     def scores(self, texts: Sequence[str]) -> list[dict[str, float]]:
-        """Per text, the probability of each category (one-vs-all, so they need not sum to 1)."""
+        """Per text, the probability of each category (one-vs-all, so they need not sum to 1), highest window's."""
         if not texts:
             return []
-        labels, probs = self.model.predict([fasttext_text(text, self.max_chars) for text in texts], k=-1, threshold=0.0)
-        rows = []
-        for text_labels, text_probs in zip(labels, probs):
-            by_label = {label[len(LABEL_PREFIX):]: float(prob) for label, prob in zip(text_labels, text_probs)}
-            rows.append({category: by_label.get(category, 0.0) for category in self.categories})
-        return rows
+        return [result.scores for result in self.document_scores(texts)]
 
 
 def threshold_of(thresholds: dict[str, float], category: str) -> float:

@@ -49,21 +49,31 @@ class KeywordMatcher:
                 self.patterns[category] = regex.compile("|".join(parts))
 
     def hits(self, text: str) -> dict[str, list[str]]:
+        return {category: words for category, (words, _) in self.hits_with_offsets(text).items()}
+
+    def hits_with_offsets(self, text: str) -> dict[str, tuple[list[str], int]]:
+        """Per category found: its distinct keywords, sorted, and the offset of the first match."""
         lowered = text.lower()
         found = {}
         for category, pattern in self.patterns.items():
-            words = sorted(set(pattern.findall(lowered)))
-            if words:
-                found[category] = words
+            matches = list(pattern.finditer(lowered))
+            if matches:
+                found[category] = (sorted({match.group() for match in matches}), matches[0].start())
         return found
 
 
 def keyword_candidates(docs: Iterable[dict[str, Any]], matcher: KeywordMatcher, min_hits: int, snippet_chars: int = 300) -> Iterator[dict[str, Any]]:
-    """One candidate per (document, category) with at least `min_hits` distinct keywords."""
+    """One candidate per (document, category) with at least `min_hits` distinct keywords.
+
+    The whole document is searched, as the classifier reads it whole (windows.py); the snippet
+    starts a little before the first keyword (`offset`), so a reviewer sees the passage even
+    deep inside a long document.
+    """
     for doc in docs:
-        for category, words in matcher.hits(doc["text"]).items():
+        for category, (words, offset) in matcher.hits_with_offsets(doc["text"]).items():
             if len(words) >= min_hits:
+                start = max(0, offset - snippet_chars // 3)
                 yield {
                     "id": doc["id"], "source": doc["source"], "category": category, "hits": len(words),
-                    "keywords": words, "snippet": doc["text"][:snippet_chars],
+                    "keywords": words, "offset": offset, "snippet": doc["text"][start : start + snippet_chars],
                 }

@@ -110,15 +110,22 @@ def write_quality_report(
 
     dropped_by: dict[tuple[str, str], int] = Counter()
     docs_in: Counter[str] = Counter()
+    reading: dict[str, Counter[str]] = defaultdict(Counter)
     for path in stats_paths:
         stats = read_json(path)
         docs_in[stats["source"]] += stats["input"]
         for rule, count in stats["dropped_by_rule"].items():
             dropped_by[(stats["source"], rule)] += count
+        reading[stats["source"]].update(stats.get("windows", {}))
     categories = list(per_category)
     corpus_rows = [
         [source, docs_in[source], *[dropped_by.get((source, category), 0) for category in categories],
          sum(dropped_by.get((source, category), 0) for category in categories)]
+        for source in sorted(docs_in)
+    ]
+    reading_rows = [
+        [source, docs_in[source], reading[source]["windows_read"], reading[source]["docs_multi_window"],
+         reading[source]["docs_capped"], reading[source]["chars_unread"]]
         for source in sorted(docs_in)
     ]
     keyword_rows = []
@@ -128,13 +135,19 @@ def write_quality_report(
         dropped_same = sum(1 for doc_id in proposed if drops.get(doc_id, {}).get("category") == category)
         keyword_rows.append([category, keyword_counts.get(category, 0), dropped_any, dropped_same])
 
+    max_chars = evaluation["settings"]["max_chars"]
+    windows = evaluation.get("windows")
+    overlap_text = (
+        f" overlapping by {windows['overlap']} (at most {windows['max_per_document']} per document)" if windows else ""
+    )
     parts = [
         "# Quality filter: harmful-content classifier\n",
         f"config `{chash}` · code `{version}`\n",
-        "A fastText model (one-vs-all loss: one independent score per category) reads each document's first "
-        f"{evaluation['settings']['max_chars']} characters as Chinese characters and lowercased words with their "
-        f"bigrams. A document is dropped when a category's score reaches that category's threshold; the ledger "
-        "records the category, the score and all scores. Training data: "
+        "A fastText model (one-vs-all loss: one independent score per category) reads each document whole, in "
+        f"windows of {max_chars} characters{overlap_text}, as Chinese characters and lowercased words with their "
+        "bigrams; a document's score per category is its highest window's. A document is dropped when a "
+        "category's score reaches that category's threshold; the ledger records the category, the score, all "
+        "scores and the window (character offsets) that gave it. Training data: "
         f"{', '.join(evaluation['training_files'])}; {evaluation['duplicates_removed']} exact duplicate texts removed.\n",
         "## Held-out evaluation\n",
         f"{evaluation['examples']} held-out examples, never seen in training (stratified split, seed {evaluation['seed']}). "
@@ -152,8 +165,16 @@ def write_quality_report(
         markdown_table(["label or group", "train", "held out"], composition_rows),
         "\n## Dropped from the corpus\n",
         markdown_table(["source", "documents in", *categories, "dropped"], corpus_rows),
+        f"\nHow the documents were read: windows of {max_chars} characters; a document over the per-document "
+        "window cap is read in that many windows spread over it, and the characters no window covered are counted "
+        "(`quality.windows` in the config).\n",
+        markdown_table(
+            ["source", "documents in", "windows read", "longer than one window", "at the window cap", "characters unread"],
+            reading_rows,
+        ),
         "\n## Keyword sampling (for review, drops nothing)\n",
-        "Candidates contain at least `quality.keyword_min_hits` distinct keywords of a category; the review file "
+        "Candidates contain at least `quality.keyword_min_hits` distinct keywords of a category anywhere in the "
+        "document (the classifier too reads documents whole); the review file "
         "(`work/quality_model/keyword_candidates.jsonl.zst`) lists the strongest ones. The next columns say how "
         "many of them the classifier dropped (for any category, for that category).\n",
         markdown_table(["category", "candidates", "dropped by the classifier", "for that category"], keyword_rows),

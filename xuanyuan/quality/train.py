@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import Counter
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any, Sequence
 from xuanyuan.quality.classifier import FastTextSettings, HarmClassifier, train_classifier
 from xuanyuan.quality.evaluate import evaluate_classifier
 from xuanyuan.quality.training_set import Example, load_training_examples, split_heldout, with_context
+from xuanyuan.quality.windows import WindowSettings
 from xuanyuan.shards import read_json, read_records, write_json, write_records
 
 log = logging.getLogger(__name__)
@@ -64,10 +66,17 @@ def build_classifier(
 
 
 def evaluate_heldout(
-    *, model_path: str, heldout_path: str, summary_path: str, categories: Sequence[str], thresholds: dict[str, float]
+    *,
+    model_path: str,
+    heldout_path: str,
+    summary_path: str,
+    categories: Sequence[str],
+    thresholds: dict[str, float],
+    windows: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The held-out evaluation at the configured thresholds, with the training summary merged in."""
+    """The held-out evaluation at the configured thresholds (read in the filter's windows), with the training summary merged in."""
     summary = read_json(summary_path)
-    classifier = HarmClassifier.load(model_path, categories, summary["settings"]["max_chars"])
+    settings = WindowSettings.from_config(windows) if windows is not None else None
+    classifier = HarmClassifier.load(model_path, categories, summary["settings"]["max_chars"], settings)
     heldout = [Example(r["text"], tuple(r["labels"]), r["origin"], r["group"]) for r in read_records(heldout_path)]
-    return {**summary, **evaluate_classifier(classifier, heldout, thresholds)}
+    return {**summary, **evaluate_classifier(classifier, heldout, thresholds), "windows": dataclasses.asdict(classifier.windows)}

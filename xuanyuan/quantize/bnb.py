@@ -12,6 +12,7 @@ from pathlib import Path
 import torch
 
 from xuanyuan.quantize.backends import require
+from xuanyuan.quantize.placement import Placement, load_kwargs, resolve_device
 from xuanyuan.quantize.settings import Int8Settings, NF4Settings
 
 
@@ -27,13 +28,18 @@ def bnb_config(variant: str, settings: Int8Settings | NF4Settings):
 
 
 def quantize_bnb(source: Path, out: Path, variant: str, settings: Int8Settings | NF4Settings, *,
-                 device: str = "cpu"):
-    """Load `source` quantized to `variant` (int8 | nf4) on `device`, save it into `out`; returns the model."""
+                 device: str | Placement = "cpu"):
+    """Load `source` quantized to `variant` (int8 | nf4) on `device`, save it into `out`; returns the model.
+
+    On several GPUs the layers are spread over them while quantizing (`device_map="auto"`).
+    """
     from transformers import AutoModelForCausalLM
 
     require("bitsandbytes", variant)
+    placement = resolve_device(device)
+    placed = load_kwargs(placement) or {"device_map": {"": placement.device}}
     model = AutoModelForCausalLM.from_pretrained(source, quantization_config=bnb_config(variant, settings),
-                                                 dtype=getattr(torch, settings.dtype), device_map={"": device})
+                                                 dtype=getattr(torch, settings.dtype), **placed)
     model.eval()
     model.save_pretrained(out)
     return model

@@ -31,10 +31,14 @@ class Calibration:
 
 
 def calibration_windows(texts: Iterable[str], tokenizer, *, n_samples: int, seq_length: int,
-                        seed: int) -> Calibration:
-    """`n_samples` windows of `seq_length` tokens sampled uniformly from the token stream of `texts`."""
+                        seed: int, bos: bool = True) -> Calibration:
+    """`n_samples` windows of `seq_length` tokens sampled uniformly from the token stream of `texts`,
+    each document laid out as the training data stored it (`[BOS] + ids + [EOS]` when `bos`, tokenize.bos)."""
+    from xuanyuan.tokdata import document_bos_id, document_ids
+
     rng = random.Random(seed)
     eos = tokenizer.eos_token_id
+    bos_id = document_bos_id(tokenizer, bos)
     chosen: list[list[int]] = []
     buffer: list[int] = []
     docs = tokens = windows = 0
@@ -42,7 +46,7 @@ def calibration_windows(texts: Iterable[str], tokenizer, *, n_samples: int, seq_
         if not text:
             continue
         ids = tokenizer(text, add_special_tokens=False, split_special_tokens=True)["input_ids"]
-        ids = list(ids) + ([eos] if eos is not None else [])
+        ids = document_ids(ids, eos_id=eos, bos_id=bos_id) if eos is not None else list(ids)
         docs += 1
         tokens += len(ids)
         buffer.extend(ids)

@@ -13,18 +13,21 @@ import torch
 
 from xuanyuan.quantize.backends import gptqmodel_module
 from xuanyuan.quantize.calibration import Calibration
+from xuanyuan.quantize.placement import Placement, resolve_device
 from xuanyuan.quantize.settings import GPTQSettings
 
 log = logging.getLogger(__name__)
 
 
-def gptq_config(settings: GPTQSettings):
-    """GPTQModel's `QuantizeConfig` for `settings`."""
+def gptq_config(settings: GPTQSettings, device: str | None = None):
+    """GPTQModel's `QuantizeConfig` for `settings`; `device` is where GPTQModel quantizes (None: as it chooses)."""
     gptqmodel = gptqmodel_module()
     # offload_to_disk (GPTQModel's default) leaves the unquantized modules as lazy disk-backed tensors
     # after quantize(): the in-memory model then computes garbage. Our models fit in memory.
+    extra = {} if device is None else {"device": device}
     return gptqmodel.QuantizeConfig(bits=settings.bits, group_size=settings.group_size, desc_act=settings.desc_act,
-                                    sym=settings.sym, damp_percent=settings.damp_percent, offload_to_disk=False)
+                                    sym=settings.sym, damp_percent=settings.damp_percent, offload_to_disk=False,
+                                    **extra)
 
 
 def _without_compile(model: torch.nn.Module) -> torch.nn.Module:
@@ -54,22 +57,38 @@ def _to_inference_format(model: torch.nn.Module) -> torch.nn.Module:
 
 
 def quantize_gptq(source: Path, out: Path, calibration: Calibration, settings: GPTQSettings, *,
-                  device: str = "cpu") -> torch.nn.Module:
-    """GPTQ-quantize `source` on `calibration`, save into `out`; returns the quantized model, ready to run."""
+                  device: str | Placement = "cpu") -> torch.nn.Module:
+    """GPTQ-quantize `source` on `calibration`, save into `out`; returns the quantized model, ready to run.
+
+    On CUDA the layers are quantized one at a time on the first GPU of `device` (GPTQModel keeps the
+    unquantized model in CPU memory and moves each layer over); on the CPU as before.
+    """
     gptqmodel = gptqmodel_module()
+    placement = resolve_device(device)
     dtype = getattr(torch, settings.dtype)
-    wrapper = gptqmodel.GPTQModel.load(str(source), gptq_config(settings), device=device, dtype=dtype)
+    if placement.kind == "cuda":
+        # GPTQModel refuses `device` beside QuantizeConfig.device: the quantizing GPU goes in the config.
+        wrapper = gptqmodel.GPTQModel.load(str(source), gptq_config(settings, placement.device), dtype=dtype)
+    else:
+        wrapper = gptqmodel.GPTQModel.load(str(source), gptq_config(settings), device=placement.device, dtype=dtype)
     wrapper.quantize(calibration.samples, batch_size=settings.batch_size)
     wrapper.save(str(out))
     model = _to_inference_format(wrapper.model)
     return (model if settings.compile else _without_compile(model)).eval()
 
 
-def load_gptq(model_dir: Path, settings: GPTQSettings, *, device: str = "cpu") -> torch.nn.Module:
+def gptq_device(placement: Placement) -> str:
+    """GPTQModel's `device` for loading onto `placement`: "cuda" spreads the layers over every visible GPU."""
+    if placement.kind == "cuda" and placement.sharded:
+        return "cuda"
+    return placement.device
+
+
+def load_gptq(model_dir: Path, settings: GPTQSettings, *, device: str | Placement = "cpu") -> torch.nn.Module:
     """The Hugging Face model of a GPTQ directory, through GPTQModel's loader with the configured kernel."""
     gptqmodel = gptqmodel_module()
     backend = gptqmodel.BACKEND.TORCH if settings.backend == "torch" else gptqmodel.BACKEND.AUTO
-    wrapper = gptqmodel.GPTQModel.load(str(model_dir), device=device, backend=backend,
+    wrapper = gptqmodel.GPTQModel.load(str(model_dir), device=gptq_device(resolve_device(device)), backend=backend,
                                        dtype=getattr(torch, settings.dtype))
     model = wrapper.model
     return (model if settings.compile else _without_compile(model)).eval()

@@ -8,20 +8,23 @@ from typing import Any, Mapping, Sequence
 from xuanyuan.quantize.load import load_quantized, load_tokenizer
 from xuanyuan.quantize.memory import memory_report
 from xuanyuan.quantize.modeldir import model_config, quant_method
+from xuanyuan.quantize.placement import Placement, resolve_device
 from xuanyuan.quantize.settings import GPTQSettings, QuantizeSettings
 from xuanyuan.quantize.speed import generation_speed
 
 
-def measure_variant(model_dir: str | Path, settings: QuantizeSettings, *, device: str = "cpu",
+def measure_variant(model_dir: str | Path, settings: QuantizeSettings, *, device: str | Placement | None = None,
                     memory_batch: int = 8, memory_seq_length: int = 256,
                     gptq: GPTQSettings | None = None) -> dict[str, Any]:
     """Memory (weights, peak over one forward pass) and tokens/s per configured batch size of `model_dir`.
 
-    `gptq` overrides the GPTQ loading recorded in the directory (e.g. backend="auto" for the int4 kernel).
+    `device`: None = `settings.device` (auto: every visible GPU, else the CPU). `gptq` overrides the
+    GPTQ loading recorded in the directory (e.g. backend="auto" for the int4 kernel).
     """
-    model = load_quantized(model_dir, device, gptq=gptq)
+    placement = resolve_device(settings.device if device is None else device, key="quantize.device")
+    model = load_quantized(model_dir, placement, gptq=gptq)
     row: dict[str, Any] = {"variant": quant_method(model_config(model_dir)), "model_dir": str(model_dir),
-                           "device": device}
+                           "device": str(placement)}
     row.update(memory_report(model, model_dir, batch_size=memory_batch, seq_length=memory_seq_length))
     s = settings.speed
     row["speed"] = [generation_speed(model, batch_size=b, new_tokens=s.new_tokens, prompt_tokens=s.prompt_tokens,
@@ -49,10 +52,11 @@ def with_ratios(rows: Sequence[Mapping[str, Any]], reference: str = "bf16") -> l
 
 def quantized_perplexity(model_dir: str | Path, texts_by_set: Mapping[str, Sequence[str]], *, window: int,
                          max_docs: int | None = None, batch_size: int = 8,
-                         device: str = "cpu") -> dict[str, dict[str, Any]]:
+                         device: str | Placement = "cpu", bos: bool = True) -> dict[str, dict[str, Any]]:
     """Perplexity per set of any variant directory, as xuanyuan.train.perplexity.model_perplexity computes it.
 
-    The same windows and normalisation; only the loading differs (quantized layers, their dtype).
+    The same windows (documents with a BOS when `bos`, tokenize.bos) and normalisation; only the
+    loading differs (quantized layers, their dtype).
     """
     import torch
 
@@ -61,5 +65,6 @@ def quantized_perplexity(model_dir: str | Path, texts_by_set: Mapping[str, Seque
     torch.manual_seed(0)
     model = load_quantized(model_dir, device)
     tokenizer = load_tokenizer(model_dir)
-    return {name: perplexity_of(model, tokenizer, list(texts)[:max_docs], window=window, batch_size=batch_size)
+    return {name: perplexity_of(model, tokenizer, list(texts)[:max_docs], window=window, batch_size=batch_size,
+                                bos=bos)
             for name, texts in texts_by_set.items()}

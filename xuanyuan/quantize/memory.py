@@ -23,6 +23,8 @@ from typing import Any, Callable
 
 import torch
 
+from xuanyuan.quantize.placement import model_devices
+
 
 def stored_bytes(model_dir: str | Path) -> int:
     """Bytes of the tensors in the safetensors files of `model_dir` (headers excluded)."""
@@ -96,18 +98,38 @@ class _RssSampler(threading.Thread):
         return self.peak
 
 
-def peak_memory(fn: Callable[[], Any], device: str | torch.device = "cpu") -> tuple[Any, dict[str, Any]]:
-    """Run `fn()` and return (its result, the memory it peaked at on `device`)."""
-    device = torch.device(device)
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-        torch.cuda.reset_peak_memory_stats(device)
-        before = torch.cuda.memory_allocated(device)
+def _cuda_devices(device: Any) -> list[torch.device]:
+    """The CUDA devices a measurement covers: the ones named, or every visible GPU for a bare "cuda"."""
+    names = [device] if isinstance(device, (str, torch.device)) else list(device)
+    found: list[torch.device] = []
+    for name in names:
+        d = torch.device(name)
+        if d.type != "cuda":
+            continue
+        found += [torch.device("cuda", i) for i in range(torch.cuda.device_count())] if d.index is None else [d]
+    return list(dict.fromkeys(found))
+
+
+def peak_memory(fn: Callable[[], Any], device: Any = "cpu", *, reset: bool = True) -> tuple[Any, dict[str, Any]]:
+    """Run `fn()` and return (its result, the memory it peaked at on `device`).
+
+    `device`: a device or a list of them (a sharded model's GPUs; their peaks are summed). On CUDA
+    the peak counters are reset first unless `reset` is False; code inside `fn` must not reset them
+    while this measurement runs (xuanyuan.evaluate.run.evaluate_suite takes `reset_peak=False`).
+    """
+    cuda = _cuda_devices(device)
+    if cuda:
+        for d in cuda:
+            torch.cuda.synchronize(d)
+            if reset:
+                torch.cuda.reset_peak_memory_stats(d)
+        before = sum(torch.cuda.memory_allocated(d) for d in cuda)
         result = fn()
-        torch.cuda.synchronize(device)
-        peak = torch.cuda.max_memory_allocated(device)
-        return result, {"method": "cuda_max_memory_allocated", "before_bytes": before, "peak_bytes": peak,
-                        "rise_bytes": peak - before}
+        for d in cuda:
+            torch.cuda.synchronize(d)
+        peak = sum(torch.cuda.max_memory_allocated(d) for d in cuda)
+        return result, {"method": "cuda_max_memory_allocated", "devices": [str(d) for d in cuda],
+                        "before_bytes": before, "peak_bytes": peak, "rise_bytes": peak - before}
     sampler = _RssSampler()
     sampler.start()
     try:
@@ -128,10 +150,10 @@ def forward_inputs(vocab_size: int, *, batch_size: int, seq_length: int, seed: i
 def memory_report(model: torch.nn.Module, model_dir: str | Path | None = None, *, batch_size: int = 8,
                   seq_length: int = 256) -> dict[str, Any]:
     """Weight bytes of `model` (and of its directory) and its peak memory over one forward pass."""
-    device = next(model.parameters()).device
-    ids = forward_inputs(model.config.vocab_size, batch_size=batch_size, seq_length=seq_length).to(device)
+    devices = model_devices(model)  # a sharded model: every GPU it is on
+    ids = forward_inputs(model.config.vocab_size, batch_size=batch_size, seq_length=seq_length).to(devices[0])
     weights = weight_bytes(model)
-    _, peak = peak_memory(lambda: model(input_ids=ids, use_cache=False).logits, device)
+    _, peak = peak_memory(lambda: model(input_ids=ids, use_cache=False).logits, devices)
     report = {"weight_bytes": weights, "footprint_bytes": int(model.get_memory_footprint()),
               "forward": {"batch_size": batch_size, "seq_length": seq_length, **peak}}
     report["peak_bytes"] = peak["peak_bytes"] if "peak_bytes" in peak else weights + peak["rise_bytes"]

@@ -7,6 +7,7 @@ The defaults below are the tiny default run's values and the proposed schema def
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -16,6 +17,7 @@ VARIANTS = ("bf16", "int8", "gptq4", "nf4")
 """bf16: the unquantized reference; int8: LLM.int8 (bitsandbytes); gptq4: GPTQ (GPTQModel); nf4: bitsandbytes NF4."""
 
 DTYPES = ("float16", "bfloat16", "float32")
+DEVICE_PATTERN = re.compile(r"auto|cpu|mps|cuda(:[0-9]+)?")
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,9 @@ class QuantizeSettings:
     """The `quantize` config section."""
 
     variants: tuple[str, ...] = VARIANTS
+    device: str = "auto"
+    """where quantization and its measurements run: auto (CUDA when torch sees a GPU, every visible
+    GPU; else the CPU) | cpu | cuda | cuda:N (xuanyuan.quantize.placement)."""
     int8: Int8Settings = field(default_factory=Int8Settings)
     gptq: GPTQSettings = field(default_factory=GPTQSettings)
     nf4: NF4Settings = field(default_factory=NF4Settings)
@@ -113,6 +118,8 @@ def _check(settings: QuantizeSettings) -> QuantizeSettings:
     bad = [v for v in settings.variants if v not in VARIANTS]
     if bad:
         raise SettingsError(f"config quantize.variants: unknown {bad}; use any of {list(VARIANTS)}")
+    if not DEVICE_PATTERN.fullmatch(str(settings.device)):
+        raise SettingsError(f"config quantize.device = {settings.device!r}: use auto, cpu, cuda or cuda:N")
     for key, value in (("int8.dtype", settings.int8.dtype), ("gptq.dtype", settings.gptq.dtype),
                        ("nf4.dtype", settings.nf4.dtype), ("nf4.compute_dtype", settings.nf4.compute_dtype)):
         if value not in DTYPES:

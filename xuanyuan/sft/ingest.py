@@ -84,31 +84,44 @@ class IngestResult:
 
 
 def read_records(path: str | os.PathLike[str]) -> Iterator[tuple[int, Any | InvalidRecord]]:
-    """(index, parsed record) for each record of a JSON array or JSONL file; a bad JSONL line
-    yields an InvalidRecord in place of the record. A file that is neither raises UserError.
+    """(index, parsed record) for each record of a JSON array, JSON object or JSONL file; a bad JSONL
+    line yields an InvalidRecord in place of the record. A file that is none of them raises UserError.
 
     A file is a JSON array when its first non-blank character is '[', JSONL otherwise, whatever
-    its suffix (a `.json` file of one object per line is common).
+    its suffix (a `.json` file of one object per line is common). A file that starts with '{' and
+    is not JSONL (no line of it parses, e.g. one pretty-printed record) is read as one JSON object.
     """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")  # -sig: a BOM would break json.loads
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"{path}: can't read the instruction file as UTF-8 text ({exc})") from None
-    if text.lstrip().startswith("["):
+    stripped = text.lstrip()
+    if stripped.startswith("["):
         try:
             records = json.loads(text)
         except json.JSONDecodeError as exc:
             raise UserError(f"{path}: not a valid JSON array ({exc}); fix the file or convert it to JSONL") from None
         yield from enumerate(records)
         return
-    for line_no, line in enumerate(text.splitlines()):
-        if not line.strip():
-            continue
+    lines = [(line_no, line) for line_no, line in enumerate(text.splitlines()) if line.strip()]
+    parsed: list[tuple[int, Any | InvalidRecord]] = []
+    for line_no, line in lines:
         try:
-            yield line_no, json.loads(line)
+            parsed.append((line_no, json.loads(line)))
         except json.JSONDecodeError as exc:
-            yield line_no, InvalidRecord(INVALID_JSON, f"line {line_no + 1}: {exc.msg} at column {exc.colno}")
+            invalid = InvalidRecord(INVALID_JSON, f"line {line_no + 1}: {exc.msg} at column {exc.colno}")
+            parsed.append((line_no, invalid))
+    if len(lines) > 1 and stripped.startswith("{") and all(isinstance(r, InvalidRecord) for _, r in parsed):
+        # Not one line parses: a pretty-printed JSON document, not JSONL.
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise UserError(f"{path}: neither JSONL (no line is a JSON object) nor one JSON object ({exc}); write "
+                            "one record per line (JSONL), a JSON array of records, or one valid JSON object") from None
+        yield 0, record
+        return
+    yield from parsed
 
 
 def ingest(files: Iterable[InstructionFile]) -> IngestResult:

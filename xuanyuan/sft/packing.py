@@ -28,6 +28,7 @@ from typing import Sequence
 
 import numpy as np
 
+from xuanyuan.errors import UserError
 from xuanyuan.sft.masking import IGNORE_INDEX, TokenizedConversation
 
 
@@ -137,6 +138,14 @@ def plan_rows(lengths: Sequence[int], seq_length: int) -> list[list[int]]:
 def pack_conversations(conversations: Sequence[TokenizedConversation], seq_length: int, pad_id: int) -> PackedRows:
     """Pack conversations into rows of `seq_length` positions (see the module docstring)."""
     lengths = [positions_of(c) for c in conversations]
+    too_long = [i for i, n in enumerate(lengths) if not 1 <= n <= seq_length]
+    if too_long:
+        first = conversations[too_long[0]]
+        raise UserError(
+            f"sft: conversation {first.id!r} has {len(first.input_ids)} tokens ({lengths[too_long[0]]} positions), "
+            f"more than a packed row of seq_length={seq_length} holds ({len(too_long)} such conversation(s)); "
+            f"set sft.max_length to at most {seq_length + 1} (or null: the stage's seq_length + 1), "
+            "or raise the stage's train.seq_length")
     plan = plan_rows(lengths, seq_length)
     shape = (len(plan), seq_length)
     input_ids = np.full(shape, pad_id, dtype=np.int64)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from xuanyuan.errors import UserError
+from xuanyuan.train.job import SFT_STAGE_KEYS
 from xuanyuan.sft.ingest import InstructionFile
 
 SFT_STAGES = ("sft1", "sft2")
@@ -62,11 +64,25 @@ def _files(entries: list[Mapping[str, Any]] | None) -> tuple[InstructionFile, ..
     )
 
 
+def check_max_length(max_length: int | None, stage: str, seq_length: int) -> None:
+    """A UserError naming the keys when sft.max_length is longer than one packed row of the stage holds."""
+    if max_length is not None and max_length > seq_length + 1:
+        key = SFT_STAGE_KEYS[stage]
+        raise UserError(
+            f"sft.max_length: {max_length} tokens per conversation, but stage {stage} packs rows of "
+            f"sft.{key}.train.seq_length={seq_length} positions, which hold at most {seq_length + 1} tokens; "
+            f"set sft.max_length to at most {seq_length + 1}, or null (the stage's seq_length + 1)")
+
+
 def sft_settings(section: Mapping[str, Any]) -> SftSettings:
     """Settings from the `sft` section as validated (every key present, schema defaults filled)."""
     from xuanyuan.sft.mixture import stage2_shares
 
     first, second = section["stage1"], section["stage2"]
+    for stage, key in (("sft1", "stage1"), ("sft2", "stage2")):
+        seq_length = (section[key].get("train") or {}).get("seq_length")
+        if seq_length is not None:
+            check_max_length(section.get("max_length"), stage, seq_length)
     stages = {
         "sft1": StageData(files=_files(first["files"]), mix_by=first["mix_by"],
                           shares=dict(first["shares"]) if first["shares"] is not None else None,

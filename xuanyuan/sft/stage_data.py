@@ -22,7 +22,7 @@ from xuanyuan.sft.mixture import MixResult, cell_of, group_by, mix
 from xuanyuan.sft.packing import pack_conversations
 from xuanyuan.sft.rows import write_rows
 from xuanyuan.sft.segments import SegmentEncoder
-from xuanyuan.sft.settings import SftSettings
+from xuanyuan.sft.settings import SftSettings, check_max_length
 from xuanyuan.shards import write_json
 
 MIX_KEYS = {
@@ -52,6 +52,7 @@ def with_system(conversations: Sequence[Conversation], system: str | None) -> li
 def build_stage_rows(files: Sequence[InstructionFile], stage: str, settings: SftSettings, *, tokenizer_dir: str,
                      seq_length: int, out_dir: str, ledger_path: str, stats_path: str) -> dict[str, Any]:
     """Write the stage's packed rows to `out_dir`, its ledger and its stats; returns the stats."""
+    check_max_length(settings.max_length, stage, seq_length)
     missing = [str(f.path) for f in files if not Path(f.path).is_file()]
     if missing:
         raise UserError(f"sft {stage}: instruction file(s) not found: {', '.join(missing)}; fix sft.{'stage1' if stage == 'sft1' else 'stage2'}.files")

@@ -11,6 +11,7 @@ from xuanyuan.tokdata.packing import PackedSamples
 from xuanyuan.tokdata.reader import IndexedDataset
 from xuanyuan.tokdata.roundtrip import detokenize_all
 from xuanyuan.tokdata.sampler import PhaseSampler
+from xuanyuan.tokdata.specials import document_bos_id, document_ids, special_tokens_per_doc
 from xuanyuan.tokdata.writer import tokenize_documents
 
 __all__ = [
@@ -20,9 +21,12 @@ __all__ = [
     "TokDataError",
     "bin_path",
     "detokenize_all",
+    "document_bos_id",
+    "document_ids",
     "idx_path",
     "merge_indexed",
     "sidecar_path",
+    "special_tokens_per_doc",
     "token_dtype",
     "tokenize_documents",
 ]

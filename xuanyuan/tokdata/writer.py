@@ -28,8 +28,9 @@ def tokenize_documents(
 
     Every document becomes `[bos_id] + ids(text) + [eos_id]`, even when its text encodes to
     nothing, so document k of the pair is record k of the input (the sidecar stays aligned
-    and counts match the mix). `tokenizer` is a fast tokenizer or its directory; the token
-    dtype follows its full vocabulary (layout.token_dtype).
+    and counts match the mix). The pipeline passes `bos_id=document_bos_id(tokenizer, tokenize.bos)`
+    (specials.py). `tokenizer` is a fast tokenizer or its directory; the token dtype follows its
+    full vocabulary (layout.token_dtype).
     """
     if batch_docs < 1:
         raise ValueError(f"batch_docs must be >= 1, got {batch_docs}")

@@ -19,19 +19,26 @@ Modules, one job each:
   perplexity        held-out perplexity of a model directory
 """
 
-from xuanyuan.train.job import TrainJob
-from xuanyuan.train.launch import launch, run_in_process
-from xuanyuan.train.resize import resize_to_expanded
-from xuanyuan.train.settings import ModelSettings, TrainSettings, model_settings, tiny_cpu, train_settings
+import importlib
 
-__all__ = [
-    "ModelSettings",
-    "TrainJob",
-    "TrainSettings",
-    "launch",
-    "model_settings",
-    "resize_to_expanded",
-    "run_in_process",
-    "tiny_cpu",
-    "train_settings",
-]
+# Names -> their modules, imported on first use: the rules and `check-config` read xuanyuan.train.job
+# (which settings a training job depends on) without paying for torch, transformers and DeepSpeed.
+_EXPORTS = {
+    "TrainJob": "job",
+    "launch": "launch",
+    "run_in_process": "launch",
+    "resize_to_expanded": "resize",
+    "ModelSettings": "settings",
+    "TrainSettings": "settings",
+    "model_settings": "settings",
+    "tiny_cpu": "settings",
+    "train_settings": "settings",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"xuanyuan.train.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'xuanyuan.train' has no attribute {name!r}")

@@ -9,6 +9,60 @@ from pathlib import Path
 from typing import Any
 
 
+# Which settings a training job's result depends on. The rules give each job only these as its
+# params, and `stages.launch` fingerprints only these, so an edit to anything else neither reruns
+# a job nor wipes its checkpoints (docs/cluster.md, "What reruns when").
+WEIGHT_KEYS = ("zero_stage", "precision", "grad_clip", "weight_decay", "betas", "eps", "scheduler", "seed",
+               "processes", "deterministic", "export_dtype")
+"""`pretrain` keys that change the trained weights or the losses of every stage (with the `model` section and
+the stage's own schedule). `processes` is the data-parallel world size on CPU, so it changes the batch."""
+RESIZE_KEYS = ("pad_rows",)
+"""`pretrain` keys read only by the stage that resizes the vocabulary (stage 1)."""
+RUN_ONLY_KEYS = ("log_every", "checkpoint_every", "keep_checkpoints", "peak_tflops", "perplexity")
+"""`pretrain` keys that change no weight and no loss: how often metrics are logged and checkpoints kept
+(resume is exact), the MFU denominator, and the perplexity tables (rules/perplexity.smk). A job reads them
+from the config when it runs; editing them reruns nothing, so a finished job's metrics file and the settings
+recorded in its xuanyuan_train.json keep the values it ran with."""
+SFT_STAGE_KEYS = {"sft1": "stage1", "sft2": "stage2"}
+
+
+def training_subset(config: dict[str, Any], stage: str) -> dict[str, Any]:
+    """What the result of training `stage` depends on: the `model` section, WEIGHT_KEYS (RESIZE_KEYS for
+    stage 1) and the stage's own schedule (`pretrain.<stage>`, or `sft.<stage1|stage2>.train` for SFT)."""
+    pretrain = dict(config.get("pretrain") or {})
+    keys = WEIGHT_KEYS + (RESIZE_KEYS if stage == "stage1" else ())
+    subset: dict[str, Any] = {"model": dict(config.get("model") or {}),
+                              "pretrain": {key: pretrain[key] for key in keys if key in pretrain}}
+    if stage in SFT_STAGE_KEYS:
+        key = SFT_STAGE_KEYS[stage]
+        subset["sft"] = {key: {"train": dict(config["sft"][key]["train"])}}
+    elif stage in pretrain:
+        subset["pretrain"][stage] = pretrain[stage]
+    return subset
+
+
+def job_config(config: dict[str, Any], subset: dict[str, Any]) -> dict[str, Any]:
+    """The config a training job runs with: `subset` (training_subset, the rule's param) laid over `config`.
+
+    Everything the weights depend on comes from `subset`, so Snakemake reruns the job when it changes;
+    the rest (RUN_ONLY_KEYS, other stages' schedules) from `config`, for the trainer and its records.
+    """
+    merged = {"model": dict(subset["model"]),
+              "pretrain": {**dict(config.get("pretrain") or {}), **dict(subset["pretrain"])}}
+    if "sft" in subset:
+        merged["sft"] = {**dict(config.get("sft") or {}), **dict(subset["sft"])}
+    return merged
+
+
+def fingerprint_settings(job: "TrainJob") -> dict[str, Any]:
+    """The part of `job`'s settings its checkpoints are valid for (the same keys as training_subset)."""
+    keys = WEIGHT_KEYS + (RESIZE_KEYS if job.resize_tokenizer is not None else ())
+    train = {key: job.train[key] for key in keys if key in job.train}
+    if job.stage in job.train:
+        train[job.stage] = job.train[job.stage]
+    return {"model": job.model, "train": train}
+
+
 @dataclass
 class TrainJob:
     stage: str

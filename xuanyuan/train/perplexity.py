@@ -1,10 +1,12 @@
 """Perplexity of a Hugging Face model directory on held-out text sets (zh, en, finance).
 
-Each set's texts are tokenized with the model directory's own tokenizer, each document as
-`ids + [EOS]` (the training data's layout), concatenated in the given order and cut into
-consecutive windows of `window` tokens; every token after the first of a window is predicted
-once, with position ids restarting at each document (as in training). Deterministic: no
-sampling, fixed order, eval mode, fp32.
+Each set's texts are tokenized with the model directory's own tokenizer, each document exactly
+as the tokenize stage stored the training data: `[BOS] + ids + [EOS]` (`ids + [EOS]` with
+tokenize.bos false), concatenated in the given order and cut into consecutive windows of
+`window` tokens; every token after the first of a window is predicted once, with position ids
+restarting at each document (as in training), except a document's BOS: it is given, never
+predicted (as lm-eval treats it), so the predicted tokens are each document's text and EOS
+whichever way tokenize.bos is set. Deterministic: no sampling, fixed order, eval mode, fp32.
 
 Two numbers per set:
 - `ppl_token` = exp(mean NLL per predicted token): comparable only between models that share a
@@ -23,6 +25,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import torch
 
+from xuanyuan.tokdata.specials import document_bos_id, document_ids
 from xuanyuan.train.data import model_inputs
 from xuanyuan.train.loss import token_losses
 
@@ -42,11 +45,20 @@ def _windows(docs: Sequence[Sequence[int]], window: int) -> list[tuple[np.ndarra
     return out
 
 
-@torch.no_grad()
-def perplexity_of(model, tokenizer, texts: Sequence[str], *, window: int, batch_size: int = 8) -> dict[str, Any]:
-    """NLL, token and character perplexity of `model` on `texts`."""
+def document_tokens(tokenizer, texts: Sequence[str], *, bos: bool = True) -> list[list[int]]:
+    """Each text as the tokenize stage stores it: `[BOS] + ids + [EOS]`, BOS when `bos` (tokenize.bos)."""
+    bos_id = document_bos_id(tokenizer, bos)
     eos = tokenizer.eos_token_id
-    docs = [tokenizer(t, add_special_tokens=False, split_special_tokens=True)["input_ids"] + [eos] for t in texts]
+    return [document_ids(tokenizer(t, add_special_tokens=False, split_special_tokens=True)["input_ids"],
+                         eos_id=eos, bos_id=bos_id) for t in texts]
+
+
+@torch.no_grad()
+def perplexity_of(model, tokenizer, texts: Sequence[str], *, window: int, batch_size: int = 8,
+                  bos: bool = True) -> dict[str, Any]:
+    """NLL, token and character perplexity of `model` on `texts`, documents laid out per `bos` (tokenize.bos)."""
+    docs = document_tokens(tokenizer, texts, bos=bos)
+    bos_id = document_bos_id(tokenizer, bos)
     windows = _windows(docs, window)
     device = next(model.parameters()).device
     nll, count = 0.0, 0
@@ -61,6 +73,9 @@ def perplexity_of(model, tokenizer, texts: Sequence[str], *, window: int, batch_
             inputs[row, :n] = torch.from_numpy(tokens[:-1])
             labels[row, :n] = torch.from_numpy(tokens[1:])
             positions[row, :n] = torch.from_numpy(pos[:-1])
+        if bos_id is not None:
+            # A BOS is only ever a document's first token (text encodes special strings as text): not scored.
+            labels[labels == bos_id] = -100
         # Through the trainer's own input builder, so document boundaries reach every attention kernel.
         kwargs = model_inputs({"input_ids": inputs, "position_ids": positions},
                               attn_implementation=model.config._attn_implementation, dtype=next(model.parameters()).dtype,
@@ -78,14 +93,18 @@ def perplexity_of(model, tokenizer, texts: Sequence[str], *, window: int, batch_
 
 
 def model_perplexity(model_dir: str | Path, texts_by_set: Mapping[str, Sequence[str]], *, window: int,
-                     max_docs: int | None = None, batch_size: int = 8) -> dict[str, dict[str, Any]]:
-    """Perplexity per set of a Hugging Face model directory (its own tokenizer), on the first `max_docs` texts."""
+                     max_docs: int | None = None, batch_size: int = 8, bos: bool = True) -> dict[str, dict[str, Any]]:
+    """Perplexity per set of a Hugging Face model directory (its own tokenizer), on the first `max_docs` texts.
+
+    `bos` is tokenize.bos: documents are laid out as the model's training data was.
+    """
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     torch.manual_seed(0)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32).eval()
-    return {name: perplexity_of(model, tokenizer, list(texts)[:max_docs], window=window, batch_size=batch_size)
+    return {name: perplexity_of(model, tokenizer, list(texts)[:max_docs], window=window, batch_size=batch_size,
+                                bos=bos)
             for name, texts in texts_by_set.items()}
 
 

@@ -92,8 +92,10 @@ class TrainSettings:
     stage1: StageSettings = field(default_factory=lambda: StageSettings(steps=60, lr=2e-3, trainable="embeddings"))
     stage2: StageSettings = field(default_factory=lambda: StageSettings(steps=120, lr=1e-3))
     # The SFT stages run on the same trainer; their settings come from the `sft` config section.
-    sft1: StageSettings = field(default_factory=lambda: StageSettings(steps=30, lr=5e-4, seq_length=512, micro_batch=2))
-    sft2: StageSettings = field(default_factory=lambda: StageSettings(steps=30, lr=3e-4, seq_length=512, micro_batch=2))
+    sft1: StageSettings = field(default_factory=lambda: StageSettings(steps=30, lr=5e-4, warmup_steps=3, seq_length=512,
+                                                                      micro_batch=2))
+    sft2: StageSettings = field(default_factory=lambda: StageSettings(steps=30, lr=3e-4, warmup_steps=3, seq_length=512,
+                                                                      micro_batch=2))
     zero_stage: int = 2
     precision: str = "fp32"
     """fp32 | bf16 (DeepSpeed bf16: bf16 weights and activations, fp32 master weights in the optimizer)."""

@@ -14,17 +14,23 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from xuanyuan.shards import read_records, write_json
-from xuanyuan.tokdata import tokenize_documents
+from xuanyuan.tokdata import document_bos_id, tokenize_documents
 from xuanyuan.train.base_model import base_tokenizer_dir, standin_job
-from xuanyuan.train.job import TrainJob, sft_job, stage_job
+from xuanyuan.train.job import TrainJob, fingerprint_settings, sft_job, stage_job
 from xuanyuan.train.launch import launch as _launch
 
 log = logging.getLogger(__name__)
 FINGERPRINT = "fingerprint.json"
 
 
+# Job fields that change no weight: where it logs (tensorboard), and its settings, fingerprinted as
+# fingerprint_settings (the keys the rule's params carry).
+_NOT_FINGERPRINTED = ("tensorboard_dir", "model", "train")
+
+
 def _fingerprint(job: TrainJob) -> dict[str, Any]:
-    """The job plus the size and modification time of every file it reads."""
+    """The job's paths and the settings its weights depend on, plus the size and modification time of
+    every file it reads: checkpoints are reused only when all of them are unchanged."""
     paths = [prefix + suffix for _, prefixes in job.data for prefix in prefixes for suffix in (".bin", ".idx")]
     if job.sft_rows is not None:
         paths += sorted(str(p) for p in Path(job.sft_rows).glob("*") if p.is_file())
@@ -32,7 +38,9 @@ def _fingerprint(job: TrainJob) -> dict[str, Any]:
     for directory in filter(None, (job.init_model, job.resize_tokenizer)):
         paths += sorted(str(p) for p in Path(directory).glob("*") if p.is_file())
     files = {path: [os.stat(path).st_size, os.stat(path).st_mtime_ns] for path in paths if os.path.exists(path)}
-    return {"job": json.loads(json.dumps(job.__dict__, default=list)), "files": files}
+    fields = {key: value for key, value in job.__dict__.items() if key not in _NOT_FINGERPRINTED}
+    fields["settings"] = fingerprint_settings(job)
+    return {"job": json.loads(json.dumps(fields, default=list)), "files": files}
 
 
 def launch(job: TrainJob, metrics_output: str, **kwargs: Any) -> dict[str, Any]:
@@ -69,15 +77,18 @@ def _english_training_records(shard_paths: Sequence[str], heldout_fraction: floa
 
 def tokenize_base_english(
     shard_paths: Sequence[str], base_tokenizer_model: str, hf_dir: str, out_prefix: str, stats_path: str,
-    *, heldout_fraction: float, batch_docs: int,
+    *, heldout_fraction: float, batch_docs: int, bos: bool = True,
 ) -> dict[str, Any]:
-    """The stand-in base model's training data: the corpus's English, tokenized with the *base* tokenizer."""
+    """The stand-in base model's training data: the corpus's English, tokenized with the *base* tokenizer.
+
+    `bos` (tokenize.bos) puts the tokenizer's BOS before every document, as the tokenize stage does.
+    """
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(str(base_tokenizer_dir(base_tokenizer_model, hf_dir)))
     stats = tokenize_documents(
         _english_training_records(shard_paths, heldout_fraction), tokenizer, out_prefix,
-        batch_docs=batch_docs, eos_id=tokenizer.eos_token_id,
+        batch_docs=batch_docs, eos_id=tokenizer.eos_token_id, bos_id=document_bos_id(tokenizer, bos),
     )
     write_json(stats_path, stats)
     return stats

@@ -9,8 +9,9 @@ L x L mask exists. This module registers it with Transformers' `AttentionInterfa
 `torch_varlen`:
 
 - CUDA: `varlen_attn`, causal, grouped-query heads shared rather than copied where torch allows.
-- CPU (the kernel is CUDA-only): one causal SDPA call per document. SDPA's CPU flash kernel keeps
-  memory linear in the document length, so long packed contexts run without an L^2 mask.
+- CPU (the kernel is CUDA-only), or fp32 on CUDA (the kernel takes 16-bit inputs only): one causal
+  SDPA call per document. SDPA's flash kernels keep memory linear in the document length, so long
+  packed contexts run without an L^2 mask.
 - No packed row in the batch (no `cu_seq_lens_*` given): one dense causal SDPA call.
 
 No mask function is registered for the name, so Transformers builds no mask for it: this
@@ -27,6 +28,8 @@ import torch
 import torch.nn.functional as F
 
 TORCH_VARLEN = "torch_varlen"
+# The flash kernel's input dtypes; an fp32 run on CUDA takes the per-document SDPA path instead.
+FLASH_DTYPES = (torch.float16, torch.bfloat16)
 
 
 def torch_has_varlen_kernel() -> bool:
@@ -106,7 +109,7 @@ def torch_varlen_attention(module: torch.nn.Module, query: torch.Tensor, key: to
         out = F.scaled_dot_product_attention(query, key, value, is_causal=True, scale=scaling,
                                              enable_gqa=query.shape[1] != key.shape[1])
         return out.transpose(1, 2).contiguous(), None
-    if query.is_cuda:
+    if query.is_cuda and query.dtype in FLASH_DTYPES:
         return _cuda_varlen(query, key, value, cu, int(kwargs["max_length_q"]), scaling), None
     return _per_document_sdpa(query, key, value, cu, scaling), None
 
