@@ -29,9 +29,9 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 import argparse  # noqa: E402
 import json  # noqa: E402
-import statistics  # noqa: E402
 import subprocess  # noqa: E402
-import time  # noqa: E402
+
+from bench.timing import timed  # noqa: E402
 
 ATTENTIONS = ("sdpa", "torch_varlen", "flash_attention_2")
 
@@ -107,16 +107,8 @@ def worker(args) -> None:
 
     loss = step()  # warm-up (and allocator growth) before the measured steps
     base = _reset_peak(device)
-    times = []
-    for _ in range(args.steps):
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        step()
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    print(json.dumps({"attn": attn, "seconds": statistics.median(times), "peak_mib": _peak(device) - base,
+    seconds = timed(step, device, 0, args.steps)
+    print(json.dumps({"attn": attn, "seconds": seconds, "peak_mib": _peak(device) - base,
                       "loss": loss, "documents": int((positions == 0).sum()), "device": str(device)}))
 
 

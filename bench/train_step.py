@@ -30,10 +30,10 @@ import dataclasses  # noqa: E402
 import json  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
-import time  # noqa: E402
 
 import torch  # noqa: E402
 
+from bench.timing import timed  # noqa: E402
 from xuanyuan.train.distributed import init_distributed  # noqa: E402
 from xuanyuan.train.flops import flops_per_token, peak_tflops  # noqa: E402
 from xuanyuan.train.loss import batch_loss  # noqa: E402
@@ -68,21 +68,6 @@ def make_batch(vocab, seq, micro, seed=0):
     tokens = torch.randint(3, vocab, (micro, seq + 1), generator=g)
     return {"input_ids": tokens[:, :-1], "labels": tokens[:, 1:].clone(),
             "position_ids": torch.arange(seq).expand(micro, seq).clone()}
-
-
-def timed(step, device, warmup, steps):
-    for _ in range(warmup):
-        step()
-    times = []
-    for _ in range(steps):
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        step()
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def hf_step_fn(model, batch, device, precision, lr=1e-4):
