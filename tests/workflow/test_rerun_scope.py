@@ -13,7 +13,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.slurm.conftest import shared_once
 from tests.workflow.conftest import REPO, snakemake
+
+# One worker builds the stand-in run once for all four tests (the fixture is per module, per worker).
+pytestmark = pytest.mark.xdist_group("rerun_scope")
 
 TRAINING = {"pretrain_base_standin", "pretrain_stage", "sft_train"}
 # Outputs declared with directory(): made as folders in the stand-in run.
@@ -37,8 +41,19 @@ def default_config() -> dict:
 
 @pytest.fixture(scope="module")
 def touched_run(tmp_path_factory) -> Path:
-    """A run directory whose records say the default config's whole DAG is done."""
-    run = tmp_path_factory.mktemp("touched_run")
+    """A run directory whose records say the default config's whole DAG is done (built once per session:
+    the xdist group does not always keep these tests on one worker)."""
+    with shared_once(tmp_path_factory, "touched_run") as run:
+        done = run.parent / "touched_run.done"
+        if not done.exists():
+            shutil.rmtree(run, ignore_errors=True)
+            run.mkdir(parents=True)
+            _touch_whole_dag(run)
+            done.touch()
+    return run
+
+
+def _touch_whole_dag(run: Path) -> None:
     config = str(REPO / "config" / "config.yaml")
     summary = snakemake("--summary", "--directory", str(run), "--configfile", config, cwd=run, timeout=300)
     assert summary.returncode == 0, summary.stderr[-3000:]
@@ -53,7 +68,6 @@ def touched_run(tmp_path_factory) -> Path:
     touch = snakemake("--touch", "--forceall", "--cores", "1", "--directory", str(run), "--configfile", config,
                       cwd=run, timeout=300)
     assert touch.returncode == 0, touch.stderr[-3000:]
-    return run
 
 
 def plan(run: Path, config: dict, tmp_path: Path, snakefile_repo: Path = REPO) -> dict[str, int]:
