@@ -3,6 +3,7 @@
 # their rules: `snakemake --lint` wants functions kept apart from rules, and a stage's paths are
 # shared with the stages after it (the model registry below is read by several of them).
 from xuanyuan.chat import read_questions
+from xuanyuan.config import TRAINED_VARIANTS as TRAINED_VARIANT_NAMES
 from xuanyuan.quality.keywords import load_keywords
 from xuanyuan.train.job import SFT_STAGE_KEYS, training_subset
 
@@ -115,10 +116,11 @@ def sft_data_config(stage):
     return canonical({**shared, key: {name: value for name, value in SFT[key].items() if name != "train"}})
 
 
-# Trained model variants by name -> (directory, files a job that reads it depends on).
+# Trained model variants by name (xuanyuan.config.TRAINED_VARIANTS, which check-config checks names
+# against) -> (directory, files a job that reads it depends on).
 TRAINED_VARIANTS = {
-    "base": (BASE_MODEL_DIR, base_model_inputs()),
-    **{stage: (f"{MODELS}/{stage}", model_files(f"{MODELS}/{stage}")) for stage in ("stage1", "stage2", "sft1", "sft2")},
+    name: (BASE_MODEL_DIR, base_model_inputs()) if name == "base" else (f"{MODELS}/{name}", model_files(f"{MODELS}/{name}"))
+    for name in TRAINED_VARIANT_NAMES
 }
 
 # Quantized variants (rules/quantize.smk), all of one trained model.
