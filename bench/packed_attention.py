@@ -31,7 +31,7 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import subprocess  # noqa: E402
 
-from bench.timing import timed  # noqa: E402
+from bench.measure import status_mib, timed  # noqa: E402
 
 ATTENTIONS = ("sdpa", "torch_varlen", "flash_attention_2")
 
@@ -50,13 +50,6 @@ def document_positions(length: int, mean_doc: int, seed: int):
     return torch.from_numpy(np.concatenate(positions))[None]
 
 
-def _status_mib(field: str) -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    raise KeyError(field)
-
-
 def _reset_peak(device) -> float:
     """Start a peak measurement; returns the memory in use now (MiB)."""
     import torch
@@ -66,7 +59,7 @@ def _reset_peak(device) -> float:
         torch.cuda.reset_peak_memory_stats()
         return torch.cuda.memory_allocated() / 2**20
     Path("/proc/self/clear_refs").write_text("5")  # VmHWM := VmRSS
-    return _status_mib("VmRSS")
+    return status_mib("VmRSS")
 
 
 def _peak(device) -> float:
@@ -74,7 +67,7 @@ def _peak(device) -> float:
 
     if device.type == "cuda":
         return torch.cuda.max_memory_allocated() / 2**20
-    return _status_mib("VmHWM")
+    return status_mib("VmHWM")
 
 
 def worker(args) -> None:

@@ -33,7 +33,7 @@ import subprocess  # noqa: E402
 
 import torch  # noqa: E402
 
-from bench.timing import timed  # noqa: E402
+from bench.measure import timed  # noqa: E402
 from xuanyuan.train.distributed import init_distributed  # noqa: E402
 from xuanyuan.train.flops import flops_per_token, peak_tflops  # noqa: E402
 from xuanyuan.train.loss import batch_loss  # noqa: E402

@@ -29,15 +29,10 @@ import os  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 
+from bench.measure import status_mib  # noqa: E402
+
 SETUPS = ("standin", "standin_zero3", "hf", "hf_zero3")
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _status_mib(field: str) -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    raise KeyError(field)
 
 
 def _settings(args):
@@ -63,13 +58,13 @@ def worker(args) -> None:
     if args.worker.endswith("_zero3"):
         zero = construction_config(deepspeed_config(train, train.stage2, d.world_size, on_cuda=False))
     dist.barrier()
-    base = _status_mib("VmRSS")
+    base = status_mib("VmRSS")
     Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current RSS: the peak below is the build's
     if args.worker.startswith("standin"):
         model = build_standin(model_settings, args.vocab, seed=1, zero_config=zero)
     else:
         model = load_model(args.dir, model_settings, zero_config=zero)
-    peak, now = _status_mib("VmHWM"), _status_mib("VmRSS")
+    peak, now = status_mib("VmHWM"), status_mib("VmRSS")
     record = partition_record(model) if zero is not None else {"local_elements": count_parameters(model)["total"]}
     result = {"setup": args.worker, "rank": d.rank, "base_mib": base, "peak_mib": peak, "after_mib": now,
               "params": count_parameters(model)["total"], "local_elements": record["local_elements"]}

@@ -1,9 +1,19 @@
-"""Median wall time of a step function, with the CUDA queue drained around each timed call."""
+"""What the benchmarks measure with: the median wall time of a step (the CUDA queue drained around
+each timed call), and this process's memory from /proc/self/status."""
 
 from __future__ import annotations
 
 import statistics
 import time
+from pathlib import Path
+
+
+def status_mib(field: str) -> float:
+    """A /proc/self/status memory field (VmRSS, VmHWM, ...) in MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise KeyError(field)
 
 
 def timed(step, device, warmup: int, steps: int) -> float:
