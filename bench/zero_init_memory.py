@@ -12,7 +12,10 @@ ratio compares that to the whole-model build of the same source. Setups:
   hf             load_model from a Hugging Face directory, written first in `--checkpoint-dtype`
                  (bf16 by default, as Llama-2's release is 16-bit: loading it in fp32 converts every
                  tensor; an fp32 checkpoint stays memory-mapped, untouched pages are not resident)
-  hf_zero3       the same through Transformers' DeepSpeed integration (rank 0 reads the checkpoint)
+  hf_zero3       the same partitioned (load_model with a ZeRO-3 config): the safetensors file streamed
+                 into the partitions one module at a time, rank 0 reading only that module's tensors
+  hf_zero3_transformers  Transformers' own ZeRO-3 load (from_pretrained under HfDeepSpeedConfig), what
+                 load_model did before: rank 0 reads the whole checkpoint, then fills the partitions
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import tempfile  # noqa: E402
 
 from bench.measure import status_mib  # noqa: E402
 
-SETUPS = ("standin", "standin_zero3", "hf", "hf_zero3")
+SETUPS = ("standin", "standin_zero3", "hf", "hf_zero3", "hf_zero3_transformers")
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -55,13 +58,21 @@ def worker(args) -> None:
     d = init_distributed()
     model_settings, train = _settings(args)
     zero = None
-    if args.worker.endswith("_zero3"):
+    if "_zero3" in args.worker:
         zero = construction_config(deepspeed_config(train, train.stage2, d.world_size, on_cuda=False))
     dist.barrier()
     base = status_mib("VmRSS")
     Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current RSS: the peak below is the build's
     if args.worker.startswith("standin"):
         model = build_standin(model_settings, args.vocab, seed=1, zero_config=zero)
+    elif args.worker == "hf_zero3_transformers":
+        import torch
+        from transformers import LlamaForCausalLM
+
+        from xuanyuan.train.zero3 import hf_zero3
+
+        with hf_zero3(zero):
+            model = LlamaForCausalLM.from_pretrained(args.dir, dtype=torch.float32, attn_implementation="sdpa")
     else:
         model = load_model(args.dir, model_settings, zero_config=zero)
     peak, now = status_mib("VmHWM"), status_mib("VmRSS")
@@ -130,7 +141,7 @@ def main() -> int:
     print("| setup | rank | elements held | base MiB | peak MiB | peak - base MiB | vs whole |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for setup, ranks in results.items():
-        whole = results.get(setup.removesuffix("_zero3"))
+        whole = results.get(setup.split("_zero3")[0])
         for r in ranks:
             added = r["peak_mib"] - r["base_mib"]
             ratio = ""

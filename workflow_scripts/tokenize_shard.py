@@ -1,12 +1,11 @@
-from transformers import AutoTokenizer
-
 from xuanyuan.runlog import limit_threads, logged_to
 from xuanyuan.shards import read_records, write_json
 from xuanyuan.tokdata import document_bos_id, tokenize_documents
+from xuanyuan.tokdata.encoding import load_tokenizer
 
 limit_threads(snakemake.threads)
 with logged_to(snakemake.log[0]) as log:
-    tokenizer = AutoTokenizer.from_pretrained(snakemake.params.tokenizer_dir)
+    tokenizer = load_tokenizer(snakemake.params.tokenizer_dir)
     bos_id = document_bos_id(tokenizer, snakemake.params.bos)
     for phase, docs, prefix in zip(snakemake.params.phases, snakemake.input.docs, snakemake.params.prefixes):
         stats = tokenize_documents(

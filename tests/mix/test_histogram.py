@@ -145,13 +145,20 @@ def test_token_histogram_job_counts_the_bos_per_document_only_when_asked(mix_tok
         assert np.array_equal(part.amounts, eos_only.cells[cell].amounts + part.docs)
 
 
-def test_a_token_measure_with_bos_needs_a_tokenizer_with_one(mix_tokenizer):
+def test_a_token_measure_with_bos_needs_a_tokenizer_with_one(mix_tokenizer, tmp_path):
+    import json
+    import shutil
+
     from xuanyuan.errors import UserError
     from xuanyuan.tokdata.encoding import load_tokenizer
 
-    tokenizer = load_tokenizer(mix_tokenizer)
-    tokenizer.bos_token = None
-    with pytest.raises(UserError, match=r"tokenize.bos is true but this tokenizer has no BOS token"):
-        TokenMeasure(tokenizer)
-    ids = tokenizer("abc", add_special_tokens=False)["input_ids"]
-    assert TokenMeasure(tokenizer, bos=False)(["abc"]) == [len(ids) + 1]
+    no_bos = tmp_path / "no_bos"
+    shutil.copytree(mix_tokenizer, no_bos)
+    for name in ("tokenizer_config.json", "special_tokens_map.json"):
+        settings = json.loads((no_bos / name).read_text())
+        settings.pop("bos_token")
+        (no_bos / name).write_text(json.dumps(settings))
+    with pytest.raises(UserError, match=r"no_bos: tokenize.bos is true but this tokenizer has no BOS token"):
+        TokenMeasure(no_bos)
+    ids = load_tokenizer(no_bos).backend_tokenizer.encode("abc", add_special_tokens=False).ids
+    assert TokenMeasure(no_bos, bos=False)(["abc"]) == [len(ids) + 1]

@@ -15,7 +15,7 @@ from tests.conftest import REPO
 from xuanyuan.chat import ChatSession, GenerationSettings, answer_questions, load_for_inference, read_questions
 from xuanyuan.chat import cli
 from xuanyuan.chat.loading import ModelDirError
-from xuanyuan.chat.questions import QuestionsError
+from xuanyuan.chat.questions_file import QuestionsError
 from xuanyuan.sft import SegmentEncoder, prompt_ids, prompt_text
 
 GREEDY = GenerationSettings(max_new_tokens=4, temperature=0)

@@ -11,6 +11,7 @@ import time
 import pytest
 import yaml
 
+from tests.local_snakemake import local_env
 from tests.slurm.conftest import REPO
 from xuanyuan.cluster.dryrun import full_scale_overlay
 
@@ -46,7 +47,7 @@ def full_dry_run(tmp_path_factory):
     result = subprocess.run(
         [sys.executable, "-m", "snakemake", "--profile", "slurm", "-n", "--quiet", "rules",
          "--configfile", str(config_file), "--directory", str(root / "run")],
-        cwd=REPO, capture_output=True, text=True, timeout=900)
+        cwd=REPO, capture_output=True, text=True, timeout=900, env=local_env())
     seconds = time.monotonic() - start
     assert result.returncode == 0, result.stderr[-5000:]
     return config, planned_jobs(result.stdout + result.stderr), seconds
@@ -73,7 +74,7 @@ def test_lint_is_clean():
     # output_dir in rules/common.smk); each stage's names and helper functions live in
     # rules/layout.smk, apart from the rule files.
     result = subprocess.run([sys.executable, "-m", "snakemake", "--lint"], cwd=REPO, capture_output=True, text=True,
-                            timeout=600)
+                            timeout=600, env=local_env())
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     assert not lint_findings(output), sorted(lint_findings(output))

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.local_snakemake import local_env
 from tests.slurm.conftest import REPO, shared_once, snakemake_command, tiny_slurm_config
 from xuanyuan.train.checkpoint import latest_tag
 
@@ -103,7 +104,7 @@ def _run_on_the_cluster(directory: Path) -> ClusterRun:
     local = subprocess.run(
         [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), *LOCAL_TARGETS, "--cores", "2",
          "--configfile", str(config_file), "--directory", str(directory)],
-        cwd=REPO, capture_output=True, text=True, timeout=600)
+        cwd=REPO, capture_output=True, text=True, timeout=600, env=local_env())
     if local.returncode != 0:
         return ClusterRun(directory, local.returncode, local.stdout, "local part failed:\n" + local.stderr, {}, None, 0)
     command = snakemake_command(directory, config_file, *SLURM_TARGETS, "--retries", "1")

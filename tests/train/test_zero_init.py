@@ -82,6 +82,16 @@ def test_construction_is_partitioned_and_equals_the_whole_model(zero_runs, tiny)
             assert holding["embedding_local_elements"] == _partition_size(holding["embedding_full_elements"])
             assert holding["local_elements"] <= holding["full_elements"] / WORLD + 64
         assert resized["holding"]["embedding_shape"][0] == resized["vocab_size"]
+        # The load streamed the safetensors file into the partitions: rank 0 read every tensor once, holding
+        # at most its largest module's (the embedding) at a time; the other rank read nothing.
+        streamed = out["streamed"]
+        if rank == 0:
+            element_bytes = streamed["bytes_read"] // streamed["total_elements"]
+            assert streamed["bytes_read"] == element_bytes * streamed["total_elements"] and element_bytes in (2, 4)
+            assert streamed["max_bytes_at_once"] == element_bytes * streamed["largest_module_elements"]
+            assert streamed["max_bytes_at_once"] < streamed["bytes_read"] / 2
+        else:
+            assert streamed["tensors"] == streamed["bytes_read"] == streamed["max_bytes_at_once"] == 0
         # Frozen fp32 copies: every frozen weight on rank 0, bitwise; nothing on the other ranks.
         frozen = out["frozen"]
         assert frozen["different"] == []

@@ -20,12 +20,13 @@ from xuanyuan.train.deepspeed_config import deepspeed_config
 from xuanyuan.train.distributed import init_distributed
 from xuanyuan.train.freeze import FrozenMaster, set_trainable
 from xuanyuan.train.job import TrainJob
-from xuanyuan.train.model import build_standin, count_parameters, load_model
+from xuanyuan.train.model import build_standin, count_parameters, load_model, model_config
 from xuanyuan.train.resize import resize_to_expanded
 from xuanyuan.train.settings import tiny_cpu
 from xuanyuan.train.trainer import run_job
+from xuanyuan.train.zero3_load import build_uninitialised, load_checkpoint_into_partitions
 from xuanyuan.train.zero3 import (
-    cast_partitions, construction_config, full_shape, gathered, is_partitioned, partition_record,
+    cast_partitions, construction_config, full_numel, full_shape, gathered, is_partitioned, partition_record,
 )
 
 
@@ -49,6 +50,12 @@ def _holding(model) -> dict:
     return record
 
 
+def _module_sizes(model) -> dict:
+    """Elements of the whole model and of its largest module's own parameters."""
+    per_module = [sum(full_numel(p) for p in module.parameters(recurse=False)) for module in model.modules()]
+    return {"total_elements": sum(full_numel(p) for p in model.parameters()), "largest_module_elements": max(per_module)}
+
+
 def construction_checks(spec: dict, world_size: int, rank: int) -> dict:
     settings, train = tiny_cpu()
     train = dataclasses.replace(train, zero_stage=3)
@@ -66,6 +73,11 @@ def construction_checks(spec: dict, world_size: int, rank: int) -> dict:
 
     # A Hugging Face directory loaded and resized, partitioned vs whole.
     loaded = load_model(spec["standin"], settings, zero_config=zero)
+    # What the streaming load reads on this rank (rank 0: every tensor, one module's at a time).
+    streamed = build_uninitialised(model_config(spec["standin"]), zero)
+    record = load_checkpoint_into_partitions(streamed, spec["standin"], rank=rank)
+    out["streamed"] = {**dataclasses.asdict(record), **_module_sizes(streamed)}
+    del streamed
     out["loaded"] = _holding(loaded)
     resize_to_expanded(loaded, spec["expanded"], zero_config=zero)
     reference = load_model(spec["standin"], settings)

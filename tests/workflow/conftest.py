@@ -10,13 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.local_snakemake import local_env
+
 REPO = Path(__file__).resolve().parents[2]
 
 
 def snakemake(*args: str, cwd: Path | None = None, timeout: int = 1800) -> subprocess.CompletedProcess:
     """`snakemake -s <repo>/Snakefile ...` with the test's Python, capturing output."""
     command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), *args]
-    env = dict(os.environ, PYTHONHASHSEED="0")
+    env = local_env(PYTHONHASHSEED="0")
     return subprocess.run(command, cwd=cwd or REPO, capture_output=True, text=True, timeout=timeout, env=env)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.local_snakemake import local_env
 from tests.workflow.conftest import REPO, checksums, run_default_pipeline, snakemake
 
 DATA_TARGETS = [f"results/{name}" for name in (
@@ -363,7 +364,7 @@ def test_a_training_job_killed_mid_run_resumes_from_its_checkpoint(default_run, 
         shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
     command = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--cores", "2", "--retries", "1",
                "--configfile", str(REPO / "config" / "config.yaml"), "--directory", str(run), "models/stage1/xuanyuan_train.json"]
-    process = subprocess.Popen(command, cwd=run, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(command, cwd=run, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=local_env())
     checkpoint_dir = run / "work" / "checkpoints" / "stage1"
     killed = []
     deadline = time.time() + 900

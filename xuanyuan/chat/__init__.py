@@ -2,7 +2,7 @@
 
   loading     a model directory (bf16/fp32, int8, GPTQ, NF4) and its tokenizer, ready to generate
   session     one conversation: prompts from xuanyuan.sft.template, sampling, streaming, history
-  questions   a file of questions -> answers (the `generate` rule)
+  questions   a file of questions -> answers (the `generate` rule); questions_file reads one
   cli         the interactive and one-shot command line
 """
 
@@ -12,7 +12,7 @@ from xuanyuan.chat.settings import GenerationSettings
 
 # The model-loading names import torch and transformers: on first use, not with the package.
 _LAZY = {"ChatSession": "session", "answer_questions": "questions", "load_for_inference": "loading",
-         "read_questions": "questions"}
+         "read_questions": "questions_file"}
 
 __all__ = ["ChatSession", "GenerationSettings", "answer_questions", "load_for_inference", "read_questions"]
 

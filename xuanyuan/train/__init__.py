@@ -8,6 +8,7 @@ Modules, one job each:
   rope              RoPE cos/sin in fp32 (and the precision check)
   deepspeed_config  the ZeRO config dict from our settings
   zero3             ZeRO-3: build/load the model partitioned under deepspeed.zero.Init, gathers, bf16 cast
+  zero3_load        ZeRO-3: a safetensors checkpoint streamed into the partitions, one module at a time
   data              per-rank micro-batches from the curriculum sampler, by global sample index
   loss              cross-entropy over labels, -100 ignored
   flops, metrics    FLOPs per token, MFU; JSONL + TensorBoard + progress bar

@@ -13,6 +13,7 @@ from transformers import LlamaConfig, LlamaForCausalLM
 from xuanyuan.train.settings import ContextSettings, ModelSettings, StandinSizes
 from xuanyuan.train.varlen_attention import TORCH_VARLEN, register_torch_varlen, torch_has_varlen_kernel
 from xuanyuan.train.zero3 import full_numel, gathered_weight_init, hf_zero3, partitioned_construction
+from xuanyuan.train.zero3_load import build_uninitialised, load_checkpoint_into_partitions, safetensors_files
 
 log = logging.getLogger(__name__)
 
@@ -129,13 +130,26 @@ def load_model(path: str | Path, settings: ModelSettings, *,
                zero_config: dict[str, Any] | None = None) -> LlamaForCausalLM:
     """A Hugging Face causal LM directory, loaded in fp32 (the engine casts for bf16; fp32 keeps master copies exact).
 
-    zero_config: load it partitioned (Transformers' DeepSpeed integration: the model is built under
-    zero.Init and rank 0 copies the checkpoint into the partitions, one module at a time).
+    zero_config: load it partitioned. A safetensors checkpoint is streamed into the partitions one
+    module at a time, rank 0 reading only that module's tensors (xuanyuan.train.zero3_load); a
+    `.bin` checkpoint goes through Transformers' integration, where rank 0 reads all of it first.
     """
     config = model_config(path, settings.context)
     attn = resolve_attn_implementation(settings.attn_implementation)
     if zero_config is None:
         return LlamaForCausalLM.from_pretrained(path, config=config, dtype=torch.float32, attn_implementation=attn)
+    if safetensors_files(path):
+        import torch.distributed as dist
+
+        config._attn_implementation = attn
+        model = build_uninitialised(config, zero_config)
+        record = load_checkpoint_into_partitions(model, path, rank=dist.get_rank() if dist.is_initialized() else 0)
+        if record.tensors:
+            log.info("%s: %d tensors, %.1f MiB read on this rank, at most %.1f MiB at once", path, record.tensors,
+                     record.bytes_read / 2**20, record.max_bytes_at_once / 2**20)
+        return model
+    log.warning("%s has no safetensors: rank 0 reads the whole checkpoint before partitioning it "
+                "(save it with save_pretrained(safe_serialization=True) to stream it)", path)
     with hf_zero3(zero_config):
         return LlamaForCausalLM.from_pretrained(path, config=config, dtype=torch.float32, attn_implementation=attn)
 
