@@ -45,7 +45,10 @@ WORK = config["paths"]["work"]
 RESULTS = config["paths"]["results"]
 LOGS = config["paths"]["logs"]
 BENCH = config["paths"]["benchmarks"]
-SOURCES = config["sources"]
+# By name, not in the config file's order: every aggregate (global dedup, the quality model's training
+# data, the tokenized phases' concatenation) reads its shards in this order, so moving a source in
+# the YAML changes no output and reruns nothing.
+SOURCES = dict(sorted(config["sources"].items()))
 RAW_MANIFEST = f"{WORK}/raw/MANIFEST.json"
 GROUND_TRUTH = f"{WORK}/raw/ground_truth.jsonl"
 CORPUS_IS_GENERATED = any(source["generated"] for source in SOURCES.values())
