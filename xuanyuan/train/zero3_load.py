@@ -75,6 +75,7 @@ class _Reader:
     def __init__(self, files: dict[str, Path]):
         self._files = files
         self._handles: dict[Path, Any] | None = None
+        self._stack: contextlib.ExitStack | None = None
 
     @contextlib.contextmanager
     def module(self) -> Iterator[None]:
@@ -83,7 +84,7 @@ class _Reader:
             try:
                 yield
             finally:
-                self._handles = None
+                self._handles, self._stack = None, None
 
     def tensor(self, key: str) -> torch.Tensor:
         from safetensors import safe_open
