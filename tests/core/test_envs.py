@@ -92,3 +92,24 @@ def test_scripts_of_data_environment_rules_do_not_import_the_model_stack():
     heavy = result.stdout.strip()
     assert not heavy, (f"{heavy} imports torch or the model stack, but these rules run it with envs/data.yaml: "
                        f"{sorted(set(imports[heavy]))}; point their conda: at ../envs/train.yaml")
+
+
+def test_parsing_the_snakefile_imports_no_model_stack():
+    # Every Snakemake start parses the Snakefile: each dry run, and every job on a cluster. What the
+    # Snakefile and rules import by name at parse time (`from xuanyuan... import a, b`), imported and
+    # read in a fresh interpreter, must not pull torch (~3 s of CPU each time).
+    names = []
+    for path in [REPO / "Snakefile", *sorted((REPO / "rules").rglob("*.smk"))]:
+        text = path.read_text()
+        for module, imported in re.findall(r"^from (xuanyuan[\w.]*) import (\([^)]*\)|.*)$", text, re.MULTILINE):
+            for name in re.findall(r"(\w+)(?: as \w+)?", imported.strip("()")):
+                names.append((module, name))
+    assert {("xuanyuan.chat", "read_questions"), ("xuanyuan.config", "check_semantics")} <= set(names), names
+    probe = ("import importlib, sys\n"
+             f"for module, name in {sorted(set(names))!r}:\n"
+             "    getattr(importlib.import_module(module), name)\n"
+             "    if {'torch', 'transformers', 'deepspeed', 'lm_eval'} & set(sys.modules):\n"
+             "        print(module, name); break\n")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert not result.stdout.strip(), f"{result.stdout.strip()} imports the model stack at Snakefile parse time"

@@ -60,3 +60,18 @@ def test_a_broken_tokenizer_config_names_the_file(stage_tokenizer_dir, tmp_path)
         load_tokenizer(broken)
     config = json.loads((stage_tokenizer_dir / "tokenizer_config.json").read_text())
     assert config["tokenizer_class"] == "PreTrainedTokenizerFast"
+
+
+def test_loading_and_encoding_import_neither_transformers_nor_torch(stage_tokenizer_dir):
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    probe = ("import sys\n"
+             "from xuanyuan.tokdata.encoding import BatchEncoder, load_tokenizer\n"
+             f"BatchEncoder(load_tokenizer({str(stage_tokenizer_dir)!r}))(['abc 中文'])\n"
+             "print(sorted({'transformers', 'torch'} & set(sys.modules)))\n")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "[]", result.stdout
