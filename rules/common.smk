@@ -11,6 +11,7 @@ from snakemake.utils import validate
 
 from xuanyuan.config import (
     check_semantics,
+    coerce_scalar_text,
     explain_schema_errors,
     format_problems,
     load_yaml,
@@ -32,6 +33,7 @@ def _stop_on_bad_config(problems):
     sys.exit(1)
 
 
+coerce_scalar_text(config, load_yaml(SCHEMA))  # `lr: 1e-4` is a number, as the user meant
 try:
     validate(config, SCHEMA)
 except WorkflowError:

@@ -16,6 +16,7 @@ def check_config(files: list[str]) -> int:
 
     from xuanyuan.config import (
         check_semantics,
+        coerce_scalar_text,
         explain_schema_errors,
         format_problems,
         load_yaml,
@@ -28,6 +29,7 @@ def check_config(files: list[str]) -> int:
     config: dict = {}
     for name in files:  # later files override earlier ones, deeply, as with --configfile
         update_config(config, load_yaml(name) or {})
+    coerce_scalar_text(config, load_yaml(schema_path))
     problems = explain_schema_errors(config, schema_path, files)
     if not problems:
         schema = load_yaml(schema_path)

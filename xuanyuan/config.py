@@ -12,6 +12,7 @@ variant, a benchmark or a keyword file exists, a stage fits the model's position
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -29,6 +30,64 @@ class ConfigError(ValueError):
 def load_yaml(path: str | Path) -> Any:
     with open(path, encoding="utf-8") as handle:
         return yaml.safe_load(handle)
+
+
+# Numbers and booleans that arrive as text. PyYAML follows YAML 1.1, where `1e-4` (no dot) is a
+# string, yet `lr: 1e-4` is how most training configs write a learning rate; and Snakemake's
+# `--config a='{b: 1}'` reads nested values with YAML's BaseLoader, every scalar a string.
+_FLOAT_TEXT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_INT_TEXT = re.compile(r"^[+-]?\d+$")
+_BOOL_TEXT = {"true": True, "false": False}
+
+
+def _resolve_ref(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
+    while isinstance(schema, dict) and "$ref" in schema and schema["$ref"].startswith("#/"):
+        target: Any = root
+        for part in schema["$ref"][2:].split("/"):
+            target = target[part]
+        schema = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+    return schema
+
+
+def _scalar_from_text(value: str, types: set[str]) -> Any:
+    if "string" in types:
+        return value
+    if "integer" in types and _INT_TEXT.match(value):
+        return int(value)
+    if "number" in types and _FLOAT_TEXT.match(value):
+        number = float(value)
+        return int(number) if _INT_TEXT.match(value) else number
+    if "boolean" in types and value.lower() in _BOOL_TEXT:
+        return _BOOL_TEXT[value.lower()]
+    return value
+
+
+def coerce_scalar_text(config: Any, schema: dict[str, Any], root: dict[str, Any] | None = None) -> Any:
+    """`config` with text that spells a number or boolean converted where the schema asks for one.
+
+    Only where the schema's type is number, integer or boolean and not string, and only text that
+    is a plain literal (`1e-4`, `8192`, `true`); anything else is left for validation to report.
+    Mappings and lists are updated in place; the (possibly new) value is returned.
+    """
+    root = schema if root is None else root
+    schema = _resolve_ref(schema, root)
+    for part in schema.get("allOf", []):
+        config = coerce_scalar_text(config, part, root)
+    if isinstance(config, str):
+        types = schema.get("type")
+        types = {types} if isinstance(types, str) else set(types or [])
+        return _scalar_from_text(config, types) if types else config
+    if isinstance(config, dict):
+        properties = schema.get("properties", {})
+        extra = schema.get("additionalProperties")
+        for key, value in config.items():
+            child = properties.get(key, extra if isinstance(extra, dict) else None)
+            if child is not None:
+                config[key] = coerce_scalar_text(value, child, root)
+    elif isinstance(config, list) and isinstance(schema.get("items"), dict):
+        for index, value in enumerate(config):
+            config[index] = coerce_scalar_text(value, schema["items"], root)
+    return config
 
 
 def _dotted(path: Iterable[Any]) -> str:

@@ -292,3 +292,29 @@ def test_standin_heads_must_divide_its_width(tmp_path):
     # the stand-in's sizes do not matter when a base model is given
     _, problems = _problems_of(tmp_path, {"model": {"path": "/models/llama", "standin": {"num_kv_heads": 3}}})
     assert problems == []
+
+
+def test_numbers_and_booleans_written_as_text_are_read_as_the_schema_asks(tmp_path):
+    from xuanyuan.config import coerce_scalar_text
+
+    schema = _load(SCHEMA)
+    # PyYAML (YAML 1.1) reads 1e-4 without a dot as text; --config nested values are all text.
+    config = yaml.safe_load("pretrain: {stage2: {lr: 1e-4, steps: '12'}, deterministic: 'false'}\n"
+                            "sources: {web: {paths: '123', shards: '3'}}\nmix: {phases: [{name: a, tokens: '1000'}]}")
+    assert config["pretrain"]["stage2"]["lr"] == "1e-4"
+    coerce_scalar_text(config, schema)
+    assert config["pretrain"]["stage2"] == {"lr": 1e-4, "steps": 12}
+    assert config["pretrain"]["deterministic"] is False
+    assert config["sources"]["web"] == {"paths": "123", "shards": 3}  # through $defs/source; a string stays text
+    assert config["mix"]["phases"][0]["tokens"] == 1000  # list items
+    # Text that is no plain literal is left for validation to report, with the file and key.
+    path, problems = _problems_of(tmp_path, {"pretrain": {"stage2": {"lr": "fast"}}})
+    assert problems == [f"{path}: 'pretrain.stage2.lr' is 'fast'; it must be a number"]
+
+
+def test_check_config_accepts_a_learning_rate_written_1e_4(tmp_path, capsys):
+    from xuanyuan.__main__ import main
+
+    path = tmp_path / "lr.yaml"
+    path.write_text("pretrain:\n  stage2:\n    lr: 1e-4\n")
+    assert main(["check-config", str(DEFAULT), str(path)]) == 0, capsys.readouterr().err

@@ -42,6 +42,13 @@ def planned_jobs(run: Path, config: dict, tmp_path: Path) -> dict[str, int]:
     return _jobs_in_dry_run(result.stdout + result.stderr)
 
 
+def test_nested_config_values_from_the_command_line_are_numbers_where_the_schema_says_so():
+    # Snakemake reads a nested --config value with YAML's BaseLoader: every scalar arrives as text.
+    result = snakemake("-n", "--config", "pretrain={stage2: {lr: 1e-4, steps: 50}, deterministic: true}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "must be a number" not in result.stderr
+
+
 def test_dry_run_of_the_default_config():
     result = snakemake("-n", "--forceall")  # in the checkout, as a user types it (all jobs, even if run before)
     assert result.returncode == 0, result.stderr
