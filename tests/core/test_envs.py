@@ -72,6 +72,23 @@ def test_every_rule_uses_an_existing_environment():
     assert not missing, f"rules whose conda: file is not in envs/: {missing}"
 
 
+MODEL_STACK = {"torch", "deepspeed", "lm_eval", "bitsandbytes", "gptqmodel"}
+
+
+def _first_import_of(packages: set[str], names: list[tuple[str, str | None]]) -> str:
+    """Import each (module, name) in turn in one fresh interpreter (the name read from the module
+    when given, for lazy attributes); the first that loads one of `packages`, or ""."""
+    probe = ("import importlib, sys\n"
+             f"for module, name in {names!r}:\n"
+             "    loaded = importlib.import_module(module)\n"
+             "    if name: getattr(loaded, name)\n"
+             f"    if set({sorted(packages)!r}) & set(sys.modules):\n"
+             "        print(module if name is None else f'{module} {name}'); break\n")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout.strip()
+
+
 def test_scripts_of_data_environment_rules_do_not_import_the_model_stack():
     # The xuanyuan modules these scripts import, in one fresh interpreter; it names the first module
     # that pulls torch or another package of the model stack (a data environment has none of them).
@@ -82,14 +99,7 @@ def test_scripts_of_data_environment_rules_do_not_import_the_model_stack():
             text = (REPO / script).read_text()
             for module in re.findall(r"^(?:from|import) (xuanyuan[\w.]*)", text, re.MULTILINE):
                 imports.setdefault(module, []).append(f"{smk}:{rule}")
-    probe = ("import importlib, sys\n"
-             f"for m in {sorted(imports)!r}:\n"
-             "    importlib.import_module(m)\n"
-             "    if {'torch', 'deepspeed', 'lm_eval', 'bitsandbytes', 'gptqmodel'} & set(sys.modules):\n"
-             "        print(m); break\n")
-    result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    heavy = result.stdout.strip()
+    heavy = _first_import_of(MODEL_STACK, [(module, None) for module in sorted(imports)])
     assert not heavy, (f"{heavy} imports torch or the model stack, but these rules run it with envs/data.yaml: "
                        f"{sorted(set(imports[heavy]))}; point their conda: at ../envs/train.yaml")
 
@@ -105,11 +115,5 @@ def test_parsing_the_snakefile_imports_no_model_stack():
             for name in re.findall(r"(\w+)(?: as \w+)?", imported.strip("()")):
                 names.append((module, name))
     assert {("xuanyuan.chat", "read_questions"), ("xuanyuan.config", "check_semantics")} <= set(names), names
-    probe = ("import importlib, sys\n"
-             f"for module, name in {sorted(set(names))!r}:\n"
-             "    getattr(importlib.import_module(module), name)\n"
-             "    if {'torch', 'transformers', 'deepspeed', 'lm_eval'} & set(sys.modules):\n"
-             "        print(module, name); break\n")
-    result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert not result.stdout.strip(), f"{result.stdout.strip()} imports the model stack at Snakefile parse time"
+    heavy = _first_import_of(MODEL_STACK | {"transformers"}, sorted(set(names)))
+    assert not heavy, f"{heavy} imports the model stack at Snakefile parse time"
