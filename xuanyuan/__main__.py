@@ -29,10 +29,10 @@ def check_config(files: list[str]) -> int:
     config: dict = {}
     for name in files:  # later files override earlier ones, deeply, as with --configfile
         update_config(config, load_yaml(name) or {})
-    coerce_scalar_text(config, load_yaml(schema_path))
+    schema = load_yaml(schema_path)
+    coerce_scalar_text(config, schema)
     problems = explain_schema_errors(config, schema_path, files)
     if not problems:
-        schema = load_yaml(schema_path)
         filling = validators.extend(Draft202012Validator, {"properties": _fill_defaults(Draft202012Validator)})
         filled = copy.deepcopy(config)
         filling(schema).validate(filled)

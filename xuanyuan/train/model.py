@@ -13,7 +13,7 @@ from transformers import LlamaConfig, LlamaForCausalLM
 from xuanyuan.train.settings import ContextSettings, ModelSettings, StandinSizes
 from xuanyuan.train.varlen_attention import TORCH_VARLEN, register_torch_varlen, torch_has_varlen_kernel
 from xuanyuan.train.zero3 import full_numel, gathered_weight_init, hf_zero3, partitioned_construction
-from xuanyuan.train.zero3_load import build_uninitialised, load_checkpoint_into_partitions, safetensors_files
+from xuanyuan.train.zero3_load import build_uninitialised, has_safetensors, load_checkpoint_into_partitions
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +138,7 @@ def load_model(path: str | Path, settings: ModelSettings, *,
     attn = resolve_attn_implementation(settings.attn_implementation)
     if zero_config is None:
         return LlamaForCausalLM.from_pretrained(path, config=config, dtype=torch.float32, attn_implementation=attn)
-    if safetensors_files(path):
+    if has_safetensors(path):
         import torch.distributed as dist
 
         config._attn_implementation = attn

@@ -40,6 +40,12 @@ class LoadRecord:
     max_bytes_at_once: int = 0
 
 
+def has_safetensors(path: str | Path) -> bool:
+    """Whether a Hugging Face model directory holds its weights as safetensors (no file is opened)."""
+    path = Path(path)
+    return (path / SAFETENSORS_INDEX).is_file() or any(path.glob("*.safetensors"))
+
+
 def safetensors_files(path: str | Path) -> dict[str, Path]:
     """Tensor name -> safetensors file of a Hugging Face model directory; {} when it has no safetensors."""
     path = Path(path)
