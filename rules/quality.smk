@@ -38,6 +38,7 @@ rule quality_filter:
         thresholds=canonical(QUALITY["thresholds"]),
         max_chars=QUALITY["fasttext"]["max_chars"],
         windows=canonical(QUALITY["windows"]),
+        passages=canonical(QUALITY["passages"]),
         ledger=canonical(config["ledger"]),
     log:
         f"{LOGS}/quality/{{source}}/{{shard}}.log",
@@ -112,6 +113,10 @@ rule quality_report:
         categories=QUALITY["categories"],
         thresholds=canonical(QUALITY["thresholds"]),
         windows=canonical(QUALITY["windows"]),
+        passages=canonical(QUALITY["passages"]),
+        max_chars=QUALITY["fasttext"]["max_chars"],
+        # Which ordinary documents surround each buried plant (xuanyuan.quality.buried).
+        seed=config["seed"],
         config=canonical(config),
     log:
         f"{LOGS}/report/quality.log",

@@ -1,5 +1,6 @@
 from xuanyuan.quality.classifier import HarmClassifier
 from xuanyuan.quality.filter import filter_shard
+from xuanyuan.quality.passages import PassageSettings
 from xuanyuan.quality.windows import WindowSettings
 from xuanyuan.runlog import logged_to
 
@@ -17,5 +18,6 @@ with logged_to(snakemake.log[0]) as log:
         ledger_path=snakemake.output.ledger,
         stats_path=snakemake.output.stats,
         max_text_chars=snakemake.params.ledger["max_text_chars"],
+        passages=PassageSettings.from_config(dict(snakemake.params.passages)),
     )
     log.info("quality %s/%s: %s", snakemake.wildcards.source, snakemake.wildcards.shard, stats)

@@ -415,6 +415,7 @@ def _model_problems(config: dict[str, Any]) -> list[tuple[list[list[Any]], str]]
 def _stage_setting_problems(config: dict[str, Any]) -> list[tuple[list[str], str]]:
     """Checks that stages make at job start, made here too so that a dry run reports them."""
     from xuanyuan.errors import UserError
+    from xuanyuan.quality.passages import PassageSettings
     from xuanyuan.quality.windows import WindowSettings
     from xuanyuan.sft.settings import check_max_length
 
@@ -424,6 +425,10 @@ def _stage_setting_problems(config: dict[str, Any]) -> list[tuple[list[str], str
         WindowSettings.from_config(quality["windows"]).check(quality["fasttext"]["max_chars"])
     except UserError as error:
         problems.append((["quality", "windows", "overlap"], str(error)))
+    try:
+        PassageSettings.from_config(quality["passages"]).check()
+    except UserError as error:
+        problems.append((["quality", "passages", "stride"], str(error)))
     sft = config["sft"]
     for stage, key in (("sft1", "stage1"), ("sft2", "stage2")):
         seq_length = (sft[key].get("train") or {}).get("seq_length")

@@ -73,12 +73,15 @@ def test_stage_settings_that_cannot_run_are_reported_before_any_job(tmp_path):
     """Window overlap and SFT conversation length: checks the jobs make, made at config time too."""
     config = _load(DEFAULT)
     config.setdefault("quality", {})["windows"] = {"overlap": 5000}
+    config["quality"]["passages"] = {"tokens": 16, "stride": 32}
     config.setdefault("sft", {})["max_length"] = 100000
     override = tmp_path / "override.yaml"
-    override.write_text(yaml.safe_dump({"quality": {"windows": {"overlap": 5000}}, "sft": {"max_length": 100000}}))
+    override.write_text(yaml.safe_dump({"quality": {"windows": {"overlap": 5000}, "passages": {"tokens": 16, "stride": 32}},
+                                        "sft": {"max_length": 100000}}))
     problems = check_semantics(_validated(config), [str(DEFAULT), str(override)])
     text = "\n".join(problems)
     assert f"{override}: quality.windows.overlap is 5000" in text and "quality.fasttext.max_chars (4000)" in text
+    assert f"{override}: quality.passages.stride is 32 and quality.passages.tokens 16" in text
     assert f"{override}: sft.max_length: 100000" in text and "set sft.max_length to at most" in text
 
 

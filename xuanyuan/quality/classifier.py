@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import random
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from xuanyuan.quality.tokens import fasttext_text
 from xuanyuan.quality.training_set import Example
@@ -120,7 +120,8 @@ class HarmClassifier:
     def save(self, path: str | Path) -> None:
         self.model.save_model(str(path))
 
-    def _predict(self, lines: list[str]) -> list[dict[str, float]]:
+    def predict_lines(self, lines: list[str]) -> list[dict[str, float]]:
+        """Each category's probability for each fastText line (tokens already joined by spaces)."""
         rows = []
         for start in range(0, len(lines), _PREDICT_BATCH):
             labels, probs = self.model.predict(lines[start : start + _PREDICT_BATCH], k=-1, threshold=0.0)
@@ -137,16 +138,10 @@ class HarmClassifier:
             for text, layout in zip(texts, layouts)
             for start in layout.starts
         ]
-        rows = iter(self._predict(lines))
+        rows = iter(self.predict_lines(lines))
         results = []
         for layout in layouts:
-            best = {category: -1.0 for category in self.categories}
-            where = {category: 0 for category in self.categories}
-            for index in range(len(layout.starts)):
-                for category, score in next(rows).items():
-                    # Strictly greater: ties go to the earliest window, whatever the batch.
-                    if score > best[category]:
-                        best[category], where[category] = score, index
+            best, where = best_per_category(rows, len(layout.starts), self.categories)
             results.append(DocumentScores(
                 scores=best,
                 windows={category: layout.span(index) for category, index in where.items()},
@@ -163,15 +158,29 @@ class HarmClassifier:
         return [result.scores for result in self.document_scores(texts)]
 
 
-def threshold_of(thresholds: dict[str, float], category: str) -> float:
-    """The drop threshold of a category: its own, else `default`, else 0.5."""
-    return float(thresholds.get(category, thresholds.get("default", 0.5)))
+def best_per_category(rows: Iterator[dict[str, float]], count: int,
+                      categories: Sequence[str]) -> tuple[dict[str, float], dict[str, int]]:
+    """Over the next `count` rows of scores: each category's highest score and the index of its row."""
+    best = {category: -1.0 for category in categories}
+    where = {category: 0 for category in categories}
+    for index in range(count):
+        for category, score in next(rows).items():
+            # Strictly greater: ties go to the earliest row, whatever the batch.
+            if score > best[category]:
+                best[category], where[category] = score, index
+    return best, where
 
 
-def verdict(scores: dict[str, float], thresholds: dict[str, float]) -> tuple[str, float] | None:
+def threshold_of(thresholds: dict[str, float], category: str, fallback: float = 0.5) -> float:
+    """The drop threshold of a category: its own, else `default`, else `fallback`."""
+    return float(thresholds.get(category, thresholds.get("default", fallback)))
+
+
+def verdict(scores: dict[str, float], thresholds: dict[str, float],
+            fallback: float = 0.5) -> tuple[str, float] | None:
     """The category a document is dropped for (the one furthest above its threshold), or None."""
-    over = [(score - threshold_of(thresholds, category), category, score) for category, score in scores.items()
-            if score >= threshold_of(thresholds, category)]
+    over = [(score - threshold_of(thresholds, category, fallback), category, score) for category, score in scores.items()
+            if score >= threshold_of(thresholds, category, fallback)]
     if not over:
         return None
     _, category, score = max(over)

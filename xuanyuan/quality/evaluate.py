@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from xuanyuan.quality.classifier import HarmClassifier, threshold_of, verdict
+from xuanyuan.quality.classifier import HarmClassifier, threshold_of
+from xuanyuan.quality.passages import PassageSettings
+from xuanyuan.quality.reader import DocumentReader
 from xuanyuan.quality.training_set import Example
 
 
@@ -13,22 +15,26 @@ def _ratio(part: int, whole: int) -> float | None:
 
 
 def evaluate_classifier(
-    classifier: HarmClassifier, examples: Sequence[Example], thresholds: dict[str, float], batch: int = 512
+    classifier: HarmClassifier, examples: Sequence[Example], thresholds: dict[str, float], batch: int = 512,
+    passages: PassageSettings | None = None,
 ) -> dict[str, Any]:
     """Per category tp/fp/fn/precision/recall/F1 at the configured thresholds, plus harmful-vs-clean accuracy.
 
-    Per category, an example counts as predicted positive when its score reaches the category's
+    Examples are read as the filter reads documents (reader.py: windows, then `passages`). Per
+    category, an example counts as predicted positive when either reader reaches that category's
     threshold; "harmful vs clean" asks the filter's own question (dropped at all or not).
     """
-    scores: list[dict[str, float]] = []
+    reader = DocumentReader(classifier, thresholds, passages)
+    readings = []
     for start in range(0, len(examples), batch):
-        scores.extend(classifier.scores([example.text for example in examples[start : start + batch]]))
+        readings.extend(reader.read([example.text for example in examples[start : start + batch]]))
     per_category = {}
     for category in classifier.categories:
         threshold = threshold_of(thresholds, category)
         tp = fp = fn = 0
-        for example, row in zip(examples, scores):
-            predicted, actual = row[category] >= threshold, category in example.labels
+        for example, reading in zip(examples, readings):
+            predicted = reading.flagged(category, reader.thresholds, reader.passage_thresholds)
+            actual = category in example.labels
             tp += predicted and actual
             fp += predicted and not actual
             fn += actual and not predicted
@@ -39,8 +45,8 @@ def evaluate_classifier(
             "precision": precision, "recall": recall, "f1": f1,
         }
     binary = {"tp": 0, "fp": 0, "tn": 0, "fn": 0}
-    for example, row in zip(examples, scores):
-        dropped = verdict(row, thresholds) is not None
+    for example, reading in zip(examples, readings):
+        dropped = reading.drop is not None
         binary[("t" if dropped != example.is_clean else "f") + ("p" if dropped else "n")] += 1
     total = sum(binary.values())
     binary.update(

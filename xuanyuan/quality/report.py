@@ -8,6 +8,8 @@ from collections import Counter, defaultdict
 from typing import Any, Iterable, Sequence
 
 from xuanyuan.plant_eval import read_ground_truth
+from xuanyuan.quality.buried import buried_recall
+from xuanyuan.quality.reader import DocumentReader
 from xuanyuan.shards import ShardWriter, read_json, read_records
 from xuanyuan.tables import markdown_table, write_csv, write_text
 
@@ -33,8 +35,26 @@ def _quality_drops(ledger_paths: Iterable[str]) -> dict[str, dict[str, Any]]:
     for path in ledger_paths:
         for event in read_records(path):
             if event["event"] == "drop":
-                drops[event["id"]] = {"category": event["rule"], "score": event["value"], "source": event["source"]}
+                drops[event["id"]] = {"category": event["rule"], "score": event["value"], "source": event["source"],
+                                      "reader": event.get("reader", "window")}
     return drops
+
+
+def _thresholds_text(thresholds: dict[str, float]) -> str:
+    return ", ".join(f"{name} {value}" for name, value in sorted(thresholds.items()))
+
+
+def _buried_rows(ground_truth_path: str, inputs: dict[str, dict[str, Any]],
+                 readers: tuple[DocumentReader, DocumentReader], chars: int, seed: int) -> list[list[Any]]:
+    harmful = {row["id"]: row["category"] for row in read_ground_truth(ground_truth_path) if row["plant"] == "harmful"}
+    plants = [{"id": doc_id, "category": category, "lang": inputs[doc_id].get("lang", ""), "text": inputs[doc_id]["text"]}
+              for doc_id, category in sorted(harmful.items()) if doc_id in inputs]
+    ordinary: dict[str, list[str]] = defaultdict(list)
+    for doc_id in sorted(inputs):
+        if doc_id not in harmful:
+            ordinary[inputs[doc_id].get("lang", "")].append(inputs[doc_id]["text"])
+    windows_only, both = readers
+    return buried_recall(plants, ordinary, windows_only=windows_only, both=both, chars=chars, seed=seed)
 
 
 def _keyword_hits(paths: Iterable[str]) -> dict[str, set[str]]:
@@ -75,8 +95,9 @@ def planted_rows(
     ]
     ordinary = quality_input_ids - harmful_ids
     false_drops = sorted(doc_id for doc_id in drops if doc_id in ordinary)
+    by_passage = sum(1 for doc_id in false_drops if drops[doc_id]["reader"] == "passage")
     keyword_false = sum(1 for doc_id in ordinary if keyword_ids.get(doc_id))
-    summary = [len(ordinary), len(false_drops), _ratio(len(false_drops), len(ordinary)), keyword_false,
+    summary = [len(ordinary), len(false_drops), _ratio(len(false_drops), len(ordinary)), by_passage, keyword_false,
                _ratio(keyword_false, len(ordinary)), ", ".join(false_drops[:10])]
     return rows, summary
 
@@ -90,6 +111,8 @@ def write_quality_report(
     keyword_counts_path: str,
     ground_truth_path: str | None,
     input_doc_paths: Sequence[str] = (),
+    buried_readers: tuple[DocumentReader, DocumentReader] | None = None,
+    seed: int = 0,
     markdown_path: str,
     csv_path: str,
     chash: str,
@@ -111,12 +134,14 @@ def write_quality_report(
     dropped_by: dict[tuple[str, str], int] = Counter()
     docs_in: Counter[str] = Counter()
     reading: dict[str, Counter[str]] = defaultdict(Counter)
+    spans: dict[str, Counter[str]] = defaultdict(Counter)
     for path in stats_paths:
         stats = read_json(path)
         docs_in[stats["source"]] += stats["input"]
         for rule, count in stats["dropped_by_rule"].items():
             dropped_by[(stats["source"], rule)] += count
         reading[stats["source"]].update(stats.get("windows", {}))
+        spans[stats["source"]].update(stats.get("passages", {}))
     categories = list(per_category)
     corpus_rows = [
         [source, docs_in[source], *[dropped_by.get((source, category), 0) for category in categories],
@@ -125,7 +150,9 @@ def write_quality_report(
     ]
     reading_rows = [
         [source, docs_in[source], reading[source]["windows_read"], reading[source]["docs_multi_window"],
-         reading[source]["docs_capped"], reading[source]["chars_unread"]]
+         reading[source]["docs_capped"], reading[source]["chars_unread"], spans[source]["docs_read"],
+         spans[source]["passages_read"], spans[source]["docs_capped"], spans[source]["tokens_unread"],
+         spans[source]["dropped"]]
         for source in sorted(docs_in)
     ]
     keyword_rows = []
@@ -140,6 +167,14 @@ def write_quality_report(
     overlap_text = (
         f" overlapping by {windows['overlap']} (at most {windows['max_per_document']} per document)" if windows else ""
     )
+    passages = evaluation.get("passages")
+    passage_text = (
+        f" Then every span of {passages['tokens']} tokens, {passages['stride']} apart, is scored alone (the passage "
+        f"reader) and drops the document at the passages' own thresholds ({_thresholds_text(passages['thresholds'])}): "
+        "a short harmful passage in a long page is otherwise diluted by the text around it. Documents of at most one "
+        "span are not read again."
+        if passages and passages.get("enabled") else " The passage reader is off (`quality.passages.enabled`)."
+    )
     parts = [
         "# Quality filter: harmful-content classifier\n",
         f"config `{chash}` · code `{version}`\n",
@@ -147,7 +182,7 @@ def write_quality_report(
         f"windows of {max_chars} characters{overlap_text}, as Chinese characters and lowercased words with their "
         "bigrams; a document's score per category is its highest window's. A document is dropped when a "
         "category's score reaches that category's threshold; the ledger records the category, the score, all "
-        "scores and the window (character offsets) that gave it. Training data: "
+        f"scores and the reader and span (character offsets) that gave it.{passage_text} Training data: "
         f"{', '.join(evaluation['training_files'])}; {evaluation['duplicates_removed']} exact duplicate texts removed.\n",
         "## Held-out evaluation\n",
         f"{evaluation['examples']} held-out examples, never seen in training (stratified split, seed {evaluation['seed']}). "
@@ -167,9 +202,12 @@ def write_quality_report(
         markdown_table(["source", "documents in", *categories, "dropped"], corpus_rows),
         f"\nHow the documents were read: windows of {max_chars} characters; a document over the per-document "
         "window cap is read in that many windows spread over it, and the characters no window covered are counted "
-        "(`quality.windows` in the config).\n",
+        "(`quality.windows` in the config). Passages: documents longer than one span, spans read, documents at the "
+        "span cap (`quality.passages.max_per_document`), tokens no span covered, documents the passage reader "
+        "dropped (the window reader found nothing).\n",
         markdown_table(
-            ["source", "documents in", "windows read", "longer than one window", "at the window cap", "characters unread"],
+            ["source", "documents in", "windows read", "longer than one window", "at the window cap", "characters unread",
+             "read in passages", "passages read", "at the passage cap", "tokens unread", "dropped by passages"],
             reading_rows,
         ),
         "\n## Keyword sampling (for review, drops nothing)\n",
@@ -182,8 +220,8 @@ def write_quality_report(
     csv_rows = [[chash, version, "heldout", *row] for row in held_rows]
     if ground_truth_path:
         # Only the generated corpus has ground truth, so only there is the stage's input read again.
-        input_ids = {record["id"] for path in input_doc_paths for record in read_records(path)}
-        rows, summary = planted_rows(ground_truth_path, input_ids, drops, keyword_ids)
+        inputs = {record["id"]: record for path in input_doc_paths for record in read_records(path)}
+        rows, summary = planted_rows(ground_truth_path, set(inputs), drops, keyword_ids)
         parts += [
             "\n## Planted harmful documents of the generated corpus\n",
             "These come from the corpus generator's harmful templates, which differ from the training set's "
@@ -195,13 +233,31 @@ def write_quality_report(
             ),
             "\nOrdinary documents (no harmful plant) that reached the stage:\n",
             markdown_table(
-                ["documents", "dropped by the classifier", "rate", "keyword-proposed", "rate", "dropped (first ids)"],
+                ["documents", "dropped by the classifier", "rate", "of them by passages", "keyword-proposed", "rate",
+                 "dropped (first ids)"],
                 [summary],
             ),
         ]
+        buried = _buried_rows(ground_truth_path, inputs, buried_readers, max_chars, seed) if buried_readers else []
+        if buried:
+            parts += [
+                "\n### Buried in long pages\n",
+                f"Each planted document that reached the stage, laid between ordinary documents of its language (at "
+                f"least {max_chars} characters of them before and after, drawn under the run's seed), read as the "
+                "filter reads: by the window reader alone, and by windows and passages. As a page of its own a plant "
+                "is most of its window; buried, it is a few percent of it.\n",
+                markdown_table(
+                    ["category", "buried", "caught by windows", "recall", "caught (windows + passages)", "recall",
+                     "by passages"],
+                    buried,
+                ),
+            ]
         # planted: support = reached the stage, tp = caught, fn = missed; ordinary: fp = dropped by mistake.
         csv_rows += [[chash, version, "planted", row[0], "", row[2], row[3], "", row[2] - row[3], "", row[5], ""] for row in rows]
         csv_rows += [[chash, version, "ordinary", "all", "", summary[0], "", summary[1], "", "", "", ""]]
+        # buried: support = plants buried, tp = caught by windows and passages, fn = missed.
+        csv_rows += [[chash, version, "buried", row[0], "", row[1], row[4], "", row[1] - row[4], "", row[5], ""]
+                     for row in buried]
     write_text(markdown_path, "\n".join(parts))
     write_csv(
         csv_path,
