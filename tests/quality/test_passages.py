@@ -85,8 +85,8 @@ def test_a_buried_harmful_passage_is_dropped_by_the_passage_reader_only(toy_clas
     buried, short = events["buried"], events["short"]
     # The short page is its own window: the window reader drops it at the document threshold.
     assert short["reader"] == "window" and short["threshold"] == 0.5 and "passages" not in short
-    assert buried["reader"] == "passage" and buried["rule"] == "gambling" and buried["threshold"] == 0.9
-    assert buried["value"] >= 0.9 and buried["passage_scores"]["gambling"] == buried["value"]
+    assert buried["reader"] == "passage" and buried["rule"] == "gambling" and buried["threshold"] == 0.95
+    assert buried["value"] >= 0.95 and buried["passage_scores"]["gambling"] == buried["value"]
     assert buried["scores"]["gambling"] < 0.5  # the window scores, as the window reader saw them
     # The span that dropped it lies on the passage.
     start, end = buried["passage_start"], buried["passage_end"]
@@ -118,10 +118,10 @@ def test_passage_thresholds_are_their_own(toy_classifier):  # noqa: F811
 
     (reading,) = DocumentReader(classifier, {"default": 0.5}, SPANS).read([page])
     assert 0.55 < reading.passages.scores["gambling"] < 0.65 and reading.windows.scores["gambling"] < 0.5
-    assert drop({"default": 0.9}) is None  # the document threshold (0.5) does not apply to spans
+    assert drop({"default": 0.95}) is None  # the document threshold (0.5) does not apply to spans
     assert drop({"default": 0.55}).reader == "passage"
     assert drop({"default": 0.55, "gambling": 0.65}) is None  # a category's own threshold wins over `default`
-    assert drop({}) is None  # neither named nor `default`: 0.9
+    assert drop({}) is None  # neither named nor `default`: 0.95
     # Where both readers flag a document, the window reader's verdict is recorded.
     assert drop({"default": 0.55}, {"gambling": reading.windows.scores["gambling"]}).reader == "window"
 
@@ -167,3 +167,14 @@ def test_generated_clean_examples_include_tables_lists_and_headings():
 
     clean = [e["text"] for e in labelled_examples(1234, per_category=1, clean=400, hard_negative=0) if e["group"] == "clean"]
     assert sum("|---|" in text for text in clean) >= 10
+
+
+def test_scores_do_not_depend_on_how_spans_are_chunked(toy_classifier, monkeypatch):  # noqa: F811
+    import xuanyuan.quality.passages as passages
+
+    classifier = _classifier(toy_classifier)
+    texts = [_buried_page(seed)[0] for seed in (11, 12)] + [_words(FILLER, 40, seed=13), _words(FILLER, 2000, seed=14)]
+    whole = read_passages(classifier, texts, SPANS)
+    monkeypatch.setattr(passages, "_PREDICT_CHUNK", 3)
+    assert read_passages(classifier, texts, SPANS) == whole
+    assert whole[2] is None and all(result.read > 3 for i, result in enumerate(whole) if i != 2)

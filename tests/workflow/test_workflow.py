@@ -210,6 +210,10 @@ def test_quality_filter_catches_planted_harmful_documents_and_spares_the_rest(de
     assert caught / reached >= 0.8, planted
     ordinary = next(r for r in rows if r["section"] == "ordinary")
     assert int(ordinary["fp"]) / int(ordinary["support"]) <= 0.005, ordinary
+    # Buried between ordinary pages (xuanyuan.quality.buried), the passage reader still finds most plants.
+    buried = [r for r in rows if r["section"] == "buried"]
+    assert sum(int(r["support"]) for r in buried) == reached
+    assert sum(int(r["tp"]) for r in buried) >= 0.6 * reached, buried
     # every drop is in the ledger with its category and score
     from xuanyuan.shards import read_records
 

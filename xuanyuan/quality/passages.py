@@ -7,7 +7,7 @@ of `tokens` consecutive tokens, `stride` tokens apart, as a text of its own. A h
 at least `tokens - stride` tokens then fills one span whole, wherever it sits.
 
 Short spans of ordinary text score less reliably than whole documents (fewer tokens, and a long
-document has many spans), so spans have their own, higher thresholds (`thresholds`, default 0.9).
+document has many spans), so spans have their own, higher thresholds (`thresholds`, default 0.95).
 The classifier must have seen short ordinary spans of every kind, tables included, as clean: the
 generated training set gives it those (xuanyuan.corpus.labelled); an annotated set should too.
 
@@ -23,12 +23,14 @@ import dataclasses
 from typing import Any, Mapping, Sequence
 
 from xuanyuan.errors import UserError
-from xuanyuan.quality.classifier import HarmClassifier, best_per_category
+from xuanyuan.quality.classifier import HarmClassifier
 from xuanyuan.quality.tokens import token_spans
 from xuanyuan.quality.windows import WindowSettings, document_windows
 
 # A span's threshold when `thresholds` names neither its category nor `default`.
-DEFAULT_PASSAGE_THRESHOLD = 0.9
+DEFAULT_PASSAGE_THRESHOLD = 0.95
+# Span lines per fastText call: bounds memory however long the documents of a batch are.
+_PREDICT_CHUNK = 4096
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,37 +81,45 @@ class PassageScores:
 
 def read_passages(classifier: HarmClassifier, texts: Sequence[str],
                   settings: PassageSettings) -> list[PassageScores | None]:
-    """Per text, its span scores; None for a text of at most one span (the window reader read it whole)."""
+    """Per text, its span scores; None for a text of at most one span (the window reader read it whole).
+
+    Spans are scored in chunks of `_PREDICT_CHUNK` lines across documents, and a document's tokens
+    are held only while its spans are being cut, so memory stays bounded by one document and one
+    chunk however long the documents of a batch are.
+    """
     if not settings.enabled:
         return [None] * len(texts)
-    plans = []
-    lines: list[str] = []
-    for text in texts:
+    categories = classifier.categories
+    best: list[dict[str, float] | None] = [None] * len(texts)
+    where: list[dict[str, tuple[int, int]]] = [{} for _ in texts]
+    layouts: list[Any] = [None] * len(texts)
+    pending: list[tuple[int, tuple[int, int], str]] = []
+
+    def flush() -> None:
+        for (index, span, _), row in zip(pending, classifier.predict_lines([line for _, _, line in pending])):
+            scores, spans = best[index], where[index]
+            for category in categories:
+                # Strictly greater: ties go to the earliest span, whatever the chunking.
+                if row[category] > scores[category]:
+                    scores[category], spans[category] = row[category], span
+        pending.clear()
+
+    for index, text in enumerate(texts):
         spans = token_spans(text)
         if len(spans.tokens) <= settings.tokens:
-            plans.append(None)
             continue
-        layout = settings.layout(len(spans.tokens))
-        plans.append((spans, layout))
-        lines.extend(spans.line(start, start + settings.tokens) for start in layout.starts)
-    rows = iter(classifier.predict_lines(lines))
-    results: list[PassageScores | None] = []
-    for plan in plans:
-        if plan is None:
-            results.append(None)
-            continue
-        spans, layout = plan
-        best, where = best_per_category(rows, len(layout.starts), classifier.categories)
-        results.append(PassageScores(
-            scores=best,
-            spans={category: _char_span(spans, *layout.span(index)) for category, index in where.items()},
-            read=len(layout.starts),
-            capped=layout.capped,
+        layout = layouts[index] = settings.layout(len(spans.tokens))
+        best[index] = {category: -1.0 for category in categories}
+        for start in layout.starts:
+            stop = min(start + settings.tokens, len(spans.tokens))
+            pending.append((index, (spans.starts[start], spans.ends[stop - 1]), spans.line(start, stop)))
+            if len(pending) >= _PREDICT_CHUNK:
+                flush()
+    flush()
+    return [
+        None if layout is None else PassageScores(
+            scores=best[index], spans=where[index], read=len(layout.starts), capped=layout.capped,
             tokens_unread=layout.chars_unread,  # the layout counts in tokens here
-        ))
-    return results
-
-
-def _char_span(spans, first: int, stop: int) -> tuple[int, int]:
-    """Character offsets from the first token's start to the last token's end."""
-    return spans.starts[first], spans.ends[stop - 1]
+        )
+        for index, layout in enumerate(layouts)
+    ]
