@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 BlockKind = Literal["h", "p", "table", "list", "quote"]
 
@@ -45,17 +45,21 @@ class Article:
     def paragraphs(self) -> list[str]:
         return [block.text for block in self.blocks if block.kind in ("p", "quote")]
 
-    def main_text(self) -> str:
-        """The text an ideal extractor returns: title, headings, paragraphs, list items, tables."""
-        parts = [self.title]
+    def block_texts(self, table_text: Callable[[Table], str] = Table.as_text) -> list[str]:
+        """Headings, paragraphs, quotes, list items and tables in order, each table written by `table_text`."""
+        parts = []
         for block in self.blocks:
             if block.kind in ("h", "p", "quote"):
                 parts.append(block.text)
             elif block.kind == "list":
                 parts.extend(block.items)
             elif block.kind == "table" and block.table is not None:
-                parts.append(block.table.as_text())
-        return "\n".join(parts)
+                parts.append(table_text(block.table))
+        return parts
+
+    def main_text(self) -> str:
+        """The text an ideal extractor returns: title, headings, paragraphs, list items, tables."""
+        return "\n".join([self.title, *self.block_texts()])
 
 
 def h(text: str, level: int = 2) -> Block:

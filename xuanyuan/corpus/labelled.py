@@ -340,15 +340,8 @@ def _extracted_blocks(article: Article) -> list[str]:
     never seen a table row as clean: a span of `| - - - |` and numbers scored 0.99 porn, and the
     passage reader (xuanyuan.quality.passages) reads such spans of every report.
     """
-    blocks = []
-    for block in article.blocks:
-        if block.kind in ("h", "p", "quote"):
-            blocks.append(block.text)
-        elif block.kind == "list":
-            blocks.extend(block.items)
-        elif block.kind == "table" and block.table is not None:
-            blocks.append(table_to_markdown([block.table.header, *block.table.rows]))
-    return [text for text in blocks if text.strip()]
+    markdown = lambda table: table_to_markdown([table.header, *table.rows])  # noqa: E731
+    return [text for text in article.block_texts(markdown) if text.strip()]
 
 
 def _cut_at_sentence(text: str, lang: str) -> str | None:
