@@ -9,17 +9,17 @@ from xuanyuan.runlog import logged_to
 
 with logged_to(snakemake.log[0]):
     thresholds = dict(snakemake.params.thresholds)
+    passages = PassageSettings.from_config(dict(snakemake.params.passages))
+    # Loaded once (hundreds of MB with fastText's default bucket count) for the evaluation and the buried test.
     classifier = HarmClassifier.load(snakemake.input.model, snakemake.params.categories, snakemake.params.max_chars,
                                      WindowSettings.from_config(dict(snakemake.params.windows)))
     write_quality_report(
         evaluation=evaluate_heldout(
-            model_path=snakemake.input.model,
+            classifier=classifier,
             heldout_path=snakemake.input.heldout,
             summary_path=snakemake.input.summary,
-            categories=list(snakemake.params.categories),
             thresholds=thresholds,
-            windows=dict(snakemake.params.windows),
-            passages=dict(snakemake.params.passages),
+            passages=passages,
         ),
         stats_paths=list(snakemake.input.stats),
         ledger_paths=list(snakemake.input.ledgers),
@@ -27,10 +27,7 @@ with logged_to(snakemake.log[0]):
         keyword_counts_path=snakemake.input.counts,
         ground_truth_path=snakemake.input.ground_truth[0] if snakemake.input.ground_truth else None,
         input_doc_paths=list(snakemake.input.quality_input),
-        buried_readers=(
-            DocumentReader(classifier, thresholds),
-            DocumentReader(classifier, thresholds, PassageSettings.from_config(dict(snakemake.params.passages))),
-        ),
+        buried_readers=(DocumentReader(classifier, thresholds), DocumentReader(classifier, thresholds, passages)),
         seed=snakemake.params.seed,
         markdown_path=snakemake.output.markdown,
         csv_path=snakemake.output.csv,

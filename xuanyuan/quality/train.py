@@ -12,7 +12,6 @@ from xuanyuan.quality.classifier import FastTextSettings, HarmClassifier, train_
 from xuanyuan.quality.evaluate import evaluate_classifier
 from xuanyuan.quality.passages import PassageSettings
 from xuanyuan.quality.training_set import Example, load_training_examples, split_heldout, with_context
-from xuanyuan.quality.windows import WindowSettings
 from xuanyuan.shards import read_json, read_records, write_json, write_records
 
 log = logging.getLogger(__name__)
@@ -68,20 +67,15 @@ def build_classifier(
 
 def evaluate_heldout(
     *,
-    model_path: str,
+    classifier: HarmClassifier,
     heldout_path: str,
     summary_path: str,
-    categories: Sequence[str],
     thresholds: dict[str, float],
-    windows: dict[str, Any] | None = None,
-    passages: dict[str, Any] | None = None,
+    passages: PassageSettings | None = None,
 ) -> dict[str, Any]:
     """The held-out evaluation at the configured thresholds (read as the filter reads), with the training summary merged in."""
     summary = read_json(summary_path)
-    settings = WindowSettings.from_config(windows) if windows is not None else None
-    classifier = HarmClassifier.load(model_path, categories, summary["settings"]["max_chars"], settings)
     heldout = [Example(r["text"], tuple(r["labels"]), r["origin"], r["group"]) for r in read_records(heldout_path)]
-    passage_settings = PassageSettings.from_config(passages) if passages is not None else None
-    return {**summary, **evaluate_classifier(classifier, heldout, thresholds, passages=passage_settings),
+    return {**summary, **evaluate_classifier(classifier, heldout, thresholds, passages=passages),
             "windows": dataclasses.asdict(classifier.windows),
-            "passages": dataclasses.asdict(passage_settings) if passage_settings else None}
+            "passages": dataclasses.asdict(passages) if passages else None}
