@@ -90,7 +90,7 @@ def test_a_buried_harmful_passage_is_dropped_by_the_passage_reader_only(toy_clas
     assert buried["scores"]["gambling"] < 0.5  # the window scores, as the window reader saw them
     # The span that dropped it lies on the passage.
     start, end = buried["passage_start"], buried["passage_end"]
-    assert any(word in page[start:end] for word in GAMBLING)
+    assert any(word in page[start:end] for word in GAMBLING) and buried["passage_text"] == page[start:end]
     assert page.index(passage) - 100 < start < page.index(passage) + len(passage)
     assert stats["passages"]["dropped"] == 1 and stats["passages"]["docs_read"] == 2  # the short page is one span
     clean_spans = len(SPANS.layout(len(token_spans(docs[1]["text"]).tokens)).starts)
@@ -178,3 +178,18 @@ def test_scores_do_not_depend_on_how_spans_are_chunked(toy_classifier, monkeypat
     monkeypatch.setattr(passages, "_PREDICT_CHUNK", 3)
     assert read_passages(classifier, texts, SPANS) == whole
     assert whole[2] is None and all(result.read > 3 for i, result in enumerate(whole) if i != 2)
+
+
+def test_the_report_lists_passage_drops_with_their_span_highest_score_first():
+    from xuanyuan.quality.report import _passage_review_section
+
+    drops = {
+        "a": {"category": "porn", "score": 0.96, "source": "s", "reader": "passage", "span": "line one\nline | two"},
+        "b": {"category": "gambling", "score": 0.99, "source": "s", "reader": "passage", "span": "赌场 彩金"},
+        "c": {"category": "gambling", "score": 0.999, "source": "s", "reader": "window", "span": ""},
+    }
+    text = "".join(_passage_review_section(drops))
+    assert "2 documents in all" in text
+    assert text.index("| s | b | gambling | 0.99 | 赌场 彩金 |") < text.index("| s | a | porn | 0.96 | line one line \\| two |")
+    assert "| c |" not in text
+    assert _passage_review_section({"c": drops["c"]}) == []

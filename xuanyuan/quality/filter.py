@@ -40,8 +40,8 @@ def filter_shard(
 
     Each document is read in windows (windows.py) at `thresholds`, then in passages (passages.py)
     at the passages' thresholds. A dropped document's ledger event says which `reader` dropped it
-    and where: `window_start`/`window_end` or `passage_start`/`passage_end` (character offsets),
-    with how many windows (and passages) were read. The stats add `windows` (windows read,
+    and where: `window_start`/`window_end` or `passage_start`/`passage_end` (character offsets, and
+    the span as `passage_text`), with how many windows (and passages) were read. The stats add `windows` (windows read,
     documents longer than one window, documents at `quality.windows.max_per_document`, characters
     those left unread) and `passages` (spans read, documents read in spans, documents at the span
     cap, tokens unread, documents dropped by the passage reader).
@@ -71,6 +71,9 @@ def filter_shard(
                     stage.keep(doc)
                     continue
                 where = {f"{drop.reader}_start": drop.start, f"{drop.reader}_end": drop.end}
+                if drop.reader == "passage":
+                    # The span itself, a few hundred characters: readable even where the ledger cuts the text.
+                    where["passage_text"] = doc["text"][drop.start:drop.end]
                 if passage is not None:
                     where.update(passages=passage.read,
                                  passage_scores={name: round(value, 4) for name, value in passage.scores.items()})

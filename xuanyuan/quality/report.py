@@ -36,8 +36,34 @@ def _quality_drops(ledger_paths: Iterable[str]) -> dict[str, dict[str, Any]]:
         for event in read_records(path):
             if event["event"] == "drop":
                 drops[event["id"]] = {"category": event["rule"], "score": event["value"], "source": event["source"],
-                                      "reader": event.get("reader", "window")}
+                                      "reader": event.get("reader", "window"), "span": event.get("passage_text", "")}
     return drops
+
+
+# Passage drops listed in the report for people to read (the highest scores first).
+PASSAGE_REVIEW_ROWS = 20
+PASSAGE_REVIEW_CHARS = 160
+
+
+def _passage_review_rows(drops: dict[str, dict[str, Any]]) -> list[list[Any]]:
+    by_passage = [(doc_id, drop) for doc_id, drop in drops.items() if drop["reader"] == "passage"]
+    by_passage.sort(key=lambda item: (-item[1]["score"], item[0]))
+    return [[drop["source"], doc_id, drop["category"], drop["score"], " ".join(drop["span"].split())[:PASSAGE_REVIEW_CHARS]]
+            for doc_id, drop in by_passage[:PASSAGE_REVIEW_ROWS]]
+
+
+def _passage_review_section(drops: dict[str, dict[str, Any]]) -> list[str]:
+    rows = _passage_review_rows(drops)
+    if not rows:
+        return []
+    total = sum(1 for drop in drops.values() if drop["reader"] == "passage")
+    return [
+        "\n### Dropped by the passage reader, for review\n",
+        f"{total} documents in all, dropped for a span alone (the window reader found nothing); the "
+        f"{len(rows)} highest-scoring, with the span (the ledger's `passage_text`). On a corpus the "
+        "classifier does not know, this is where its mistakes show first (docs/quality.md).\n",
+        markdown_table(["source", "id", "category", "score", "span"], rows),
+    ]
 
 
 def _thresholds_text(thresholds: dict[str, float]) -> str:
@@ -210,6 +236,7 @@ def write_quality_report(
              "read in passages", "passages read", "at the passage cap", "tokens unread", "dropped by passages"],
             reading_rows,
         ),
+        *_passage_review_section(drops),
         "\n## Keyword sampling (for review, drops nothing)\n",
         "Candidates contain at least `quality.keyword_min_hits` distinct keywords of a category anywhere in the "
         "document (the classifier too reads documents whole); the review file "
