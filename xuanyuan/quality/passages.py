@@ -25,7 +25,7 @@ from typing import Any, Mapping, Sequence
 from xuanyuan.errors import UserError
 from xuanyuan.quality.classifier import HarmClassifier
 from xuanyuan.quality.tokens import token_spans
-from xuanyuan.quality.windows import WindowSettings, document_windows
+from xuanyuan.quality.windows import Windows, WindowSettings, document_windows
 
 # A span's threshold when `thresholds` names neither its category nor `default`.
 DEFAULT_PASSAGE_THRESHOLD = 0.95
@@ -61,7 +61,7 @@ class PassageSettings:
             raise UserError(f"quality.passages.max_per_document is {self.max_per_document}; it must be at least 1")
         return self
 
-    def layout(self, n_tokens: int):
+    def layout(self, n_tokens: int) -> Windows:
         """Start tokens of the spans a document of `n_tokens` tokens is read in (windows.Windows, in tokens)."""
         return document_windows(
             n_tokens, self.tokens, WindowSettings(overlap=self.tokens - self.stride, max_per_document=self.max_per_document)
