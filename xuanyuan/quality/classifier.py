@@ -164,11 +164,16 @@ def best_per_category(rows: Iterator[dict[str, float]], count: int,
     best = {category: -1.0 for category in categories}
     where = {category: 0 for category in categories}
     for index in range(count):
-        for category, score in next(rows).items():
-            # Strictly greater: ties go to the earliest row, whatever the batch.
-            if score > best[category]:
-                best[category], where[category] = score, index
+        keep_highest(best, where, next(rows), index)
     return best, where
+
+
+def keep_highest(best: dict[str, float], where: dict[str, Any], row: dict[str, float], place: Any) -> None:
+    """Raise each category's `best` score to `row`'s where it is higher, noting `place` (a window, a span)."""
+    for category in best:
+        # Strictly greater: ties go to the earliest row, whatever the batch or chunk.
+        if row[category] > best[category]:
+            best[category], where[category] = row[category], place
 
 
 def threshold_of(thresholds: dict[str, float], category: str, fallback: float = 0.5) -> float:

@@ -41,10 +41,11 @@ def filter_shard(
     Each document is read in windows (windows.py) at `thresholds`, then in passages (passages.py)
     at the passages' thresholds. A dropped document's ledger event says which `reader` dropped it
     and where: `window_start`/`window_end` or `passage_start`/`passage_end` (character offsets, and
-    the span as `passage_text`), with how many windows (and passages) were read. The stats add `windows` (windows read,
-    documents longer than one window, documents at `quality.windows.max_per_document`, characters
-    those left unread) and `passages` (spans read, documents read in spans, documents at the span
-    cap, tokens unread, documents dropped by the passage reader).
+    the span as `passage_text`), with how many windows (and passages) were read. The stats add
+    `windows` (windows read, documents longer than one window, documents at
+    `quality.windows.max_per_document`, characters those left unread) and `passages` (spans read,
+    documents read in spans, documents at the span cap, tokens unread, documents dropped by the
+    passage reader).
     """
     reader = DocumentReader(classifier, thresholds, passages)
     reading = {"windows_read": 0, "docs_multi_window": 0, "docs_capped": 0, "chars_unread": 0}

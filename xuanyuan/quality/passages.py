@@ -23,7 +23,7 @@ import dataclasses
 from typing import Any, Mapping, Sequence
 
 from xuanyuan.errors import UserError
-from xuanyuan.quality.classifier import HarmClassifier
+from xuanyuan.quality.classifier import HarmClassifier, keep_highest
 from xuanyuan.quality.tokens import token_spans
 from xuanyuan.quality.windows import Windows, WindowSettings, document_windows
 
@@ -89,19 +89,14 @@ def read_passages(classifier: HarmClassifier, texts: Sequence[str],
     """
     if not settings.enabled:
         return [None] * len(texts)
-    categories = classifier.categories
     best: list[dict[str, float] | None] = [None] * len(texts)
     where: list[dict[str, tuple[int, int]]] = [{} for _ in texts]
-    layouts: list[Any] = [None] * len(texts)
+    layouts: list[Windows | None] = [None] * len(texts)
     pending: list[tuple[int, tuple[int, int], str]] = []
 
     def flush() -> None:
         for (index, span, _), row in zip(pending, classifier.predict_lines([line for _, _, line in pending])):
-            scores, spans = best[index], where[index]
-            for category in categories:
-                # Strictly greater: ties go to the earliest span, whatever the chunking.
-                if row[category] > scores[category]:
-                    scores[category], spans[category] = row[category], span
+            keep_highest(best[index], where[index], row, span)
         pending.clear()
 
     for index, text in enumerate(texts):
@@ -109,7 +104,7 @@ def read_passages(classifier: HarmClassifier, texts: Sequence[str],
         if len(spans.tokens) <= settings.tokens:
             continue
         layout = layouts[index] = settings.layout(len(spans.tokens))
-        best[index] = {category: -1.0 for category in categories}
+        best[index] = {category: -1.0 for category in classifier.categories}
         for start in layout.starts:
             stop = min(start + settings.tokens, len(spans.tokens))
             pending.append((index, (spans.starts[start], spans.ends[stop - 1]), spans.line(start, stop)))
