@@ -8,7 +8,8 @@ PyTorch's varlen flash kernel, flash_attention_2 when flash_attn is installed) i
 largest per-token loss difference to every document run alone (dense SDPA), the largest relative
 gradient difference to the masked sdpa path, and the control: the same model with a plain causal
 mask, whose documents see each other. Then Liger's RMSNorm and SwiGLU (model.fused_kernels: on)
-against the same model without them, when liger_kernel is installed. bf16 rounding sets the floor:
+against the same model without them, and the trainer's loss with Liger's fused linear
+cross-entropy against the plain one (loss, gradients, peak memory), when liger_kernel is installed. bf16 rounding sets the floor:
 the masked sdpa row shows it.
 """
 
@@ -27,6 +28,7 @@ import torch.nn.functional as F  # noqa: E402
 
 from bench.packed_attention import document_positions  # noqa: E402
 from xuanyuan.train.data import model_inputs  # noqa: E402
+from xuanyuan.train.loss import batch_loss  # noqa: E402
 from xuanyuan.train.model import apply_fused_kernels, resolve_attn_implementation  # noqa: E402
 
 LENGTH, BATCH, VOCAB = 4096, 2, 32000
@@ -72,6 +74,25 @@ def losses_and_grads(model, inputs, labels):
     return losses.detach(), [p.grad.float() for p in model.parameters()]
 
 
+def batch_loss_and_grads(model, batch, fused: bool):
+    """The trainer's loss (xuanyuan.train.loss.batch_loss) of the packed batch, and its gradients."""
+    model.zero_grad(set_to_none=True)
+    loss = batch_loss(model, batch, torch.device("cuda"), fused=fused)
+    loss.backward()
+    return loss.item(), [p.grad.float() for p in model.parameters()]
+
+
+def fused_peak_gib(model, batch, fused: bool) -> float:
+    """Peak CUDA memory of one forward + backward of the trainer's loss, above what was allocated before."""
+    model.zero_grad(set_to_none=True)
+    torch.cuda.synchronize()
+    before = torch.cuda.memory_allocated()
+    torch.cuda.reset_peak_memory_stats()
+    batch_loss(model, batch, torch.device("cuda"), fused=fused).backward()
+    torch.cuda.synchronize()
+    return (torch.cuda.max_memory_allocated() - before) / 2**30
+
+
 def rel_grad_diff(a, b):
     return max(float((x - y).norm() / y.norm().clamp(min=1e-12)) for x, y in zip(a, b))
 
@@ -112,12 +133,23 @@ def main() -> int:
         print("\nliger_kernel is not installed: no Liger row")
         return 0
     plain_loss = float(losses_and_grads(reference, mask_inputs, batch["labels"])[0].mean())
-    apply_fused_kernels("on")  # patches the modeling module: models built from here on use Liger
-    fused = llama("sdpa")
+    reference.train()
+    plain_batch_loss, plain_grads = batch_loss_and_grads(reference, batch, fused=False)
+    applied = apply_fused_kernels("on")  # patches the modeling module: models built from here on use Liger
+    fused = llama("sdpa").train()
     fused_loss = float(losses_and_grads(fused, mask_inputs, batch["labels"])[0].mean())
-    print(f"\nLiger RMSNorm + SwiGLU: mean loss {fused_loss:.5f} vs {plain_loss:.5f} without "
+    print(f"\nLiger ({', '.join(applied)}): RMSNorm + SwiGLU mean loss {fused_loss:.5f} vs {plain_loss:.5f} without "
           f"(diff {abs(fused_loss - plain_loss):.2e}); modules: {type(fused.model.norm).__name__}, "
           f"{type(fused.model.layers[0].mlp).__name__}")
+    # The fused linear cross-entropy on the model without Liger's RMSNorm/SwiGLU (the reference, whose
+    # forward Liger has patched too): against the plain path of the same model, and the fp32 truth's floor.
+    fused_batch_loss, fused_grads = batch_loss_and_grads(reference, batch, fused=True)
+    again_loss, again_grads = batch_loss_and_grads(reference, batch, fused=False)
+    print(f"fused linear cross-entropy: loss {fused_batch_loss:.5f} vs {plain_batch_loss:.5f} plain "
+          f"(plain again: {again_loss:.5f}); max rel grad diff vs plain {rel_grad_diff(fused_grads, plain_grads):.4f} "
+          f"(plain vs plain again {rel_grad_diff(again_grads, plain_grads):.4f}); "
+          f"peak memory of one step: {fused_peak_gib(reference, batch, True):.2f} GiB fused vs "
+          f"{fused_peak_gib(reference, batch, False):.2f} GiB plain")
     return 0
 
 

@@ -38,7 +38,7 @@ from xuanyuan.train.distributed import init_distributed  # noqa: E402
 from xuanyuan.train.flops import flops_per_token, peak_tflops  # noqa: E402
 from xuanyuan.train.loss import batch_loss  # noqa: E402
 from xuanyuan.train.model import (  # noqa: E402
-    apply_fused_kernels, count_parameters, resolve_attn_implementation, standin_config,
+    FUSED_LOSS, LIGER_KERNELS, apply_fused_kernels, count_parameters, resolve_attn_implementation, standin_config,
 )
 from xuanyuan.train.settings import StageSettings, StandinSizes, TrainSettings  # noqa: E402
 from xuanyuan.train.trainer import build_engine  # noqa: E402
@@ -88,13 +88,13 @@ def hf_step_fn(model, batch, device, precision, lr=1e-4):
     return step
 
 
-def ours_step_fn(model, batch, precision, micro, seq, d):
+def ours_step_fn(model, batch, precision, micro, seq, d, fused_loss=False):
     train = dataclasses.replace(TrainSettings(), precision=precision, zero_stage=0 if d.world_size == 1 else 2)
     stage = StageSettings(steps=10**6, lr=1e-4, warmup_steps=0, seq_length=seq, micro_batch=micro)
     engine = build_engine(model, train, stage, d)
 
     def step():
-        loss = batch_loss(engine, batch, d.device)
+        loss = batch_loss(engine, batch, d.device, fused=fused_loss)
         engine.backward(loss)
         engine.step()
     return step
@@ -124,9 +124,10 @@ def row_builders(args, sizes, vocab, seq, precision, d):
 
     def ours(micro):
         def build():
-            apply_fused_kernels(args.fused_kernels)  # what the trainer does before building its model
+            # What the trainer does before building its model.
+            applied = apply_fused_kernels(args.fused_kernels, args.liger_kernels)
             return ours_step_fn(make_model(sizes, vocab, attn_ours, d.device), make_batch(vocab, seq, micro),
-                                precision, micro, seq, d)
+                                precision, micro, seq, d, fused_loss=FUSED_LOSS in applied)
         return build
 
     micro = args.micro_batch
@@ -177,6 +178,8 @@ def main(argv=None):
                         help="extra rows of our trainer at these micro-batches, e.g. 2")
     parser.add_argument("--attn", default="auto", help="our trainer's model.attn_implementation")
     parser.add_argument("--fused-kernels", default="auto", help="our trainer's model.fused_kernels")
+    parser.add_argument("--liger-kernels", type=lambda v: [x for x in v.split(",") if x], default=list(LIGER_KERNELS),
+                        help="our trainer's model.liger_kernels, comma-separated (default: all)")
     parser.add_argument("--peak-tflops", type=float, default=None)
     parser.add_argument("--liger", action="store_true", help="add an HF + Liger row (CUDA, liger_kernel installed)")
     parser.add_argument("--row", help=argparse.SUPPRESS)
@@ -202,7 +205,7 @@ def main(argv=None):
     seconds = run_rows_cuda(rows, args) if d.device.type == "cuda" else run_rows_cpu(rows, d, args)
 
     print(f"config {args.config}: {sizes.num_layers} layers, d={sizes.hidden_size}, vocab {vocab}, seq {seq}, "
-          f"{precision}, our attention {attn} (HF rows: sdpa), fused kernels {args.fused_kernels}, device {d.device}, "
+          f"{precision}, our attention {attn} (HF rows: sdpa), fused kernels {args.fused_kernels} ({','.join(args.liger_kernels)}), device {d.device}, "
           f"torch {torch.__version__}, torch threads {torch.get_num_threads()}")
     print(f"N (non-embedding) = {params['non_embedding']:,}; FLOPs/token = {fpt:.4g}; "
           f"peak {peak:.3g} TFLOP/s ({source})\n")

@@ -25,9 +25,21 @@ def causal_lm_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     return total / count.clamp(min=1)
 
 
-def batch_loss(model, batch: dict[str, torch.Tensor], device: torch.device) -> torch.Tensor:
+def batch_loss(model, batch: dict[str, torch.Tensor], device: torch.device, *, fused: bool = False) -> torch.Tensor:
     """Loss of `model` (HF causal LM or a DeepSpeed engine around one) on a batch of packed samples;
-    no token attends across a document boundary."""
+    no token attends across a document boundary.
+
+    fused: the model runs Liger's fused linear cross-entropy (`model.apply_fused_kernels`); in
+    training mode it then returns the loss without ever holding the logits. Liger's kernel takes the
+    log-sum-exp in fp32 like `token_losses`; `shift_labels` says our labels are already the next token,
+    and the LM head's gradient is accumulated over its chunks in fp32. The same mean over counted
+    tokens as `causal_lm_loss`. A micro-batch with no counted token (Liger would divide by zero)
+    and evaluation (no labels given, so logits come back) take the plain path.
+    """
     attn_implementation, dtype = model_attention(model)
-    out = model(**model_inputs(batch, attn_implementation=attn_implementation, dtype=dtype, device=device))
-    return causal_lm_loss(out.logits, batch["labels"].to(device))
+    inputs = model_inputs(batch, attn_implementation=attn_implementation, dtype=dtype, device=device)
+    labels = batch["labels"]
+    if fused and model.training and bool((labels != IGNORE_INDEX).any()):
+        return model(**inputs, shift_labels=labels.to(device), accum_dtype=torch.float32).loss
+    out = model(**inputs)
+    return causal_lm_loss(out.logits, labels.to(device))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import torch
 from transformers import LlamaConfig, LlamaForCausalLM
@@ -154,33 +155,62 @@ def load_model(path: str | Path, settings: ModelSettings, *,
         return LlamaForCausalLM.from_pretrained(path, config=config, dtype=torch.float32, attn_implementation=attn)
 
 
+LIGER_KERNELS = ("rms_norm", "swiglu", "fused_linear_cross_entropy")
+FUSED_LOSS = "fused_linear_cross_entropy"
+
+
+def triton_interpreter_on() -> bool:
+    """Whether Triton runs kernels in its CPU interpreter (TRITON_INTERPRET=1): slow, for tests without a GPU."""
+    return os.environ.get("TRITON_INTERPRET", "") not in ("", "0")
+
+
 def fused_kernels_enabled(mode: str) -> bool:
-    """Whether Liger kernels are used: `on` requires them, `auto` uses them on CUDA when installed."""
+    """Whether Liger kernels are used: `on` requires them, `auto` uses them on CUDA when installed.
+
+    Without CUDA they run only under Triton's CPU interpreter (TRITON_INTERPRET=1), which is how the
+    tests run Liger's own kernels on a machine without a GPU.
+    """
     if mode not in ("auto", "on", "off"):
         raise ValueError(f"model.fused_kernels = {mode!r}: use auto, on or off")
-    available = importlib.util.find_spec("liger_kernel") is not None and torch.cuda.is_available()
+    device_ok = torch.cuda.is_available() or triton_interpreter_on()
+    available = importlib.util.find_spec("liger_kernel") is not None and device_ok
     if mode == "on" and not available:
         raise ValueError("model.fused_kernels = on, but liger_kernel is not installed or CUDA is not available; "
                          "pip install liger-kernel on a GPU machine, or set it to auto")
     return mode != "off" and available
 
 
-def apply_fused_kernels(mode: str) -> bool:
-    """Patch the Llama modeling code with Liger's RMSNorm and SwiGLU kernels when enabled; returns whether it did.
+def check_liger_kernels(kernels: Sequence[str]) -> tuple[str, ...]:
+    """`model.liger_kernels` in canonical order; an unknown name is an error naming it."""
+    unknown = sorted(set(kernels) - set(LIGER_KERNELS))
+    if unknown:
+        raise ValueError(f"model.liger_kernels: unknown kernel(s) {unknown}; use some of {', '.join(LIGER_KERNELS)}")
+    return tuple(k for k in LIGER_KERNELS if k in kernels)
 
-    Liger's RoPE kernel is left off: it rotates in the activations' dtype, while we rotate in fp32
-    (xuanyuan.train.rope). Its fused linear cross-entropy is left off too: the trainer computes the
-    loss from logits over `labels` (-100 ignored), the same code for pretraining and SFT.
-    Call before the model is built: Liger replaces the classes of the modeling module.
+
+def apply_fused_kernels(mode: str, kernels: Sequence[str] = LIGER_KERNELS) -> tuple[str, ...]:
+    """Patch the Llama modeling code with the Liger kernels named in `kernels` when enabled; returns those applied.
+
+    - `rms_norm`, `swiglu`: Liger's RMSNorm and SwiGLU MLP.
+    - `fused_linear_cross_entropy`: the LM head and the loss in one chunked kernel, so the
+      [tokens, vocab] logits are never held whole (at 8,192 tokens and a 39,424 vocab that is
+      0.6 GiB in bf16 plus 1.2 GiB for their fp32 copy and as much for its gradient, per sequence).
+      `loss.batch_loss(..., fused=True)` then asks the model for its loss instead of its logits.
+    - Liger's RoPE kernel is never used: it rotates in the activations' dtype, while we rotate in
+      fp32 (xuanyuan.train.rope).
+
+    Call before the model is built: Liger replaces the classes and `LlamaForCausalLM.forward` of the
+    modeling module, for the whole process.
     """
-    if not fused_kernels_enabled(mode):
-        return False
+    kernels = check_liger_kernels(kernels)
+    if not kernels or not fused_kernels_enabled(mode):
+        return ()
     from liger_kernel.transformers import apply_liger_kernel_to_llama
 
-    apply_liger_kernel_to_llama(rope=False, rms_norm=True, swiglu=True, cross_entropy=False,
-                                fused_linear_cross_entropy=False)
-    log.info("Liger kernels on: RMSNorm, SwiGLU")
-    return True
+    apply_liger_kernel_to_llama(rope=False, cross_entropy=False, rms_norm="rms_norm" in kernels,
+                                swiglu="swiglu" in kernels, fused_linear_cross_entropy=FUSED_LOSS in kernels)
+    log.info("Liger kernels on: %s", ", ".join(kernels))
+    return kernels
 
 
 def count_parameters(model: torch.nn.Module) -> dict[str, int]:

@@ -50,7 +50,9 @@ class ModelSettings:
     """auto | sdpa | eager | flash_attention_2 | torch_varlen; auto on CUDA = FlashAttention-2 when importable,
     else torch_varlen (PyTorch's varlen flash kernel); on CPU = SDPA."""
     fused_kernels: str = "auto"
-    """auto | on | off: Liger kernels (RMSNorm, SwiGLU) when installed and on CUDA."""
+    """auto | on | off: the Liger kernels of `liger_kernels`; auto = when liger_kernel is installed and on CUDA."""
+    liger_kernels: tuple[str, ...] = ("rms_norm", "swiglu", "fused_linear_cross_entropy")
+    """which of Liger's kernels `fused_kernels` turns on (xuanyuan.train.model.LIGER_KERNELS)."""
     context: ContextSettings = field(default_factory=ContextSettings)
 
 
@@ -138,8 +140,9 @@ def _build(cls: type, values: Mapping[str, Any] | None, nested: Mapping[str, typ
     for key, sub in nested.items():
         if key in values and isinstance(values[key], Mapping):
             values[key] = _build(sub, values[key])
-    if "betas" in values:
-        values["betas"] = tuple(values["betas"])
+    for key in ("betas", "liger_kernels"):  # lists in YAML/JSON, tuples in the frozen dataclasses
+        if key in values:
+            values[key] = tuple(values[key])
     return cls(**values)
 
 

@@ -25,7 +25,7 @@ from xuanyuan.train.job import TrainJob
 from xuanyuan.train.loss import batch_loss
 from xuanyuan.train.metrics import MetricsLog
 from xuanyuan.train.model import (
-    apply_fused_kernels, build_standin, check_context, count_parameters, load_model, model_config,
+    FUSED_LOSS, apply_fused_kernels, build_standin, check_context, count_parameters, load_model, model_config,
     resolve_attn_implementation, standin_config,
 )
 from xuanyuan.train.resize import load_expansion, resize_to_expanded
@@ -88,11 +88,14 @@ class Trainer:
         self.stage = self.settings.stage(job.stage)
         self.dist: Dist | None = None
         self.engine = None
+        self.liger_kernels: tuple[str, ...] = ()
+        self.fused_loss = False
 
     # ---- setup -------------------------------------------------------------------------------
     def build_model(self, zero_config: dict[str, Any] | None = None) -> torch.nn.Module:
         """The model in fp32: loaded (and resized) or a fresh stand-in; partitioned under `zero_config` (ZeRO-3)."""
-        apply_fused_kernels(self.model_settings.fused_kernels)
+        self.liger_kernels = apply_fused_kernels(self.model_settings.fused_kernels, self.model_settings.liger_kernels)
+        self.fused_loss = FUSED_LOSS in self.liger_kernels
         job = self.job
         if job.init_model is not None:
             model = load_model(job.init_model, self.model_settings, zero_config=zero_config)
@@ -206,7 +209,7 @@ class Trainer:
     def forward_backward(self, batch: dict[str, torch.Tensor]) -> float:
         """Loss of one micro-batch, its backward, and the engine step (DeepSpeed applies it at the accumulation boundary)."""
         self.engine.train()
-        loss = batch_loss(self.engine, batch, self.dist.device)
+        loss = batch_loss(self.engine, batch, self.dist.device, fused=self.fused_loss)
         self.engine.backward(loss)
         self.engine.step()
         return float(loss.detach())
@@ -242,7 +245,7 @@ class Trainer:
             "stage": self.job.stage, "steps": self.stage.steps, "resumed_from": self.start_step,
             "samples": self.samples, "eval_loss": self.eval_loss(), "world_size": self.dist.world_size,
             "params": self.params, "trainable": self.trainable, "flops_per_token": self.flops_per_token,
-            "peak_tflops": self.peak, "peak_source": self.peak_source,
+            "peak_tflops": self.peak, "peak_source": self.peak_source, "liger_kernels": list(self.liger_kernels),
             **({"zero3_partitions": self.partitions} if self.partitions is not None else {}),
             "settings": {"model": settings_dict(self.model_settings), "pretrain": settings_dict(self.settings)},
         }

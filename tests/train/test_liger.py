@@ -1,0 +1,103 @@
+"""Liger's fused linear cross-entropy (model.liger_kernels), run for real on the CPU.
+
+Triton's interpreter (TRITON_INTERPRET=1) executes Liger's own Triton kernel with numpy, so no GPU
+is needed; it is slow, so the models are tiny. Liger patches the modeling module for the whole
+process, so everything with Liger on runs in subprocesses: tests/train/liger_worker.py for the
+loss itself, torchrun workers (2 gloo ranks, ZeRO-3) for the trainer.
+
+Liger's RMSNorm and SwiGLU kernels do not run under Triton 3.9's interpreter (it passes float
+arguments as Python floats, and RMSNorm stores a scalar); they are checked on a GPU
+(bench/gpu_attention_check.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.train.conftest import make_job
+from xuanyuan.train.metrics import read_metrics
+from xuanyuan.train.model import FUSED_LOSS, LIGER_KERNELS, apply_fused_kernels, check_liger_kernels
+from xuanyuan.train.settings import ModelSettings, model_settings
+
+REPO = Path(__file__).resolve().parents[2]
+needs_liger = pytest.mark.skipif(
+    importlib.util.find_spec("liger_kernel") is None or importlib.util.find_spec("triton") is None,
+    reason="liger-kernel and triton are not installed (pip install -e '.[dev]' installs them)")
+
+
+def test_liger_kernel_names_are_checked_and_kept_in_order():
+    assert check_liger_kernels([FUSED_LOSS, "rms_norm"]) == ("rms_norm", FUSED_LOSS)
+    with pytest.raises(ValueError, match=r"model.liger_kernels: unknown kernel\(s\) \['rope'\]"):
+        check_liger_kernels(["rope"])
+    assert model_settings({"liger_kernels": ["swiglu"]}).liger_kernels == ("swiglu",)
+    assert ModelSettings().liger_kernels == LIGER_KERNELS
+
+
+def test_off_and_empty_apply_nothing():
+    assert apply_fused_kernels("off") == ()
+    assert apply_fused_kernels("on", []) == ()
+
+
+@needs_liger
+def test_fused_linear_cross_entropy_equals_the_plain_loss(tmp_path):
+    out = tmp_path / "liger.json"
+    env = {**os.environ, "TRITON_INTERPRET": "1", "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, str(REPO / "tests" / "train" / "liger_worker.py"), str(out)], env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(out.read_text())
+    assert result["applied"] == [FUSED_LOSS]
+    # fp32: the same loss and gradients as logits + our cross-entropy, to rounding.
+    reference = result["reference_loss"]
+    assert result["plain_float32"]["grad_error"] == 0.0
+    assert abs(result["fused_float32"]["loss"] - reference) < 1e-6 * reference
+    assert result["fused_float32"]["grad_error"] < 1e-5
+    # bf16: no further from the fp32 truth than the plain bf16 path (fp32 log-sum-exp, fp32 LM-head accumulation).
+    plain, fused = result["plain_bfloat16"], result["fused_bfloat16"]
+    assert abs(fused["loss"] - reference) <= abs(plain["loss"] - reference) + 1e-4 * reference
+    assert 0 < fused["grad_error"] <= 1.5 * plain["grad_error"] < 0.05
+    # A micro-batch whose labels are all masked (Liger would divide by zero): loss 0, no gradient.
+    assert result["no_counted_token"] == {"loss": 0.0, "grads_zero": True}
+
+
+@pytest.fixture(scope="module")
+def zero3_runs(tiny, standin, tmp_path_factory):
+    """Stage 2 from the stand-in under ZeRO-3 on 2 ranks, fp32, with the fused loss and without."""
+    from xuanyuan.train.launch import launch
+
+    root = tmp_path_factory.mktemp("liger")
+    runs = {}
+    for name, fused in (("plain", "off"), ("fused", "on")):
+        job = make_job(tiny, root / name, stage="stage2", init_model=str(standin[0]), resize=True, zero_stage=3,
+                       processes=2, precision="fp32")
+        job = dataclasses.replace(job, model={**job.model, "fused_kernels": fused, "liger_kernels": [FUSED_LOSS]})
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("TRITON_INTERPRET", "1")
+            summary = launch(job, threads=2, log_path=root / f"{name}.log")
+        runs[name] = (summary, read_metrics(job.metrics_path))
+    return runs
+
+
+@needs_liger
+@pytest.mark.slow
+def test_trainer_with_the_fused_loss_trains_as_the_plain_loss_under_zero3(zero3_runs):
+    (plain_summary, plain), (fused_summary, fused) = zero3_runs["plain"], zero3_runs["fused"]
+    assert plain_summary["liger_kernels"] == [] and fused_summary["liger_kernels"] == [FUSED_LOSS]
+    assert fused_summary["world_size"] == 2 and "zero3_partitions" in fused_summary
+    assert [r["step"] for r in fused] == [r["step"] for r in plain] == list(range(1, 7))
+    # The LM head is partitioned; Liger reads its weight outside the head's forward, which ZeRO-3 gathers
+    # on access. Had it read a partition, the first loss would already differ.
+    for a, b in zip(fused, plain):
+        assert a["loss"] == pytest.approx(b["loss"], rel=1e-5)
+        assert a["grad_norm"] == pytest.approx(b["grad_norm"], rel=1e-4)
+    assert fused[-1]["loss"] < fused[0]["loss"]
+    # Evaluation takes the logits path in either run: the exported model's eval loss agrees too.
+    assert fused_summary["eval_loss"] == pytest.approx(plain_summary["eval_loss"], rel=1e-5)
