@@ -1,8 +1,9 @@
 """ZeRO-3 construction under deepspeed.zero.Init: partitions only, same weights, same training as ZeRO-2.
 
 One torchrun launch (2 gloo processes, tests/train/zero_init_worker.py) runs the construction
-checks and then three short jobs from the stand-in, resized to the expanded tokenizer: stage 2 in
-fp32 under ZeRO-2 and under ZeRO-3, stage 1 in bf16 under ZeRO-3.
+checks and then five short jobs from the stand-in, resized to the expanded tokenizer: stage 2 in
+fp32 under ZeRO-2 and under ZeRO-3, stage 1 in bf16 under ZeRO-3, and the two ZeRO-3 jobs again
+with activation checkpointing.
 """
 
 import json
@@ -24,14 +25,16 @@ from xuanyuan.train.launch import _LAUNCHER_VARS
 from xuanyuan.train.loss import batch_loss
 from xuanyuan.train.metrics import read_metrics
 from xuanyuan.train.rope import install_fp32_rope
-from xuanyuan.train.settings import train_settings
+from xuanyuan.train.settings import ActivationCheckpointing, train_settings
 
 WORLD = 2
 RUNS = {
-    # name: (stage, precision, zero_stage)
-    "fp32_zero2": ("stage2", "fp32", 2),
-    "fp32_zero3": ("stage2", "fp32", 3),
-    "bf16_zero3": ("stage1", "bf16", 3),
+    # name: (stage, precision, zero_stage, activation checkpointing)
+    "fp32_zero2": ("stage2", "fp32", 2, False),
+    "fp32_zero3": ("stage2", "fp32", 3, False),
+    "bf16_zero3": ("stage1", "bf16", 3, False),
+    "fp32_zero3_recompute": ("stage2", "fp32", 3, True),
+    "bf16_zero3_recompute": ("stage1", "bf16", 3, True),
 }
 
 
@@ -39,9 +42,10 @@ RUNS = {
 def zero_runs(tiny, standin, tmp_path_factory):
     root = tmp_path_factory.mktemp("zero_init")
     jobs = {}
-    for name, (stage, precision, zero_stage) in RUNS.items():
+    for name, (stage, precision, zero_stage, recompute) in RUNS.items():
         job = make_job(tiny, root / name, stage=stage, init_model=str(standin[0]), resize=True, precision=precision,
                        zero_stage=zero_stage, processes=WORLD, checkpoint_every=100,
+                       activation_checkpointing=ActivationCheckpointing(enabled=recompute),
                        peak_tflops=1.0)  # no matmul measurement at start (bf16 on CPU takes ~25 s)
         (root / name).mkdir()
         jobs[name] = job
@@ -148,3 +152,16 @@ def test_zero3_bf16_stage1_keeps_frozen_fp32_weights_bitwise(zero_runs, standin,
     for out in checks:
         assert out["cast"] > 10 and out["cast_different"] == []
     assert summaries["bf16_zero3"]["zero3_partitions"][0]["materialized_elements"] == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["fp32_zero3", "bf16_zero3"])
+def test_zero3_with_activation_checkpointing_has_the_same_losses(zero_runs, name):
+    # The recomputation gathers each layer's partitioned weights again; the losses and grad norms are
+    # bitwise those of the run that stored its activations (fp32 stage 2; bf16 stage 1 with frozen layers).
+    jobs, _, summaries = zero_runs
+    plain, recompute = read_metrics(jobs[name].metrics_path), read_metrics(jobs[name + "_recompute"].metrics_path)
+    assert summaries[name + "_recompute"]["checkpointed_layers"] == 2 and summaries[name]["checkpointed_layers"] == 0
+    assert [(r["step"], r["loss"], r["grad_norm"]) for r in recompute] == [
+        (r["step"], r["loss"], r["grad_norm"]) for r in plain]
+    assert summaries[name + "_recompute"]["eval_loss"] == summaries[name]["eval_loss"]

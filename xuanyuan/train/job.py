@@ -18,9 +18,11 @@ WEIGHT_KEYS = ("zero_stage", "precision", "grad_clip", "weight_decay", "betas", 
 the stage's own schedule). `processes` is the data-parallel world size on CPU, so it changes the batch."""
 RESIZE_KEYS = ("pad_rows",)
 """`pretrain` keys read only by the stage that resizes the vocabulary (stage 1)."""
-RUN_ONLY_KEYS = ("log_every", "checkpoint_every", "keep_checkpoints", "peak_tflops", "perplexity")
+RUN_ONLY_KEYS = ("log_every", "checkpoint_every", "keep_checkpoints", "peak_tflops", "perplexity",
+                 "activation_checkpointing")
 """`pretrain` keys that change no weight and no loss: how often metrics are logged and checkpoints kept
-(resume is exact), the MFU denominator, and the perplexity tables (rules/perplexity.smk). A job reads them
+(resume is exact), the MFU denominator, the perplexity tables (rules/perplexity.smk), and activation
+checkpointing (the recomputed forward is the same computation: equal losses, tested). A job reads them
 from the config when it runs; editing them reruns nothing, so a finished job's metrics file and the settings
 recorded in its xuanyuan_train.json keep the values it ran with."""
 SFT_STAGE_KEYS = {"sft1": "stage1", "sft2": "stage2"}

@@ -87,6 +87,17 @@ TRAINING_STAGES = ("base_standin", "stage1", "stage2", "sft1", "sft2")
 
 
 @dataclass(frozen=True)
+class ActivationCheckpointing:
+    """Recompute decoder layers in the backward pass instead of storing their activations (train/activations.py)."""
+
+    enabled: bool = False
+    every_n_layers: int = 1
+    """checkpoint layers 0, n, 2n, ...; the others keep their activations (1 = every layer)."""
+    offload: bool = False
+    """keep the checkpointed layers' inputs in (pinned) host memory instead of on the GPU."""
+
+
+@dataclass(frozen=True)
 class TrainSettings:
     """What is common to every stage: the engine, precision, logging and checkpoints."""
 
@@ -122,6 +133,7 @@ class TrainSettings:
     pad_rows: str = "mean"
     """mean | zeros: initial value of the padding rows of a resized vocabulary."""
     perplexity: PerplexitySettings = field(default_factory=PerplexitySettings)
+    activation_checkpointing: ActivationCheckpointing = field(default_factory=ActivationCheckpointing)
 
     def stage(self, name: str) -> StageSettings:
         """The settings of stage `name` (one of TRAINING_STAGES)."""
@@ -161,7 +173,8 @@ def train_settings(section: Mapping[str, Any] | None) -> TrainSettings:
             stage = dict(values[name])
             _build(StageSettings, stage)  # names an unknown key before replace() would
             values[name] = dataclasses.replace(getattr(defaults, name), **stage)
-    return _build(TrainSettings, values, {"perplexity": PerplexitySettings})
+    return _build(TrainSettings, values, {"perplexity": PerplexitySettings,
+                                          "activation_checkpointing": ActivationCheckpointing})
 
 
 def settings_dict(settings: Any) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import Any
 import torch
 
 from xuanyuan.train import checkpoint
+from xuanyuan.train.activations import enable_activation_checkpointing
 from xuanyuan.train.data import collate, open_training_data, rank_batches
 from xuanyuan.train.deepspeed_config import deepspeed_config
 from xuanyuan.train.distributed import Dist, all_ranks, init_distributed, mean_over_ranks, seed_everything
@@ -90,6 +91,7 @@ class Trainer:
         self.engine = None
         self.liger_kernels: tuple[str, ...] = ()
         self.fused_loss = False
+        self.checkpointed_layers = 0
 
     # ---- setup -------------------------------------------------------------------------------
     def build_model(self, zero_config: dict[str, Any] | None = None) -> torch.nn.Module:
@@ -138,6 +140,7 @@ class Trainer:
             ds_config = engine_config(self.settings, self.stage, d, planned)
         model = self.build_model(zero_config=construction_config(ds_config) if ds_config is not None else None)
         self.trainable = set_trainable(model, self.stage.trainable)
+        self.checkpointed_layers = enable_activation_checkpointing(model, self.settings.activation_checkpointing)
         # Before the engine casts to bf16: the exact frozen weights, kept on the exporting rank only.
         self.frozen = FrozenMaster.capture(model, keep=self.bf16, is_main=d.is_main)
         self.params = count_parameters(model)
@@ -246,6 +249,7 @@ class Trainer:
             "samples": self.samples, "eval_loss": self.eval_loss(), "world_size": self.dist.world_size,
             "params": self.params, "trainable": self.trainable, "flops_per_token": self.flops_per_token,
             "peak_tflops": self.peak, "peak_source": self.peak_source, "liger_kernels": list(self.liger_kernels),
+            "checkpointed_layers": self.checkpointed_layers,
             **({"zero3_partitions": self.partitions} if self.partitions is not None else {}),
             "settings": {"model": settings_dict(self.model_settings), "pretrain": settings_dict(self.settings)},
         }
