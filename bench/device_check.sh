@@ -6,6 +6,7 @@
 #   4. bench/packed_attention.py, 1B-class layers, 4k-32k tokens     -> $OUT/packed.txt
 #   5. bench/train_step.py slice70b: plain HF, HF + Liger, ours (micro-batch 1, 2) -> $OUT/slice70b.txt
 #   6. bench/train_step.py llama1b3 (if time is left)                -> $OUT/llama1b3.txt
+#   7. bench/activation_memory.py, bf16, 4k-16k (if time is left)     -> $OUT/activations.txt
 # Prepare here first: bash bench/device_wheels.sh. Then call the device tool's run with
 #   command "bash bench/device_check.sh", carry [".whl"], timeout_s 570
 # and give the machine back. Each step has its own time limit, so a hang costs only that step.
@@ -46,4 +47,6 @@ step packed 90 python3 bench/packed_attention.py --hidden 2048 --layers 4 --head
   --dtype bf16 --lengths 4096,8192,16384,32768 --steps 5
 step slice70b 200 python3 bench/train_step.py --config slice70b --liger --ours-micro-batches 2 --steps 5 --warmup 2
 step llama1b3 120 python3 bench/train_step.py --config llama1b3 --liger --steps 5 --warmup 2
+step activations 60 python3 bench/activation_memory.py --hidden 2048 --layers 8 --heads 16 --kv-heads 16 --vocab 32000 \
+  --dtype bf16 --lengths 4096,8192,16384
 echo "total $(( $(date +%s) - start ))s"
