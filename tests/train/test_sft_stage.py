@@ -87,3 +87,23 @@ def test_sft_trains_on_rows_exports_and_resumes_exactly(tiny, standin, rows_dir,
     assert [r["loss"] for r in read_metrics(resumed.metrics_path)] == [r["loss"] for r in read_metrics(straight.metrics_path)]
     first = np.load(rows_dir / "input_ids.npy")
     assert first.dtype == np.int64
+
+
+@pytest.mark.slow
+def test_the_step_loss_is_the_token_mean_however_the_rows_are_split(tiny, standin, rows_dir, tmp_path):
+    # The same 4 rows per step as one micro-batch of 4, as 2 x 2 accumulated, and as 4 x 1. The rows count
+    # different numbers of answer tokens, so only a loss weighted by tokens gives all three the same
+    # losses and gradients (an unweighted mean of micro-batch means would not).
+    counts = [int((SftRows(rows_dir, SEQ, seed=1)[i]["labels"] != IGNORE_INDEX).sum()) for i in range(8)]
+    assert len(set(counts)) > 1
+    runs = {}
+    for micro, accum in ((4, 1), (2, 2), (1, 4)):
+        job = _sft_job(tiny, standin[0], rows_dir, tmp_path / f"m{micro}")
+        job.train["sft1"] = {**job.train["sft1"], "steps": 3, "micro_batch": micro, "grad_accum": accum}
+        run_in_process(job)
+        runs[micro, accum] = read_metrics(job.metrics_path)
+    reference = runs[4, 1]
+    for split, records in runs.items():
+        for got, want in zip(records, reference, strict=True):
+            assert got["loss"] == pytest.approx(want["loss"], rel=1e-5), split
+            assert got["grad_norm"] == pytest.approx(want["grad_norm"], rel=1e-4), split

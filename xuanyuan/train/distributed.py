@@ -98,11 +98,18 @@ def all_ranks(obj):
     return gathered
 
 
-def mean_over_ranks(value: float) -> float:
+def sum_over_ranks(value: float) -> float:
+    """The sum of `value` over all ranks (float64; exact for integers below 2**53)."""
     if not dist.is_initialized() or dist.get_world_size() == 1:
         return value
     tensor = torch.tensor([value], dtype=torch.float64)
     if dist.get_backend() == "nccl":
         tensor = tensor.cuda()
     dist.all_reduce(tensor)
-    return float(tensor.item()) / dist.get_world_size()
+    return float(tensor.item())
+
+
+def mean_over_ranks(value: float) -> float:
+    if not dist.is_initialized() or dist.get_world_size() == 1:
+        return value
+    return sum_over_ranks(value) / dist.get_world_size()

@@ -18,12 +18,14 @@ from xuanyuan.train import checkpoint
 from xuanyuan.train.activations import enable_activation_checkpointing
 from xuanyuan.train.data import collate, open_training_data, rank_batches
 from xuanyuan.train.deepspeed_config import deepspeed_config
-from xuanyuan.train.distributed import Dist, all_ranks, init_distributed, mean_over_ranks, seed_everything
+from xuanyuan.train.distributed import (
+    Dist, all_ranks, init_distributed, mean_over_ranks, seed_everything, sum_over_ranks,
+)
 from xuanyuan.train.export import export_engine
 from xuanyuan.train.flops import flops_per_token, peak_tflops
 from xuanyuan.train.freeze import FrozenMaster, set_trainable
 from xuanyuan.train.job import TrainJob
-from xuanyuan.train.loss import batch_loss
+from xuanyuan.train.loss import IGNORE_INDEX, batch_loss
 from xuanyuan.train.metrics import MetricsLog
 from xuanyuan.train.model import (
     FUSED_LOSS, apply_fused_kernels, build_standin, check_context, count_parameters, load_model, model_config,
@@ -201,18 +203,35 @@ class Trainer:
         return self.finish()
 
     def train_step(self) -> tuple[float, int]:
-        """One optimizer step: grad_accum micro-batches through the engine; returns (mean loss, tokens this rank)."""
+        """One optimizer step: grad_accum micro-batches through the engine; returns (loss, tokens this rank).
+
+        The step's loss is the mean over all its counted tokens, those of every micro-batch on every
+        rank. DeepSpeed averages gradients over micro-batches and ranks, weighing each alike, so each
+        micro-batch's mean loss is scaled by its counted tokens / the step's average per micro-batch.
+        With SFT's answer-only labels the micro-batches count different numbers of tokens, and
+        without the weights the gradient would depend on how the same rows are split into
+        micro-batches, accumulation steps and ranks. In pretraining every label counts, each weight
+        is exactly 1.0, and nothing changes. The returned loss (mean over this rank's micro-batches
+        of the weighted losses) averages over the ranks to the step's token mean.
+        """
+        batches = [next(self.batches) for _ in range(self.stage.grad_accum)]
+        counted = [int((batch["labels"] != IGNORE_INDEX).sum()) for batch in batches]
+        step_counted = sum_over_ranks(sum(counted))  # one small all-reduce per step
+        micro_batches = self.stage.grad_accum * self.dist.world_size
         losses, tokens = [], 0
-        for _ in range(self.stage.grad_accum):
-            batch = next(self.batches)
-            losses.append(self.forward_backward(batch))
+        for batch, count in zip(batches, counted):
+            weight = count * micro_batches / step_counted if step_counted else 0.0
+            losses.append(self.forward_backward(batch, weight))
             tokens += batch["input_ids"].numel()
         return sum(losses) / len(losses), tokens
 
-    def forward_backward(self, batch: dict[str, torch.Tensor]) -> float:
-        """Loss of one micro-batch, its backward, and the engine step (DeepSpeed applies it at the accumulation boundary)."""
+    def forward_backward(self, batch: dict[str, torch.Tensor], weight: float = 1.0) -> float:
+        """Loss of one micro-batch (times its token weight), its backward, and the engine step (DeepSpeed
+        applies it at the accumulation boundary)."""
         self.engine.train()
         loss = batch_loss(self.engine, batch, self.dist.device, fused=self.fused_loss)
+        if weight != 1.0:
+            loss = loss * weight
         self.engine.backward(loss)
         self.engine.step()
         return float(loss.detach())
