@@ -9,8 +9,8 @@ largest per-token loss difference to every document run alone (dense SDPA), the 
 gradient difference to the masked sdpa path, and the control: the same model with a plain causal
 mask, whose documents see each other. Then Liger's RMSNorm and SwiGLU (model.fused_kernels: on)
 against the same model without them, and the trainer's loss with Liger's fused linear
-cross-entropy against the plain one (loss, gradients, peak memory), when liger_kernel is installed. bf16 rounding sets the floor:
-the masked sdpa row shows it.
+cross-entropy against the plain one (loss, gradients, peak memory), when liger_kernel is installed.
+bf16 rounding sets the floor: the masked sdpa row shows it.
 """
 
 from __future__ import annotations
@@ -142,7 +142,8 @@ def main() -> int:
           f"(diff {abs(fused_loss - plain_loss):.2e}); modules: {type(fused.model.norm).__name__}, "
           f"{type(fused.model.layers[0].mlp).__name__}")
     # The fused linear cross-entropy on the model without Liger's RMSNorm/SwiGLU (the reference, whose
-    # forward Liger has patched too): against the plain path of the same model, and the fp32 truth's floor.
+    # forward Liger has patched too): against the plain path of the same model, and the plain path against
+    # itself run again (the floor that nondeterministic GPU kernels set).
     fused_batch_loss, fused_grads = batch_loss_and_grads(reference, batch, fused=True)
     again_loss, again_grads = batch_loss_and_grads(reference, batch, fused=False)
     print(f"fused linear cross-entropy: loss {fused_batch_loss:.5f} vs {plain_batch_loss:.5f} plain "
