@@ -26,7 +26,7 @@ import statistics  # noqa: E402
 
 import torch  # noqa: E402
 
-from bench.measure import timed  # noqa: E402
+from bench.measure import cuda_peak_bytes, timed  # noqa: E402
 from bench.packed_attention import document_positions  # noqa: E402
 from xuanyuan.train.activations import enable_activation_checkpointing, saved_activation_bytes  # noqa: E402
 from xuanyuan.train.loss import batch_loss  # noqa: E402
@@ -81,8 +81,7 @@ def main(argv=None) -> None:
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     for length in args.lengths:
         batch = sample(length, args.vocab)
-        stored, losses, peaks = {}, {}, {}
-        steps = {}
+        stored, losses, peaks, steps = {}, {}, {}, {}
         for name, model in models.items():
             def step(model=model):
                 model.zero_grad(set_to_none=True)
@@ -95,12 +94,7 @@ def main(argv=None) -> None:
             losses[name] = out["loss"].item()
             if device.type == "cuda":
                 model.zero_grad(set_to_none=True)
-                torch.cuda.synchronize()
-                before = torch.cuda.memory_allocated()
-                torch.cuda.reset_peak_memory_stats()
-                step()
-                torch.cuda.synchronize()
-                peaks[name] = (torch.cuda.max_memory_allocated() - before) / 2**20
+                peaks[name] = cuda_peak_bytes(step) / 2**20
             steps[name] = step
         times = {name: [] for name in models}
         for _ in range(args.steps):  # interleaved rounds

@@ -26,6 +26,7 @@ import importlib.util  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
+from bench.measure import cuda_peak_bytes  # noqa: E402
 from bench.packed_attention import document_positions  # noqa: E402
 from xuanyuan.train.data import model_inputs  # noqa: E402
 from xuanyuan.train.loss import batch_loss  # noqa: E402
@@ -85,12 +86,7 @@ def batch_loss_and_grads(model, batch, fused: bool):
 def fused_peak_gib(model, batch, fused: bool) -> float:
     """Peak CUDA memory of one forward + backward of the trainer's loss, above what was allocated before."""
     model.zero_grad(set_to_none=True)
-    torch.cuda.synchronize()
-    before = torch.cuda.memory_allocated()
-    torch.cuda.reset_peak_memory_stats()
-    batch_loss(model, batch, torch.device("cuda"), fused=fused).backward()
-    torch.cuda.synchronize()
-    return (torch.cuda.max_memory_allocated() - before) / 2**30
+    return cuda_peak_bytes(lambda: batch_loss(model, batch, torch.device("cuda"), fused=fused).backward()) / 2**30
 
 
 def rel_grad_diff(a, b):

@@ -1,5 +1,5 @@
 """What the benchmarks measure with: the median wall time of a step (the CUDA queue drained around
-each timed call), and this process's memory from /proc/self/status."""
+each timed call), this process's memory from /proc/self/status, and a step's peak CUDA memory."""
 
 from __future__ import annotations
 
@@ -32,3 +32,15 @@ def timed(step, device, warmup: int, steps: int) -> float:
             torch.cuda.synchronize()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def cuda_peak_bytes(step) -> int:
+    """Peak CUDA memory allocated while `step()` runs, above what was allocated before it."""
+    import torch
+
+    torch.cuda.synchronize()
+    before = torch.cuda.memory_allocated()
+    torch.cuda.reset_peak_memory_stats()
+    step()
+    torch.cuda.synchronize()
+    return torch.cuda.max_memory_allocated() - before

@@ -11,7 +11,7 @@ from typing import Any, Sequence
 import torch
 from transformers import LlamaConfig, LlamaForCausalLM
 
-from xuanyuan.train.settings import ContextSettings, ModelSettings, StandinSizes
+from xuanyuan.train.settings import LIGER_KERNELS, ContextSettings, ModelSettings, StandinSizes
 from xuanyuan.train.varlen_attention import TORCH_VARLEN, register_torch_varlen, torch_has_varlen_kernel
 from xuanyuan.train.zero3 import full_numel, gathered_weight_init, hf_zero3, partitioned_construction
 from xuanyuan.train.zero3_load import build_uninitialised, has_safetensors, load_checkpoint_into_partitions
@@ -155,7 +155,6 @@ def load_model(path: str | Path, settings: ModelSettings, *,
         return LlamaForCausalLM.from_pretrained(path, config=config, dtype=torch.float32, attn_implementation=attn)
 
 
-LIGER_KERNELS = ("rms_norm", "swiglu", "fused_linear_cross_entropy")
 FUSED_LOSS = "fused_linear_cross_entropy"
 
 

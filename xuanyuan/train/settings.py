@@ -39,6 +39,10 @@ class ContextSettings:
     """linear position interpolation factor; None = none."""
 
 
+LIGER_KERNELS = ("rms_norm", "swiglu", "fused_linear_cross_entropy")
+"""Liger kernels `model.fused_kernels` can turn on (xuanyuan.train.model.apply_fused_kernels)."""
+
+
 @dataclass(frozen=True)
 class ModelSettings:
     """Which base model, and how its layers run."""
@@ -51,8 +55,8 @@ class ModelSettings:
     else torch_varlen (PyTorch's varlen flash kernel); on CPU = SDPA."""
     fused_kernels: str = "auto"
     """auto | on | off: the Liger kernels of `liger_kernels`; auto = when liger_kernel is installed and on CUDA."""
-    liger_kernels: tuple[str, ...] = ("rms_norm", "swiglu", "fused_linear_cross_entropy")
-    """which of Liger's kernels `fused_kernels` turns on (xuanyuan.train.model.LIGER_KERNELS)."""
+    liger_kernels: tuple[str, ...] = LIGER_KERNELS
+    """which of Liger's kernels `fused_kernels` turns on."""
     context: ContextSettings = field(default_factory=ContextSettings)
 
 

@@ -92,14 +92,12 @@ class Trainer:
         self.dist: Dist | None = None
         self.engine = None
         self.liger_kernels: tuple[str, ...] = ()
-        self.fused_loss = False
         self.checkpointed_layers = 0
 
     # ---- setup -------------------------------------------------------------------------------
     def build_model(self, zero_config: dict[str, Any] | None = None) -> torch.nn.Module:
         """The model in fp32: loaded (and resized) or a fresh stand-in; partitioned under `zero_config` (ZeRO-3)."""
         self.liger_kernels = apply_fused_kernels(self.model_settings.fused_kernels, self.model_settings.liger_kernels)
-        self.fused_loss = FUSED_LOSS in self.liger_kernels
         job = self.job
         if job.init_model is not None:
             model = load_model(job.init_model, self.model_settings, zero_config=zero_config)
@@ -229,7 +227,7 @@ class Trainer:
         """Loss of one micro-batch (times its token weight), its backward, and the engine step (DeepSpeed
         applies it at the accumulation boundary)."""
         self.engine.train()
-        loss = batch_loss(self.engine, batch, self.dist.device, fused=self.fused_loss)
+        loss = batch_loss(self.engine, batch, self.dist.device, fused=FUSED_LOSS in self.liger_kernels)
         if weight != 1.0:
             loss = loss * weight
         self.engine.backward(loss)
