@@ -2,6 +2,7 @@
 # Issue 5's GPU checks in one run on a lent H200 (the `device` tool), about 8-9 minutes:
 #   1. env: GPU, versions                                            -> $OUT/env.txt
 #   2. packed attention on CUDA: torch_varlen / flash vs documents alone; Liger  -> $OUT/attention.txt
+#   2b. bench/rope_kernel.py: Liger's RoPE over the fp32 table vs the unfused fp32 rotation -> $OUT/rope.txt
 #   3. the trainer on CUDA at 16k tokens (pytest: bf16, DeepSpeed, torch_varlen) -> $OUT/step16k.txt
 #   4. bench/packed_attention.py, 1B-class layers, 4k-32k tokens     -> $OUT/packed.txt
 #   5. bench/train_step.py slice70b: plain HF, HF + Liger, ours (micro-batch 1, 2) -> $OUT/slice70b.txt
@@ -42,6 +43,7 @@ step() {  # step NAME SECONDS COMMAND...: run with a limit, keep the output, say
 }
 
 step attention 90 python3 bench/gpu_attention_check.py
+step rope 40 python3 bench/rope_kernel.py
 step step16k 150 python3 -m pytest -x -q -p no:cacheprovider tests/train/test_context.py -k 16k
 step packed 90 python3 bench/packed_attention.py --hidden 2048 --layers 4 --heads 16 --kv-heads 16 --vocab 32000 \
   --dtype bf16 --lengths 4096,8192,16384,32768 --steps 5

@@ -9,8 +9,9 @@ One step = forward + backward + AdamW (+ clipping in both). Throughput is the me
 embeddings) + 12*L*d*S (xuanyuan.train.flops); MFU against `--peak-tflops` or the table/measurement.
 Rows: plain HF (model(labels=...), loss.backward, torch AdamW), HF + Liger (`--liger`: all of
 Liger's Llama kernels incl. fused linear cross-entropy), ours (xuanyuan.train: the model settings'
-attention and fused kernels, deepspeed.initialize with the generated ZeRO config, fp32 RoPE, our
-loss), and ours at other micro-batches (`--ours-micro-batches 2`).
+attention and fused kernels, deepspeed.initialize with the generated ZeRO config, fp32 RoPE (in
+Liger's kernel when `rope` is applied), and the trainer's own `micro_batch_step`), and ours at other
+micro-batches (`--ours-micro-batches 2`).
 
 On CUDA every row runs in a fresh process (Liger patches the modeling module globally, and two
 70B-shaped slices with AdamW states do not fit one GPU together), the model is built on the GPU.
@@ -36,12 +37,11 @@ import torch  # noqa: E402
 from bench.measure import timed  # noqa: E402
 from xuanyuan.train.distributed import init_distributed  # noqa: E402
 from xuanyuan.train.flops import flops_per_token, peak_tflops  # noqa: E402
-from xuanyuan.train.loss import batch_loss  # noqa: E402
 from xuanyuan.train.model import (  # noqa: E402
-    FUSED_LOSS, LIGER_KERNELS, apply_fused_kernels, count_parameters, resolve_attn_implementation, standin_config,
+    FUSED_LOSS, FUSED_ROPE, LIGER_KERNELS, apply_fused_kernels, count_parameters, resolve_attn_implementation, standin_config,
 )
 from xuanyuan.train.settings import StageSettings, StandinSizes, TrainSettings  # noqa: E402
-from xuanyuan.train.trainer import build_engine  # noqa: E402
+from xuanyuan.train.trainer import build_engine, micro_batch_step  # noqa: E402
 
 CONFIGS = {
     # name: (sizes, vocab, seq_length, micro_batch, precision)
@@ -88,15 +88,14 @@ def hf_step_fn(model, batch, device, precision, lr=1e-4):
     return step
 
 
-def ours_step_fn(model, batch, precision, micro, seq, d, fused_loss=False):
+def ours_step_fn(model, batch, precision, micro, seq, d, applied=()):
+    """The trainer's own engine and micro-batch step (`applied`: the Liger kernels the trainer applied)."""
     train = dataclasses.replace(TrainSettings(), precision=precision, zero_stage=0 if d.world_size == 1 else 2)
     stage = StageSettings(steps=10**6, lr=1e-4, warmup_steps=0, seq_length=seq, micro_batch=micro)
-    engine = build_engine(model, train, stage, d)
+    engine = build_engine(model, train, stage, d, fused_rope=FUSED_ROPE in applied)
 
     def step():
-        loss = batch_loss(engine, batch, d.device, fused=fused_loss)
-        engine.backward(loss)
-        engine.step()
+        micro_batch_step(engine, batch, d.device, fused_loss=FUSED_LOSS in applied)
     return step
 
 
@@ -127,7 +126,7 @@ def row_builders(args, sizes, vocab, seq, precision, d):
             # What the trainer does before building its model.
             applied = apply_fused_kernels(args.fused_kernels, args.liger_kernels)
             return ours_step_fn(make_model(sizes, vocab, attn_ours, d.device), make_batch(vocab, seq, micro),
-                                precision, micro, seq, d, fused_loss=FUSED_LOSS in applied)
+                                precision, micro, seq, d, applied=applied)
         return build
 
     micro = args.micro_batch

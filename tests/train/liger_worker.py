@@ -1,10 +1,13 @@
-"""Liger's fused linear cross-entropy against our plain loss, one process (tests/train/test_liger.py).
+"""Liger's fused linear cross-entropy and RoPE against our plain paths, one process (tests/train/test_liger.py).
 
 `TRITON_INTERPRET=1 python liger_worker.py OUT.json`: Triton's CPU interpreter runs Liger's own
-kernel, so this needs no GPU. Liger patches `LlamaForCausalLM.forward` for the whole process, which
-is why it runs apart from the test process. One tiny Llama, one batch of packed documents with
-masked labels; the loss and every gradient through `batch_loss(fused=False)` and `(fused=True)`, in
-fp32 and in bf16, against the plain fp32 path; and a micro-batch with no counted token.
+kernels, so this needs no GPU. Liger patches `LlamaForCausalLM.forward` (and `install_fp32_rope`
+the rotation function) for the whole process, which is why it runs apart from the test process.
+One tiny Llama, one batch of packed documents with masked labels:
+- the loss and every gradient through `batch_loss(fused=False)` and `(fused=True)`, in fp32 and in
+  bf16, against the plain fp32 path; and a micro-batch with no counted token;
+- the same with the unfused fp32 rotation and with Liger's kernel over the fp32 table; and the
+  rotation alone at positions up to 16,384 against float64, with the fp32 table and with a bf16 one.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ import torch
 
 from xuanyuan.train.loss import IGNORE_INDEX, batch_loss
 from xuanyuan.train.model import FUSED_LOSS, apply_fused_kernels, standin_config
+from xuanyuan.train.rope import (
+    apply_rotary_pos_emb_fp32, apply_rotary_pos_emb_fp32_fused, bf16_cos_sin, install_fp32_rope, reference_cos_sin,
+)
 from xuanyuan.train.settings import StandinSizes
 
 SIZES = StandinSizes(hidden_size=64, num_layers=2, num_heads=4, num_kv_heads=2, intermediate_size=128,
@@ -76,9 +82,63 @@ def no_counted_token() -> dict:
     return {"loss": float(loss), "grads_zero": all(p.grad is None or not p.grad.any() for p in model.parameters())}
 
 
+def rope_in_the_model() -> dict:
+    """Loss and gradients with the unfused fp32 rotation and with Liger's kernel over the fp32 table,
+    in fp32 and bf16, against the unfused fp32 run (packed rows: positions restart mid-row)."""
+    from transformers import LlamaForCausalLM
+
+    torch.manual_seed(0)
+    model = LlamaForCausalLM(standin_config(SIZES, VOCAB, "sdpa")).train()
+    batch = packed_batch()
+    install_fp32_rope(model, fused=False)
+    reference_loss, reference = loss_and_grads(model, batch, fused=False)
+    result = {}
+    for dtype in (torch.float32, torch.bfloat16):
+        model.to(dtype)
+        for fused in (False, True):
+            install_fp32_rope(model, fused=fused)
+            loss, grads = loss_and_grads(model, batch, fused=False)
+            result[f"{'fused' if fused else 'plain'}_{str(dtype)[6:]}"] = {
+                "loss_error": abs(loss - reference_loss) / reference_loss,
+                "grad_error": relative_difference(grads, reference)}
+    return result
+
+
+def rope_at_long_positions() -> dict:
+    """The rotation of bf16 q/k at positions up to 16,384: the largest error against float64, in units of
+    the bf16 spacing of the exact value (rounding to nearest is 0.5, truncation 1; the interpreter truncates)."""
+    config = standin_config(SIZES, VOCAB, "sdpa")
+    head_dim = SIZES.hidden_size // SIZES.num_heads
+    positions = torch.arange(0, 16384, 61)
+    g = torch.Generator().manual_seed(3)
+    q = torch.randn(1, SIZES.num_heads, len(positions), head_dim, generator=g).bfloat16()
+    k = torch.randn(1, SIZES.num_kv_heads, len(positions), head_dim, generator=g).bfloat16()
+    cos, sin = reference_cos_sin(config, positions)
+    half = head_dim // 2
+
+    def exact(x):
+        x = x.double()
+        return x * cos + torch.cat((-x[..., half:], x[..., :half]), dim=-1) * sin
+
+    def error_in_spacings(rotated, x):
+        truth = exact(x)
+        spacing = 2.0 ** (torch.floor(torch.log2(truth.abs().clamp(min=2.0 ** -100))) - 7)  # bf16: 8 significant bits
+        return float(((rotated.double() - truth).abs() / spacing).max())
+
+    result = {}
+    tables = {"fp32_table": reference_cos_sin(config, positions), "bf16_table": bf16_cos_sin(config, positions)}
+    for table, (c, s) in tables.items():
+        c, s = c.float()[None], s.float()[None]
+        for name, rotate in (("plain", apply_rotary_pos_emb_fp32), ("fused", apply_rotary_pos_emb_fp32_fused)):
+            rq, rk = rotate(q.clone(), k.clone(), c, s)
+            result[f"{name}_{table}"] = max(error_in_spacings(rq, q), error_in_spacings(rk, k))
+    return result
+
+
 def main(out: str) -> None:
+    rope = {"model": rope_in_the_model(), "long_positions": rope_at_long_positions()}
     applied = apply_fused_kernels("on", [FUSED_LOSS])
-    result = {"applied": list(applied), **compare(), "no_counted_token": no_counted_token()}
+    result = {"applied": list(applied), **compare(), "no_counted_token": no_counted_token(), "rope": rope}
     with open(out, "w", encoding="utf-8") as f:
         json.dump(result, f, indent=1)
 

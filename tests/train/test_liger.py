@@ -1,9 +1,9 @@
-"""Liger's fused linear cross-entropy (model.liger_kernels), run for real on the CPU.
+"""Liger's fused linear cross-entropy and RoPE (model.liger_kernels), run for real on the CPU.
 
-Triton's interpreter (TRITON_INTERPRET=1) executes Liger's own Triton kernel with numpy, so no GPU
+Triton's interpreter (TRITON_INTERPRET=1) executes Liger's own Triton kernels with numpy, so no GPU
 is needed; it is slow, so the models are tiny. Liger patches the modeling module for the whole
 process, so everything with Liger on runs in subprocesses: tests/train/liger_worker.py for the
-loss itself, torchrun workers (2 gloo ranks, ZeRO-3) for the trainer.
+loss and the rotation themselves, torchrun workers (2 gloo ranks, ZeRO-3) for the trainer.
 
 Liger's RMSNorm and SwiGLU kernels do not run under Triton 3.9's interpreter (it passes float
 arguments as Python floats, and RMSNorm stores a scalar); they are checked on a GPU
@@ -24,7 +24,7 @@ import pytest
 
 from tests.train.conftest import make_job
 from xuanyuan.train.metrics import read_metrics
-from xuanyuan.train.model import FUSED_LOSS, LIGER_KERNELS, apply_fused_kernels, check_liger_kernels
+from xuanyuan.train.model import FUSED_LOSS, FUSED_ROPE, LIGER_KERNELS, apply_fused_kernels, check_liger_kernels
 from xuanyuan.train.settings import ModelSettings, model_settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,9 +34,9 @@ needs_liger = pytest.mark.skipif(
 
 
 def test_liger_kernel_names_are_checked_and_kept_in_order():
-    assert check_liger_kernels([FUSED_LOSS, "rms_norm"]) == ("rms_norm", FUSED_LOSS)
-    with pytest.raises(ValueError, match=r"model.liger_kernels: unknown kernel\(s\) \['rope'\]"):
-        check_liger_kernels(["rope"])
+    assert check_liger_kernels([FUSED_LOSS, FUSED_ROPE, "rms_norm"]) == ("rms_norm", FUSED_ROPE, FUSED_LOSS)
+    with pytest.raises(ValueError, match=r"model.liger_kernels: unknown kernel\(s\) \['cross_entropy'\]"):
+        check_liger_kernels(["cross_entropy"])
     assert model_settings({"liger_kernels": ["swiglu"]}).liger_kernels == ("swiglu",)
     assert ModelSettings().liger_kernels == LIGER_KERNELS
 
@@ -46,14 +46,20 @@ def test_off_and_empty_apply_nothing():
     assert apply_fused_kernels("on", []) == ()
 
 
-@needs_liger
-def test_fused_linear_cross_entropy_equals_the_plain_loss(tmp_path):
-    out = tmp_path / "liger.json"
+@pytest.fixture(scope="module")
+def worker(tmp_path_factory):
+    """tests/train/liger_worker.py's comparisons, run once under Triton's interpreter."""
+    out = tmp_path_factory.mktemp("liger_worker") / "liger.json"
     env = {**os.environ, "TRITON_INTERPRET": "1", "PYTHONPATH": str(REPO)}
     done = subprocess.run([sys.executable, str(REPO / "tests" / "train" / "liger_worker.py"), str(out)], env=env,
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(out.read_text())
+    return json.loads(out.read_text())
+
+
+@needs_liger
+def test_fused_linear_cross_entropy_equals_the_plain_loss(worker):
+    result = worker
     assert result["applied"] == [FUSED_LOSS]
     # fp32: the same loss and gradients as logits + our cross-entropy, to rounding.
     reference = result["reference_loss"]
@@ -66,6 +72,25 @@ def test_fused_linear_cross_entropy_equals_the_plain_loss(tmp_path):
     assert 0 < fused["grad_error"] <= 1.5 * plain["grad_error"] < 0.05
     # A micro-batch whose labels are all masked (Liger would divide by zero): loss 0, no gradient.
     assert result["no_counted_token"] == {"loss": 0.0, "grads_zero": True}
+
+
+@needs_liger
+def test_fused_rope_rotates_in_fp32_like_the_unfused_rotation(worker):
+    model, long = worker["rope"]["model"], worker["rope"]["long_positions"]
+    # fp32: Liger's kernel over our table gives the unfused rotation's loss and gradients.
+    assert model["plain_float32"] == {"loss_error": 0.0, "grad_error": 0.0}
+    assert model["fused_float32"]["loss_error"] < 1e-6 and model["fused_float32"]["grad_error"] < 1e-5
+    # bf16: about as close to the fp32 run as the unfused bf16 rotation (the interpreter truncates on the
+    # kernel's store where a GPU rounds to nearest, hence the margin).
+    plain, fused = model["plain_bfloat16"], model["fused_bfloat16"]
+    assert fused["loss_error"] < 1e-4 and 0 < fused["grad_error"] <= 1.5 * plain["grad_error"] < 0.05
+    # Positions up to 16,384, bf16 q/k, against float64: the fp32 table is off by one rounding of the
+    # result at most (0.5 bf16 spacings unfused; 1 in the interpreter's truncating store), whichever
+    # kernel rotates. A bf16 table (what a bf16-cast rotary module computes) is off by thousands of
+    # spacings with either: the test can fail, and the kernel alone does not make RoPE right.
+    assert long["plain_fp32_table"] <= 0.5 + 1e-3
+    assert long["fused_fp32_table"] <= 1.0 + 1e-3
+    assert long["plain_bf16_table"] > 1000 and long["fused_bf16_table"] > 1000
 
 
 @pytest.fixture(scope="module")

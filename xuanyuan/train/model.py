@@ -156,6 +156,7 @@ def load_model(path: str | Path, settings: ModelSettings, *,
 
 
 FUSED_LOSS = "fused_linear_cross_entropy"
+FUSED_ROPE = "rope"
 
 
 def triton_interpreter_on() -> bool:
@@ -195,8 +196,9 @@ def apply_fused_kernels(mode: str, kernels: Sequence[str] = LIGER_KERNELS) -> tu
       [tokens, vocab] logits are never held whole (at 8,192 tokens and a 39,424 vocab that is
       0.6 GiB in bf16 plus 1.2 GiB for their fp32 copy and as much for its gradient, per sequence).
       `loss.batch_loss(..., fused=True)` then asks the model for its loss instead of its logits.
-    - Liger's RoPE kernel is never used: it rotates in the activations' dtype, while we rotate in
-      fp32 (xuanyuan.train.rope).
+    - `rope`: Liger's rotation kernel, fed our fp32 cos/sin table so that it rotates in fp32. It is
+      not patched in here (Liger's patch would rotate with Hugging Face's cos/sin, which are in the
+      activations' dtype): `install_fp32_rope(model, fused=True)` installs it with the fp32 table.
 
     Call before the model is built: Liger replaces the classes and `LlamaForCausalLM.forward` of the
     modeling module, for the whole process.

@@ -12,6 +12,12 @@ The fix here, installed by `install_fp32_rope(model)` after the engine has cast 
   so no later `.to(bf16)` can round it;
 - the rotary module returns fp32 cos/sin, and the rotation of q and k runs in fp32 and casts the
   result back to the activations' dtype (the attention kernels need one dtype).
+- `install_fp32_rope(model, fused=True)` rotates with Liger's RoPE kernel instead. The kernel
+  computes in the dtype of cos/sin, so fed this fp32 table it rotates in fp32 and rounds once on its
+  store, as the unfused rotation does, but in one pass over q and k (in place) where the unfused one
+  makes about eight passes in fp32 (upcast, two products, rotate_half's concatenation, sum, downcast).
+  Fed Hugging Face's cos/sin, which its rotary module returns in the activations' dtype, the same
+  kernel would rotate in bf16: the fp32 table is what makes it right.
 `rope_max_error` is the check: cos/sin against a float64 reference at every position.
 """
 
@@ -87,6 +93,16 @@ def apply_rotary_pos_emb_fp32(q, k, cos, sin, unsqueeze_dim: int = 1):
     return q_embed.to(q.dtype), k_embed.to(k.dtype)
 
 
+def apply_rotary_pos_emb_fp32_fused(q, k, cos, sin, unsqueeze_dim: int = 1):
+    """The same rotation in Liger's Triton kernel (fp32 arithmetic, one rounding to q's dtype on the store)."""
+    from liger_kernel.ops.rope import LigerRopeFunction
+
+    if unsqueeze_dim != 1:
+        raise ValueError(f"the fused RoPE expects q/k as [batch, heads, seq, head_dim] (unsqueeze_dim=1), "
+                         f"got unsqueeze_dim={unsqueeze_dim}; set model.liger_kernels without rope")
+    return LigerRopeFunction.apply(q, k, cos.float(), sin.float())
+
+
 def _rotary_owner(model: nn.Module) -> nn.Module:
     base = getattr(model, "model", model)
     if not hasattr(base, "rotary_emb"):
@@ -94,9 +110,11 @@ def _rotary_owner(model: nn.Module) -> nn.Module:
     return base
 
 
-def install_fp32_rope(model: nn.Module) -> Fp32RotaryEmbedding:
+def install_fp32_rope(model: nn.Module, *, fused: bool = False) -> Fp32RotaryEmbedding:
     """Replace the model's rotary module with the fp32 one and rotate q/k in fp32; call after any dtype cast.
 
+    fused: rotate with Liger's kernel (`apply_rotary_pos_emb_fp32_fused`; needs liger_kernel and CUDA
+    or Triton's interpreter, which `model.apply_fused_kernels` has checked when it returned `rope`).
     The rotation function is looked up by name in the model's modeling module at call time, so it is
     replaced there (for every model of that class in this process; for fp32 models the result is
     identical to the original).
@@ -106,7 +124,7 @@ def install_fp32_rope(model: nn.Module) -> Fp32RotaryEmbedding:
     owner.rotary_emb = rope
     module = sys.modules[type(owner).__module__]
     if hasattr(module, "apply_rotary_pos_emb"):
-        module.apply_rotary_pos_emb = apply_rotary_pos_emb_fp32
+        module.apply_rotary_pos_emb = apply_rotary_pos_emb_fp32_fused if fused else apply_rotary_pos_emb_fp32
     return rope
 
 

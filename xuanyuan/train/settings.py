@@ -39,7 +39,7 @@ class ContextSettings:
     """linear position interpolation factor; None = none."""
 
 
-LIGER_KERNELS = ("rms_norm", "swiglu", "fused_linear_cross_entropy")
+LIGER_KERNELS = ("rms_norm", "swiglu", "rope", "fused_linear_cross_entropy")
 """Liger kernels `model.fused_kernels` can turn on (xuanyuan.train.model.apply_fused_kernels)."""
 
 

@@ -28,7 +28,7 @@ from xuanyuan.train.job import TrainJob
 from xuanyuan.train.loss import IGNORE_INDEX, batch_loss
 from xuanyuan.train.metrics import MetricsLog
 from xuanyuan.train.model import (
-    FUSED_LOSS, apply_fused_kernels, build_standin, check_context, count_parameters, load_model, model_config,
+    FUSED_LOSS, FUSED_ROPE, apply_fused_kernels, build_standin, check_context, count_parameters, load_model, model_config,
     resolve_attn_implementation, standin_config,
 )
 from xuanyuan.train.resize import load_expansion, resize_to_expanded
@@ -61,11 +61,13 @@ def engine_config(settings, stage, d: Dist, trainable_params: int) -> dict[str, 
                             trainable_params=trainable_params)
 
 
-def build_engine(model: torch.nn.Module, settings, stage, d: Dist, *, ds_config: dict[str, Any] | None = None):
+def build_engine(model: torch.nn.Module, settings, stage, d: Dist, *, ds_config: dict[str, Any] | None = None,
+                 fused_rope: bool = False):
     """`deepspeed.initialize` with the generated config and AdamW groups, then fp32 RoPE on the engine's module.
 
     ds_config: the config a ZeRO-3 model was built with (planned before the model existed); it must
     be the one generated from the built model, which is checked.
+    fused_rope: rotate with Liger's kernel over the fp32 table (`rope` among the applied Liger kernels).
     """
     import deepspeed
 
@@ -77,8 +79,24 @@ def build_engine(model: torch.nn.Module, settings, stage, d: Dist, *, ds_config:
     engine, _, _, _ = deepspeed.initialize(model=model, model_parameters=param_groups(model, settings.weight_decay),
                                            config=generated)
     # After the engine's cast: a bf16 cast rounds rotary tables, so they are rebuilt in fp32 here.
-    install_fp32_rope(engine.module)
+    install_fp32_rope(engine.module, fused=fused_rope)
     return engine
+
+
+def micro_batch_step(engine, batch: dict[str, torch.Tensor], device: torch.device, *, fused_loss: bool,
+                     weight: float = 1.0) -> torch.Tensor:
+    """Forward, backward and engine step of one micro-batch (DeepSpeed applies the optimizer at the
+    accumulation boundary); returns the loss times `weight`, detached and left on the device.
+
+    Left on the device: reading it on the host here would wait for the GPU after every micro-batch,
+    and the CPU could not queue the next one's kernels meanwhile. The trainer reads losses when it logs.
+    """
+    loss = batch_loss(engine, batch, device, fused=fused_loss)
+    if weight != 1.0:
+        loss = loss * weight
+    engine.backward(loss)
+    engine.step()
+    return loss.detach()
 
 
 class Trainer:
@@ -153,7 +171,8 @@ class Trainer:
             if self.bf16:
                 cast_partitions(model, torch.bfloat16)
 
-        self.engine = build_engine(model, self.settings, self.stage, d, ds_config=ds_config)
+        self.engine = build_engine(model, self.settings, self.stage, d, ds_config=ds_config,
+                                   fused_rope=FUSED_ROPE in self.liger_kernels)
 
         self.start_step, self.samples = 0, 0
         resumed = checkpoint.resume(self.engine, self.job.checkpoint_dir, d.rank)
@@ -200,8 +219,9 @@ class Trainer:
         self.metrics.close()
         return self.finish()
 
-    def train_step(self) -> tuple[float, int]:
-        """One optimizer step: grad_accum micro-batches through the engine; returns (loss, tokens this rank).
+    def train_step(self) -> tuple[torch.Tensor, int]:
+        """One optimizer step: grad_accum micro-batches through the engine; returns (loss, tokens this rank),
+        the loss a float64 scalar on the device (read when logged).
 
         The step's loss is the mean over all its counted tokens, those of every micro-batch on every
         rank. DeepSpeed averages gradients over micro-batches and ranks, weighing each alike, so each
@@ -217,29 +237,21 @@ class Trainer:
         step_counted = sum_over_ranks(sum(counted))  # one small all-reduce per step
         micro_batches = self.stage.grad_accum * self.dist.world_size
         losses, tokens = [], 0
+        self.engine.train()
         for batch, count in zip(batches, counted):
             weight = count * micro_batches / step_counted if step_counted else 0.0
-            losses.append(self.forward_backward(batch, weight))
+            losses.append(micro_batch_step(self.engine, batch, self.dist.device,
+                                           fused_loss=FUSED_LOSS in self.liger_kernels, weight=weight))
             tokens += batch["input_ids"].numel()
-        return sum(losses) / len(losses), tokens
+        return torch.stack(losses).double().mean(), tokens
 
-    def forward_backward(self, batch: dict[str, torch.Tensor], weight: float = 1.0) -> float:
-        """Loss of one micro-batch (times its token weight), its backward, and the engine step (DeepSpeed
-        applies it at the accumulation boundary)."""
-        self.engine.train()
-        loss = batch_loss(self.engine, batch, self.dist.device, fused=FUSED_LOSS in self.liger_kernels)
-        if weight != 1.0:
-            loss = loss * weight
-        self.engine.backward(loss)
-        self.engine.step()
-        return float(loss.detach())
-
-    def log_step(self, step: int, lr: float, losses: list[float], tokens: int, elapsed: float) -> None:
+    def log_step(self, step: int, lr: float, losses: list[torch.Tensor], tokens: int, elapsed: float) -> None:
+        """One metrics record for the steps since the last one; the only place the losses are read on the host."""
         tokens_per_s = tokens / max(elapsed, 1e-9)
         tflops = tokens_per_s * self.flops_per_token / 1e12
         grad_norm = self.engine.get_global_grad_norm()
         record = {
-            "step": step, "loss": mean_over_ranks(sum(losses) / len(losses)), "lr": lr,
+            "step": step, "loss": mean_over_ranks(float(torch.stack(losses).mean())), "lr": lr,
             "grad_norm": float(grad_norm) if grad_norm is not None else None,
             "tokens_per_s": mean_over_ranks(tokens_per_s), "tflops": mean_over_ranks(tflops),
             "mfu": mean_over_ranks(tflops) / self.peak, "samples": self.samples,
