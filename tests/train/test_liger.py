@@ -95,7 +95,7 @@ def test_fused_rope_rotates_in_fp32_like_the_unfused_rotation(worker):
 
 @pytest.fixture(scope="module")
 def zero3_runs(tiny, standin, tmp_path_factory):
-    """Stage 2 from the stand-in under ZeRO-3 on 2 ranks, fp32, with the fused loss and without."""
+    """Stage 2 from the stand-in under ZeRO-3 on 2 ranks, fp32, with the fused loss and RoPE and without."""
     from xuanyuan.train.launch import launch
 
     root = tmp_path_factory.mktemp("liger")
@@ -103,7 +103,8 @@ def zero3_runs(tiny, standin, tmp_path_factory):
     for name, fused in (("plain", "off"), ("fused", "on")):
         job = make_job(tiny, root / name, stage="stage2", init_model=str(standin[0]), resize=True, zero_stage=3,
                        processes=2, precision="fp32")
-        job = dataclasses.replace(job, model={**job.model, "fused_kernels": fused, "liger_kernels": [FUSED_LOSS]})
+        job = dataclasses.replace(job, model={**job.model, "fused_kernels": fused,
+                                              "liger_kernels": [FUSED_LOSS, FUSED_ROPE]})
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("TRITON_INTERPRET", "1")
             summary = launch(job, threads=2, log_path=root / f"{name}.log")
@@ -113,9 +114,9 @@ def zero3_runs(tiny, standin, tmp_path_factory):
 
 @needs_liger
 @pytest.mark.slow
-def test_trainer_with_the_fused_loss_trains_as_the_plain_loss_under_zero3(zero3_runs):
+def test_trainer_with_the_fused_loss_and_rope_trains_as_the_plain_paths_under_zero3(zero3_runs):
     (plain_summary, plain), (fused_summary, fused) = zero3_runs["plain"], zero3_runs["fused"]
-    assert plain_summary["liger_kernels"] == [] and fused_summary["liger_kernels"] == [FUSED_LOSS]
+    assert plain_summary["liger_kernels"] == [] and fused_summary["liger_kernels"] == [FUSED_ROPE, FUSED_LOSS]
     assert fused_summary["world_size"] == 2 and "zero3_partitions" in fused_summary
     assert [r["step"] for r in fused] == [r["step"] for r in plain] == list(range(1, 7))
     # The LM head is partitioned; Liger reads its weight outside the head's forward, which ZeRO-3 gathers
