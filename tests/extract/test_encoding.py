@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import codecs
 
+import pytest
+
 from xuanyuan.extract.encoding import canonical_encoding, declared_charset, decode_html, looks_binary
 
 ARTICLE = (
     "发行人历史信用评级情况：中诚信国际信用评级有限责任公司评定主体信用等级为AA+，评级展望稳定。"
     "截至2023年3月末，发行人各类授信额度总额达372.53亿元，其中已使用额度252.06亿元，"
     "尚未使用的授信额度为120.47亿元。公司将继续加强风险管理，提升经营效率，保障债券本息按期兑付。"
+) * 3
+
+TRADITIONAL = (
+    "中國人民銀行今日宣佈下調存款準備金率零點五個百分點，釋放長期資金約一萬億元。"
+    "市場分析人士認為，此舉有助於穩定經濟增長，降低實體經濟融資成本，並支持銀行擴大信貸投放。"
 ) * 3
 
 
@@ -104,3 +111,35 @@ def test_looks_binary():
     assert looks_binary(page(ARTICLE).encode("gbk")) is False
     assert looks_binary(codecs.BOM_UTF16_LE + page(ARTICLE).encode("utf-16-le")) is False
     assert looks_binary(b"") is False
+
+
+@pytest.mark.parametrize("charset, codec", [("gb2312", "gbk"), ("gbk", "gbk"), ("gb18030", "gb18030"), ("big5", "big5")])
+@pytest.mark.parametrize("damage", ["one_bad_byte", "cut_inside_last_char"])
+def test_declared_cjk_page_with_a_stray_byte_keeps_its_charset(charset, codec, damage):
+    # Strictly undecodable, these used to go to detection, which read them as Thai (cp874) or Urdu (cp1006).
+    article, title = (TRADITIONAL, "債券") if codec == "big5" else (ARTICLE, "债券")
+    raw = page(article, charset, title=title).encode(codec)
+    if damage == "one_bad_byte":
+        cut = raw.index(article[50:52].encode(codec))
+        raw = raw[:cut] + b"\xff" + raw[cut:]
+    else:
+        raw = raw[: raw.index(b"</p>")] + article[-1].encode(codec)[:1]
+    decoded = decode_html(raw)
+    assert decoded.encoding == canonical_encoding(charset) and decoded.method == "declared"
+    assert not decoded.mismatch
+    assert decoded.replaced == 1 and decoded.text.count("\ufffd") == 1
+    assert article[:50] in decoded.text and article[60:150] in decoded.text
+
+
+def test_badly_wrong_cjk_declaration_still_goes_to_detection():
+    # Declared Big5, is GBK: far more than a few undecodable bytes, so the declaration is not trusted.
+    decoded = decode_html(page(ARTICLE, "big5").encode("gbk"))
+    assert decoded.method == "detected" and decoded.mismatch
+    assert ARTICLE in decoded.text
+
+
+def test_clean_pages_report_no_replacements():
+    for raw in (page(ARTICLE, "gbk").encode("gbk"), page(ARTICLE).encode("utf-8"), page("Ein \ufffd im Text").encode("utf-8")):
+        assert decode_html(raw).replaced == 0
+    nearly = decode_html(page(ARTICLE, "utf-8").encode("utf-8")[:-40] + b"\xe4\xb8")
+    assert nearly.method == "declared" and nearly.replaced == nearly.text.count("\ufffd") > 0

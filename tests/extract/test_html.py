@@ -74,6 +74,53 @@ def test_table_becomes_markdown():
     assert "| Year | Rating | Outlook |\n|---|---|---|\n| 2023 | AA+ | Stable |\n| 2022 | AA | Positive |" in result.text
 
 
+def table_markdown(rows_html: str) -> str:
+    html = f"<html><body><article><p>{PARAGRAPHS[0]}</p><table>{rows_html}</table><p>{PARAGRAPHS[1]}</p></article></body></html>"
+    return next(block for block in extract_html(html).text.split("\n\n") if block.startswith("|"))
+
+
+def test_rowspan_keeps_the_cells_below_it_in_their_columns():
+    markdown = table_markdown(
+        "<tr><th>项目</th><th>期间</th><th>金额</th></tr>"
+        "<tr><td rowspan='2'>营业收入</td><td>2023年</td><td>1,200.50</td></tr>"
+        "<tr><td>2022年</td><td>1,100.00</td></tr>"
+        "<tr><td>净利润</td><td>2023年</td><td rowspan='2'>300.00</td></tr>"
+        "<tr><td></td><td>2022年</td></tr>"
+    )
+    # The covered slot is an empty cell, as colspan padding and PDF merged cells are.
+    assert markdown.splitlines()[2:] == [
+        "| 营业收入 | 2023年 | 1,200.50 |",
+        "|  | 2022年 | 1,100.00 |",
+        "| 净利润 | 2023年 | 300.00 |",
+        "|  | 2022年 |  |",
+    ]
+
+
+def test_rowspan_with_colspan_covers_a_block():
+    markdown = table_markdown(
+        "<tr><th>a</th><th>b</th><th>c</th></tr><tr><td colspan='2' rowspan='2'>x</td><td>1</td></tr><tr><td>2</td></tr>"
+    )
+    assert markdown.splitlines()[2:] == ["| x |  | 1 |", "|  |  | 2 |"]
+
+
+@pytest.mark.parametrize(
+    "rowspan, rows",
+    [
+        ("abc", ["| x | 1 | 2 |", "| 3 | 4 |  |", "| 6 | 7 |  |"]),  # not a number: 1
+        ("-3", ["| x | 1 | 2 |", "| 3 | 4 |  |", "| 6 | 7 |  |"]),
+        ("0", ["| x | 1 | 2 |", "|  | 3 | 4 |", "|  | 6 | 7 |"]),  # HTML: to the end of the table
+        ("99999999999999", ["| x | 1 | 2 |", "|  | 3 | 4 |", "|  | 6 | 7 |"]),  # capped at the rows left
+    ],
+)
+def test_bad_rowspan_values_are_safe(rowspan, rows):
+    markdown = table_markdown(
+        "<tr><th>a</th><th>b</th><th>c</th></tr>"
+        f"<tr><td rowspan='{rowspan}'>x</td><td>1</td><td>2</td></tr>"
+        "<tr><td>3</td><td>4</td></tr><tr><td>6</td><td>7</td></tr>"
+    )
+    assert markdown.splitlines()[2:] == rows
+
+
 def test_tables_can_be_left_as_text():
     result = extract_html(PAGE, tables=False)
     assert result.tables == 0

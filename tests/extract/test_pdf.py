@@ -58,6 +58,13 @@ def test_meta_counts_pages_and_tables(tmp_path):
     assert [page["tables"] for page in result.meta["page_meta"]] == [1, 0]
 
 
+def test_max_pages_reads_the_first_pages_and_says_so(tmp_path):
+    result = extract_pdf(make_report_pdf(tmp_path / "report.pdf", pages=3), max_pages=2)
+    assert result.pages == 3 and result.meta["pages_read"] == 2  # pages stays the file's count
+    assert len(result.meta["page_meta"]) == 2 and "第3节" not in result.text
+    assert extract_pdf(tmp_path / "report.pdf").meta["pages_read"] == 3
+
+
 def test_image_only_pdf_has_no_text_layer(tmp_path):
     with pytest.raises(NoTextLayer) as info:
         extract_pdf(make_image_only_pdf(tmp_path / "scan.pdf"))

@@ -52,6 +52,20 @@ def test_gb2312_page_is_decoded(shared_data):
     assert any(re.search(r"[\u4e00-\u9fff]", s) for s in entry["with"])
 
 
+@pytest.mark.parametrize("damage", ["one_bad_byte", "cut_inside_a_char"])
+def test_damaged_gb2312_page_keeps_its_declared_charset(shared_data, damage):
+    # A stray byte or a download cut inside a character sent this page to detection: cp874 or utf-8 mojibake.
+    raw = (shared_data / "html_extraction" / "pages" / GB2312_PAGE).read_bytes()
+    cut = len(raw) // 2
+    while not (raw[cut] >= 0x81 and raw[cut + 1] >= 0x40 and raw[cut - 1] < 0x80):
+        cut += 1  # the lead byte of a two-byte character
+    raw = raw[:cut] + b"\xff" + raw[cut:] if damage == "one_bad_byte" else raw[: cut + 1]
+    decoded = decode_html(raw)
+    assert (decoded.encoding, decoded.method, decoded.mismatch, decoded.replaced) == ("gb18030", "declared", False, 1)
+    clean = decode_html((shared_data / "html_extraction" / "pages" / GB2312_PAGE).read_bytes())
+    assert decoded.text[: cut // 2] == clean.text[: cut // 2]
+
+
 def markdown_tables(text: str) -> list[list[str]]:
     tables: list[list[str]] = []
     current: list[str] = []

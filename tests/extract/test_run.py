@@ -206,6 +206,24 @@ def test_compressed_jsonl_shards_are_read_and_a_truncated_one_is_recorded(tmp_pa
     assert "broken.jsonl.zst" in corrupt["detail"] and "truncated" in corrupt["detail"]
 
 
+def test_a_gzip_file_with_a_damaged_deflate_stream_is_recorded_and_keeps_what_was_read(tmp_path):
+    import zlib
+
+    # A deflate block of the reserved type 3 (the byte 0x07) after valid ones: zlib.error
+    # ("invalid block type"), not an OSError, whatever the zlib build. It stopped the shard.
+    lines = "".join(json.dumps({"id": f"r{i}", "text": LONG_TEXT.format(i) + hex(i * 7919) * 40}) + "\n" for i in range(3000))
+    deflate = zlib.compressobj(wbits=31)  # 31: with a gzip header and trailer
+    damaged = tmp_path / "damaged.jsonl.gz"
+    damaged.write_bytes(deflate.compress(lines.encode()) + deflate.flush(zlib.Z_SYNC_FLUSH) + b"\x07" + bytes(64))
+    stats, docs, events, _, _ = run_shard(tmp_path, [(str(damaged), damaged.name)], JSONL_CFG)
+    assert stats["input"] == stats["kept"] + stats["dropped"]
+    assert stats["dropped_by_rule"] == {"corrupt_file": 1}
+    assert 0 < stats["kept"] < 3000 and [doc["meta"]["line"] for doc in docs] == list(range(1, stats["kept"] + 1))
+    (corrupt,) = [event for event in events if event["event"] == "drop"]
+    assert corrupt["path"] == "damaged.jsonl.gz" and f"after line {stats['kept']}" in corrupt["detail"]
+    assert "invalid block type" in corrupt["detail"]
+
+
 def test_a_plain_jsonl_file_cut_inside_a_record_is_recorded_as_truncated(tmp_path):
     path = tmp_path / "cut.jsonl"
     path.write_text('{"id": "a", "text": "完整的第一条记录，内容足够长，可以通过抽取阶段的最小长度检查，这里再补充一些文字使它超过五十个字符的下限。"}\n{"id": "b", "te', encoding="utf-8")
@@ -268,6 +286,36 @@ def test_lone_surrogates_are_replaced_and_counted_and_a_record_made_of_them_is_d
     assert (edit["id"], edit["rule"], edit["count"]) == ("news/s.jsonl#s\ufffd", "lone_surrogate", 5)
     again = run_shard(tmp_path, files, JSONL_CFG, tag="b")
     assert (again[3].read_bytes(), again[4].read_bytes()) == (out.read_bytes(), ledger.read_bytes())
+
+
+def test_stray_bytes_in_a_declared_gbk_page_are_an_edit_not_a_wrong_charset(tmp_path):
+    raw = html_page("国标编码页面", ARTICLE, charset="gb2312").encode("gbk")
+    cut = raw.index("稳健".encode("gbk"))
+    (tmp_path / "onebad.html").write_bytes(raw[:cut] + b"\xff" + raw[cut:])
+    (tmp_path / "truncated.html").write_bytes(raw[: raw.rindex("发展".encode("gbk")) + 1])  # cut inside 发
+    (tmp_path / "clean.html").write_bytes(raw)
+    stats, docs, events, _, _ = run_shard(tmp_path, list_source_files(str(tmp_path / "*.html")), HTML_CFG)
+    assert stats["kept"] == 3
+    assert {doc["meta"]["charset"] for doc in docs} == {"gb18030"}
+    assert all("中国人民银行宣布维持贷款市场报价利率不变" in doc["text"] for doc in docs)
+    assert stats["edits_by_rule"] == {"undecodable_bytes": 2}  # no charset_mismatch: the declaration was right
+    edits = sorted((event["id"], event["count"]) for event in events if event["event"] == "edit")
+    assert edits == [("news/onebad.html", 1), ("news/truncated.html", 1)]
+
+
+def test_max_pages_is_recorded_in_meta_and_ledger(tmp_path):
+    make_report_pdf(tmp_path / "long.pdf", pages=3)
+    make_report_pdf(tmp_path / "short.pdf", pages=1)
+    files = list_source_files(str(tmp_path / "*.pdf"))
+    pdf_cfg = {"format": "pdf", "lang": "zh", "domain": "finance", "kind": "report"}
+    stats, docs, events, _, _ = run_shard(tmp_path, files, pdf_cfg, {"pdf": {"max_pages": 2}})
+    long, short = docs
+    assert (long["meta"]["pages"], long["meta"]["pages_read"]) == (3, 2)
+    assert "第3节" not in long["text"] and "第2节" in long["text"]
+    assert short["meta"]["pages"] == 1 and "pages_read" not in short["meta"]  # read whole: meta as before
+    assert stats["edits_by_rule"] == {"max_pages": 1}
+    (edit,) = [event for event in events if event["event"] == "edit"]
+    assert (edit["id"], edit["rule"], edit["count"]) == ("news/long.pdf", "max_pages", 1)  # count: pages left out
 
 
 def test_chars_in_counts_characters_not_bytes(tmp_path):

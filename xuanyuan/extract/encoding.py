@@ -6,6 +6,10 @@ says, because GBK text almost never forms valid UTF-8 by accident, while UTF-8 t
 *does* decode "cleanly" as GBK (every UTF-8 CJK sequence is also a valid run of GBK byte
 pairs) and would come out garbled. And a page declared as a single-byte charset whose
 non-ASCII bytes mostly come in runs (two-byte CJK) is re-checked by detection.
+
+A few undecodable bytes (a download cut inside the last character, one stray byte) do not
+make a declaration wrong: they become U+FFFD, counted in `DecodedPage.replaced`. Detection
+would read such a GBK page as Thai or Urdu.
 """
 
 from __future__ import annotations
@@ -81,6 +85,7 @@ class DecodedPage:
     declared: str | None  # the charset label the page declares, as written
     mismatch: bool  # the declared charset was wrong for these bytes
     method: str  # bom | declared | utf8 | detected | fallback
+    replaced: int = 0  # undecodable byte sequences that became U+FFFD
 
 
 def canonical_encoding(label: str | None) -> str | None:
@@ -132,12 +137,31 @@ def _is_utf8(raw: bytes) -> bool:
     return True
 
 
-def _nearly_utf8(raw: bytes, max_bad_share: float = 0.001) -> bool:
-    """Valid UTF-8 but for a few stray bytes (a cut-off last character, one bad byte)."""
-    text = raw.decode(_UTF8, "replace")
-    bad = text.count("\ufffd")
+def _decode_replacing(raw: bytes, encoding: str) -> tuple[str, int]:
+    """`raw` decoded with U+FFFD for each undecodable byte sequence, and how many there were.
+
+    Counted against an errors="ignore" decode, not by counting U+FFFD: a page may hold the
+    character itself, and a clean page must report 0.
+    """
+    try:
+        return raw.decode(encoding), 0
+    except UnicodeDecodeError:
+        text = raw.decode(encoding, "replace")
+        return text, len(text) - len(raw.decode(encoding, "ignore"))
+
+
+def _nearly_decodes(raw: bytes, encoding: str, max_bad_share: float = 0.001) -> tuple[str, int] | None:
+    """`raw` in `encoding` but for a few stray bytes (a cut-off last character, one bad byte); None when more.
+
+    The second test keeps a wrong charset out: its U+FFFD are a sizeable share of the non-ASCII text.
+    """
+    text, bad = _decode_replacing(raw, encoding)
+    if not bad:
+        return text, 0  # clean: skip the character count, which costs a pass over the page
     non_ascii = sum(1 for ch in text if ord(ch) > 127)
-    return bad <= max(2, max_bad_share * len(text)) and bad < max(1, non_ascii // 20)
+    if bad <= max(2, max_bad_share * len(text)) and bad < max(1, non_ascii // 20):
+        return text, bad
+    return None
 
 
 def _runs_of_high_bytes(text: str) -> float:
@@ -169,8 +193,8 @@ def decode_html(raw: bytes) -> DecodedPage:
     """Decode page bytes: BOM -> declared charset (verified) -> detection -> UTF-8 with replacement."""
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
-            text = raw[len(bom):].decode(encoding, "replace")
-            return DecodedPage(text, encoding, declared_charset(raw), False, "bom")
+            text, replaced = _decode_replacing(raw[len(bom):], encoding)
+            return DecodedPage(text, encoding, declared_charset(raw), False, "bom", replaced)
 
     declared = declared_charset(raw)
     wanted = canonical_encoding(declared)
@@ -182,34 +206,32 @@ def decode_html(raw: bytes) -> DecodedPage:
     if _is_utf8(raw):
         return DecodedPage(raw.decode(_UTF8), _UTF8, declared, wanted not in (None, _UTF8), "utf8")
 
-    if wanted == _UTF8:
-        if _nearly_utf8(raw):
-            return DecodedPage(raw.decode(_UTF8, "replace"), _UTF8, declared, False, "declared")
-    elif wanted is not None:
+    if wanted is not None:
         try:
-            text = raw.decode(wanted)
-        except (UnicodeDecodeError, LookupError):
-            text = None
-        if text is not None:
-            single_byte = wanted not in _MULTIBYTE_CJK
-            if not single_byte or _runs_of_high_bytes(text) < 0.5:
-                return DecodedPage(text, wanted, declared, False, "declared")
+            declared_text = _nearly_decodes(raw, wanted)
+        except LookupError:  # a label naming a codec that is not a text encoding (base64, rot13)
+            declared_text = None
+        if declared_text is not None:
+            text, replaced = declared_text
+            if wanted == _UTF8 or wanted in _MULTIBYTE_CJK or _runs_of_high_bytes(text) < 0.5:
+                return DecodedPage(text, wanted, declared, False, "declared", replaced)
+            # A single-byte declaration whose non-ASCII bytes come in runs: CJK mislabelled?
             detected = _detect(raw)
             if detected in _MULTIBYTE_CJK:
                 try:
                     return DecodedPage(raw.decode(detected), detected, declared, True, "detected")
                 except (UnicodeDecodeError, LookupError):
                     pass
-            return DecodedPage(text, wanted, declared, False, "declared")
+            return DecodedPage(text, wanted, declared, False, "declared", replaced)
 
     detected = _detect(raw)
     if detected is not None:
         try:
-            text = raw.decode(detected, "replace")
+            text, replaced = _decode_replacing(raw, detected)
         except LookupError:
             text = None
         if text is not None:
-            return DecodedPage(text, detected, declared, wanted is not None and wanted != detected, "detected")
-    if _nearly_utf8(raw) or wanted is None:
-        return DecodedPage(raw.decode(_UTF8, "replace"), _UTF8, declared, False, "fallback")
-    return DecodedPage(raw.decode(_UTF8, "replace"), _UTF8, declared, True, "fallback")
+            return DecodedPage(text, detected, declared, wanted is not None and wanted != detected, "detected", replaced)
+    text, replaced = _decode_replacing(raw, _UTF8)
+    mismatch = wanted is not None and _nearly_decodes(raw, _UTF8) is None
+    return DecodedPage(text, _UTF8, declared, mismatch, "fallback", replaced)

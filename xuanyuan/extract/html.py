@@ -216,6 +216,62 @@ def _innermost(tree: HTMLTree, tag: str) -> Iterator[Any]:
             yield node
 
 
+def _span(cell, name: str, limit: int) -> int:
+    """A cell's colspan or rowspan clipped to 1..limit; a missing or bad value ("abc", "-1") is 1.
+
+    rowspan="0" means "to the end of the row group" in HTML: read as `limit`, the rows left.
+    """
+    value = (cell.getattr(name) or "1").strip()
+    try:
+        span = int(value)
+    except ValueError:
+        return 1
+    if span == 0 and name == "rowspan":
+        return max(limit, 1)
+    return min(max(span, 1), max(limit, 1))
+
+
+def _fill_covered(row: list[str], covered: dict[int, int]) -> None:
+    """Empty cells for the columns at the row's end that a rowspan from a row above still covers."""
+    while covered.get(len(row), 0) > 0:
+        covered[len(row)] -= 1
+        row.append("")
+
+
+def _table_rows(table, *, max_cell_chars: int, max_colspan: int) -> list[list[str]] | None:
+    """Cell texts row by row, spans laid out; None for a layout table (a cell with an article in it).
+
+    A spanning cell's text goes to its first column and row and the other slots it covers get
+    empty cells, like PDF merged cells: without them, the cells under a rowspan shift one
+    column left.
+    """
+    trs = table.query_selector_all("tr")[:]
+    covered: dict[int, int] = {}  # column -> rows below still covered by a rowspan
+    rows: list[list[str]] = []
+    for index, tr in enumerate(trs):
+        row: list[str] = []
+        for cell in tr.query_selector_all("th, td")[:]:
+            text = _cell_text(cell)
+            if len(text) > max_cell_chars:
+                return None
+            _fill_covered(row, covered)
+            colspan = _span(cell, "colspan", max_colspan)
+            rowspan = _span(cell, "rowspan", len(trs) - index)
+            for column in range(len(row), len(row) + colspan):
+                covered[column] = rowspan - 1
+            row.append(text)
+            row.extend([""] * (colspan - 1))
+        # A short row still uses up one row of the spans covering columns past its last cell.
+        while any(left > 0 and column >= len(row) for column, left in covered.items()):
+            if covered.get(len(row), 0) > 0:
+                _fill_covered(row, covered)
+            else:
+                row.append("")
+        if row:
+            rows.append(row)
+    return rows
+
+
 def tables_to_markdown(tree: HTMLTree, *, max_cell_chars: int = 400, max_colspan: int = 20) -> int:
     """Replace data tables with `<pre>` blocks holding markdown; returns how many were replaced.
 
@@ -224,26 +280,8 @@ def tables_to_markdown(tree: HTMLTree, *, max_cell_chars: int = 400, max_colspan
     """
     replaced = 0
     for table in _innermost(tree, "table"):
-        rows: list[list[str]] = []
-        layout = False
-        for tr in table.query_selector_all("tr")[:]:
-            row: list[str] = []
-            for cell in tr.query_selector_all("th, td")[:]:
-                text = _cell_text(cell)
-                if len(text) > max_cell_chars:
-                    layout = True
-                    break
-                try:
-                    span = int(cell.getattr("colspan") or 1)
-                except ValueError:
-                    span = 1
-                row.append(text)
-                row.extend([""] * (min(max(span, 1), max_colspan) - 1))
-            if layout:
-                break
-            if row:
-                rows.append(row)
-        if layout or len(rows) < 2 or max(len(row) for row in rows) < 2:
+        rows = _table_rows(table, max_cell_chars=max_cell_chars, max_colspan=max_colspan)
+        if rows is None or len(rows) < 2 or max(len(row) for row in rows) < 2:
             continue
         markdown = table_to_markdown(rows)
         if not markdown:

@@ -473,6 +473,11 @@ def _vertically_near(pending: list[_Block], block: _Block) -> bool:
     return block.bbox[1] < bottom + 1.2 * size and block.bbox[3] > top - 1.2 * size
 
 
+def _pages_read(read: int, page_count: int) -> str:
+    """The pages read, for messages: its 12 pages, or the first 5 of its 12 pages (max_pages)."""
+    return f"its {page_count} pages" if read == page_count else f"the first {read} of its {page_count} pages"
+
+
 def extract_pdf(
     path: str | os.PathLike[str],
     *,
@@ -497,6 +502,8 @@ def extract_pdf(
     garbled_max_share: a page whose share of junk glyphs (U+FFFD, private-use, control
     characters, Latin-1 letters in a Chinese font, "(cid:N)") is above it is garbled; its
     text is left out, and when garbled pages hold most of the glyphs the file is dropped.
+    max_pages: read only the first pages; `pages` stays the file's page count and
+    `meta["pages_read"]` says how many were read.
     """
     name = os.fspath(path)
     doc = open_pdf(name, reject_truncated=reject_truncated)
@@ -526,7 +533,7 @@ def extract_pdf(
     total_glyphs = sum(page.glyphs for page in pages)
     if total_glyphs == 0:
         raise NoTextLayer(
-            f"{name}: none of its {page_count} pages has a text layer (a scan or images only); "
+            f"{name}: none of {_pages_read(len(pages), page_count)} has a text layer (a scan or images only); "
             "it needs OCR, which this stage does not do",
             value=0,
             threshold=1,
@@ -570,6 +577,7 @@ def extract_pdf(
     meta: dict[str, Any] = {
         "title": title,
         "pages": page_count,
+        "pages_read": len(pages),  # fewer than `pages` when max_pages stopped the reading
         "tables": n_tables,
         "formulas": n_formulas,
         "pages_without_text": sum(1 for page in pages if page.glyphs == 0),

@@ -13,6 +13,7 @@ import gzip
 import json
 import os
 import re
+import zlib
 from typing import Any, Callable, Iterator
 
 import zstandard
@@ -206,7 +207,12 @@ def _check_length(text: str, relpath: str, cfg: dict[str, Any], what: str) -> No
         )
 
 
-def _html_document(path: str, relpath: str, cfg: dict[str, Any], seen: _Seen) -> tuple[str, dict[str, Any], bool]:
+def _decode_edits(decoded) -> dict[str, int]:
+    """The ledger edits of decoding: a wrong declared charset, undecodable bytes kept as U+FFFD."""
+    return {"charset_mismatch": int(decoded.mismatch), "undecodable_bytes": decoded.replaced}
+
+
+def _html_document(path: str, relpath: str, cfg: dict[str, Any], seen: _Seen) -> tuple[str, dict[str, Any], dict[str, int]]:
     raw = _read_checked(path, relpath, cfg)
     decoded = _decode_checked(raw, relpath, cfg, seen)
     html_cfg = cfg["html"]
@@ -220,10 +226,10 @@ def _html_document(path: str, relpath: str, cfg: dict[str, Any], seen: _Seen) ->
         "extractor": result.extractor,
         "tables": result.tables,
     }
-    return result.text, meta, decoded.mismatch
+    return result.text, meta, _decode_edits(decoded)
 
 
-def _pdf_document(path: str, relpath: str, cfg: dict[str, Any], seen: _Seen) -> tuple[str, dict[str, Any], bool]:
+def _pdf_document(path: str, relpath: str, cfg: dict[str, Any], seen: _Seen) -> tuple[str, dict[str, Any], dict[str, int]]:
     _check_size(path, relpath, cfg)
     try:
         result = extract_pdf(path, **cfg["pdf"])
@@ -244,7 +250,11 @@ def _pdf_document(path: str, relpath: str, cfg: dict[str, Any], seen: _Seen) -> 
         meta["pages_without_text"] = result.meta["pages_without_text"]
     if result.tables:
         meta["page_tables"] = [page["tables"] for page in result.meta["page_meta"]]
-    return result.text, meta, False
+    # extract.pdf.max_pages cut the document: say so, or `pages` would pass it off as whole.
+    pages_left_out = result.pages - result.meta["pages_read"]
+    if pages_left_out:
+        meta["pages_read"] = result.meta["pages_read"]
+    return result.text, meta, {"max_pages": pages_left_out}
 
 
 def _without_path(message: str, path: str) -> str:
@@ -253,15 +263,16 @@ def _without_path(message: str, path: str) -> str:
     return message[len(prefix):] if message.startswith(prefix) else message
 
 
-def _text_document(path: str, relpath: str, cfg: dict[str, Any], seen: _Seen) -> tuple[str, dict[str, Any], bool]:
+def _text_document(path: str, relpath: str, cfg: dict[str, Any], seen: _Seen) -> tuple[str, dict[str, Any], dict[str, int]]:
     raw = _read_checked(path, relpath, cfg)
     decoded = _decode_checked(raw, relpath, cfg, seen)
     text = decoded.text.replace("\r\n", "\n").replace("\r", "\n").strip()
     _check_length(text, relpath, cfg, "the text file")
-    return text, {"path": relpath, "charset": decoded.encoding}, False
+    return text, {"path": relpath, "charset": decoded.encoding}, _decode_edits(decoded)
 
 
-_FILE_HANDLERS: dict[str, Callable[[str, str, dict[str, Any], _Seen], tuple[str, dict[str, Any], bool]]] = {
+# Each returns the text, the meta and the edits made on the way ({rule: count}; 0 means none).
+_FILE_HANDLERS: dict[str, Callable[[str, str, dict[str, Any], _Seen], tuple[str, dict[str, Any], dict[str, int]]]] = {
     "html": _html_document,
     "pdf": _pdf_document,
     "text": _text_document,
@@ -287,7 +298,7 @@ def _extract_file(
     ids.claim(doc_id)
     seen = _Seen()
     try:
-        text, meta, mismatch = _FILE_HANDLERS[fmt](path, relpath, cfg, seen)
+        text, meta, edits = _FILE_HANDLERS[fmt](path, relpath, cfg, seen)
     except _Drop as exc:
         drop = exc
     except OSError as exc:
@@ -301,8 +312,8 @@ def _extract_file(
         ledger.drop(doc_id=doc_id, rule=drop.rule, value=drop.value, threshold=drop.threshold, detail=drop.detail, path=relpath)
         return
     doc = make_document(doc_id, text, source=source, meta=meta, **fields)
-    if mismatch:
-        ledger.edit(doc_id=doc_id, rule="charset_mismatch", count=1)
+    for rule, count in edits.items():
+        ledger.edit(doc_id=doc_id, rule=rule, count=count)  # a count of 0 records nothing
     ledger.keep(doc)
     writer.write(doc)
 
@@ -408,8 +419,9 @@ def _extract_jsonl(
             _extract_jsonl_line(
                 line, line_no, relpath, source=source, fields=fields, cfg=cfg, ledger=ledger, writer=writer, ids=ids
             )
-    except (OSError, EOFError, zstandard.ZstdError) as exc:
-        # Unreadable, or a compressed file cut off: what was read is kept, the loss is one recorded drop.
+    except (OSError, EOFError, zlib.error, zstandard.ZstdError) as exc:
+        # Unreadable, a compressed file cut off, or its deflate stream damaged (zlib.error, which is
+        # no OSError): what was read is kept, the loss is one recorded drop.
         doc_id = f"{file_doc_id(source, relpath)}:after-{line_no}"
         ids.claim(doc_id, line_no + 1)
         ledger.saw()
