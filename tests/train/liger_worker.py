@@ -6,8 +6,8 @@ the rotation function) for the whole process, which is why it runs apart from th
 One tiny Llama, one batch of packed documents with masked labels:
 - the loss and every gradient through `batch_loss(fused=False)` and `(fused=True)`, in fp32 and in
   bf16, against the plain fp32 path; and a micro-batch with no counted token;
-- the same with the unfused fp32 rotation and with Liger's kernel over the fp32 table; and the
-  rotation alone at positions up to 16,384 against float64, with the fp32 table and with a bf16 one.
+- the same with the unfused fp32 rotation and with Liger's kernel over the fp32 table (and the
+  kernel under activation checkpointing); and the rotation alone at positions up to 16,384 against float64, with the fp32 table and with a bf16 one.
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ import sys
 
 import torch
 
+from xuanyuan.train.activations import enable_activation_checkpointing
 from xuanyuan.train.loss import IGNORE_INDEX, batch_loss
 from xuanyuan.train.model import FUSED_LOSS, apply_fused_kernels, standin_config
 from xuanyuan.train.rope import (
     apply_rotary_pos_emb_fp32, apply_rotary_pos_emb_fp32_fused, bf16_cos_sin, install_fp32_rope, reference_cos_sin,
 )
-from xuanyuan.train.settings import StandinSizes
+from xuanyuan.train.settings import ActivationCheckpointing, StandinSizes
 
 SIZES = StandinSizes(hidden_size=64, num_layers=2, num_heads=4, num_kv_heads=2, intermediate_size=128,
                      max_position_embeddings=256)
@@ -101,6 +102,14 @@ def rope_in_the_model() -> dict:
             result[f"{'fused' if fused else 'plain'}_{str(dtype)[6:]}"] = {
                 "loss_error": abs(loss - reference_loss) / reference_loss,
                 "grad_error": relative_difference(grads, reference)}
+    # The kernel rotates in place; recomputing the layers (activation checkpointing) must not change a bit.
+    model.to(torch.float32)
+    install_fp32_rope(model, fused=True)
+    fused_loss, fused_grads = loss_and_grads(model, batch, fused=False)
+    enable_activation_checkpointing(model, ActivationCheckpointing(enabled=True))
+    recomputed_loss, recomputed_grads = loss_and_grads(model, batch, fused=False)
+    result["fused_recomputed_equal"] = recomputed_loss == fused_loss and all(
+        torch.equal(recomputed_grads[n], fused_grads[n]) for n in fused_grads)
     return result
 
 

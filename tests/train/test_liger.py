@@ -80,6 +80,7 @@ def test_fused_rope_rotates_in_fp32_like_the_unfused_rotation(worker):
     # fp32: Liger's kernel over our table gives the unfused rotation's loss and gradients.
     assert model["plain_float32"] == {"loss_error": 0.0, "grad_error": 0.0}
     assert model["fused_float32"]["loss_error"] < 1e-6 and model["fused_float32"]["grad_error"] < 1e-5
+    assert model["fused_recomputed_equal"]  # in place, and recomputed under activation checkpointing: bitwise
     # bf16: about as close to the fp32 run as the unfused bf16 rotation (the interpreter truncates on the
     # kernel's store where a GPU rounds to nearest, hence the margin).
     plain, fused = model["plain_bfloat16"], model["fused_bfloat16"]
