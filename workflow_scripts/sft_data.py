@@ -1,6 +1,6 @@
 from xuanyuan.runlog import logged_to
 from xuanyuan.sft.settings import sft_settings
-from xuanyuan.sft.stage_data import build_stage_rows, generated_files
+from xuanyuan.sft.stage_data import build_stage_rows, generated_files, summary_line
 
 with logged_to(snakemake.log[0]) as log:
     stage = snakemake.wildcards.stage
@@ -13,5 +13,4 @@ with logged_to(snakemake.log[0]) as log:
         files, stage, settings, tokenizer_dir=snakemake.params.tokenizer_dir, seq_length=snakemake.params.seq_length,
         out_dir=snakemake.params.rows_dir, ledger_path=snakemake.output.ledger, stats_path=snakemake.output.stats,
     )
-    log.info("%s: %s conversations kept of %s records, %s rows (fill %.3f)", stage, stats["ingest"]["kept"],
-             stats["ingest"]["records"], stats["packing"]["rows"], stats["packing"]["fill"])
+    log.info("%s", summary_line(stats))

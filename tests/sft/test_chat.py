@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from xuanyuan.chat import ChatSession, GenerationSettings, answer_questions, loa
 from xuanyuan.chat import cli
 from xuanyuan.chat.loading import ModelDirError
 from xuanyuan.chat.questions_file import QuestionsError
-from xuanyuan.sft import SegmentEncoder, prompt_ids, prompt_text
+from xuanyuan.sft import SYSTEM_MESSAGE, SegmentEncoder, prompt_ids, prompt_text
 
 GREEDY = GenerationSettings(max_new_tokens=4, temperature=0)
 
@@ -154,3 +155,51 @@ def test_cli_device_mistakes_are_named_without_a_traceback(word_model, device, m
     assert main(["chat", "--model", str(word_model[0]), "--prompt", "x", "--device", device]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ") and message in err and "Traceback" not in err
+
+
+def test_history_is_trimmed_to_the_models_positions_keeping_the_system_message(word_model):
+    from xuanyuan.chat.session import MessageTooLong
+
+    model, tokenizer = load_for_inference(word_model[0], "cpu")
+    notices = []
+    session = ChatSession(model, tokenizer, GREEDY, notice=notices.append)
+    turns = [(f"第{i}个问题，" * 3, "回答" * 4) for i in range(6)]
+    session.history = turns[-1:]
+    model.config.max_position_embeddings = len(session.prompt("第三个问题")) + GREEDY.max_new_tokens  # one old turn
+    session.history = list(turns)
+    ids = session.fit_prompt("第三个问题")
+    assert len(ids) + GREEDY.max_new_tokens <= model.config.max_position_embeddings
+    assert session.history == turns[-1:]  # the oldest whole turns went first
+    assert tokenizer.decode(ids, skip_special_tokens=True).startswith(SYSTEM_MESSAGE.strip()[:30])
+    session.reply("第三个问题")
+    session.reply("第四个问题")
+    assert len(notices) == 1 and "dropped the 5 oldest" in notices[0] and "/reset" in notices[0]  # told once
+    kept = list(session.history)
+    with pytest.raises(MessageTooLong, match=r"too long: its prompt is \d+ tokens.*send a shorter message"):
+        session.reply("很长的问题" * 200)
+    assert session.history == kept  # a refused message neither answers nor eats the history
+
+
+def test_cli_drops_old_turns_once_and_refuses_a_message_too_long_alone(word_model, hf_tokenizer, monkeypatch):
+    from transformers import LlamaForCausalLM as Llama
+
+    # A context that holds a question, one earlier turn and the 2 new tokens.
+    limit = len(prompt_ids(SegmentEncoder(hf_tokenizer), "第5个问题请回答", [("第4个问题请回答", "the the")])) + 2
+    loaded = Llama.from_pretrained
+
+    def small(*args, **kwargs):
+        model = loaded(*args, **kwargs)
+        model.config.max_position_embeddings = limit
+        return model
+
+    monkeypatch.setattr(Llama, "from_pretrained", small)
+    args = Namespace(model=str(word_model[0]), prompt=None, device="cpu", max_new_tokens=2, temperature=0.0, top_p=0.95,
+                     repetition_penalty=1.0, seed=None, system=None)
+    out = io.StringIO()
+    questions = "".join(f"第{i}个问题请回答\n" for i in range(6)) + "很长的问题" * 100 + "\n/exit\n"
+    assert cli.run(args, stdin=io.StringIO(questions), stdout=out) == 0
+    text = out.getvalue()
+    assert text.count("(dropped the") == 1 and text.count("Assistant: the the") == 6
+    # The notice has its own line, before the answer it concerns (not inside the streamed answer).
+    assert re.search(r"Human: \(dropped the 1 oldest turn\(s\)[^\n]*\)\nAssistant: the the\n", text)
+    assert "(the message is too long" in text and "send a shorter message" in text

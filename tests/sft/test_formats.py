@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from xuanyuan.errors import UserError
 from xuanyuan.sft import InvalidRecord, InstructionFile, ingest, ingest_paths, record_format, to_conversation
 
 
@@ -98,17 +99,14 @@ def test_files_json_array_and_jsonl_ledger_and_duplicates(tmp_path):
         "{not json",
         json.dumps({"question": "q3", "answer": "a3"}),
     ]) + "\n", encoding="utf-8")
-    broken = tmp_path / "c.json"
-    broken.write_text("[{\"instruction\": ", encoding="utf-8")
-    result = ingest([InstructionFile(array, "alpaca"), InstructionFile(lines, "mixed", domain="general"),
-                     InstructionFile(broken, "broken")])
+    result = ingest([InstructionFile(array, "alpaca"), InstructionFile(lines, "mixed", domain="general")])
     assert [c.turns for c in result.conversations] == [(("q1", "a1"),), (("q3", "a3"),)]
     entries = [(e.file.split("/")[-1], e.index, e.reason) for e in result.ledger]
     assert entries == [("a.json", 1, "missing_field"), ("a.json", 2, "duplicate"), ("b.json", 0, "duplicate"),
-                       ("b.json", 2, "invalid_json"), ("c.json", None, "unreadable_file")]
+                       ("b.json", 2, "invalid_json")]
     counts = result.counts
     assert counts["records"] == 6 == counts["kept"] + counts["invalid"] + counts["duplicates"]
-    assert counts["unreadable_files"] == 1 and counts["by_reason"]["duplicate"] == 2
+    assert counts["files"] == 2 and counts["by_reason"]["duplicate"] == 2
     assert result.conversations[1].domain == "general" and result.conversations[1].id == "mixed:b:3"
 
 
@@ -134,15 +132,27 @@ def test_pretty_printed_single_object_is_one_record(tmp_path):
     assert result.conversations[0].turns == (("什么是债券？", "债券是一种债务凭证。"),)
 
 
-def test_broken_pretty_printed_object_is_an_unreadable_file_named_with_the_fix(tmp_path):
+def test_broken_pretty_printed_object_is_an_error_naming_the_file_the_line_and_the_fix(tmp_path):
     broken = tmp_path / "broken.json"
     broken.write_text('{\n  "instruction": "q",\n  "output": "a"\n', encoding="utf-8")  # the closing brace lost
-    result = ingest_paths([broken])
-    assert result.counts["records"] == 0 and result.counts["unreadable_files"] == 1
-    (entry,) = result.ledger
-    assert entry.reason == "unreadable_file" and "broken.json" in entry.detail
-    assert "nor one JSON object" in entry.detail and "JSONL" in entry.detail
+    with pytest.raises(UserError, match=r"broken.json: line 4, column 1: neither JSONL .* nor one JSON object") as info:
+        ingest_paths([broken])
+    assert "JSONL" in str(info.value) and "fix the JSON there" in str(info.value)
     # JSONL whose lines partly fail is still JSONL: the bad lines are ledgered one by one.
     mixed = tmp_path / "mixed.jsonl"
     mixed.write_text('{"question": "q", "answer": "a"}\n{oops\n', encoding="utf-8")
     assert ingest_paths([mixed]).counts["by_reason"] == {"invalid_json": 1}
+
+
+def test_a_file_that_cannot_be_parsed_stops_ingestion_instead_of_vanishing(tmp_path):
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps({"question": "q", "answer": "a"}) + "\n", encoding="utf-8")
+    broken = tmp_path / "broken.json"  # a JSON array with a syntax error on its second line
+    broken.write_text('[{"instruction": "q", "output": "a"},\n {"instruction": "q2" "output": "b"}]\n', encoding="utf-8")
+    with pytest.raises(UserError, match=r"broken.json: line 2, column 23: not a valid JSON array .*fix the JSON there"):
+        ingest([InstructionFile(good, "good"), InstructionFile(broken, "broken")])
+    gbk = tmp_path / "gbk.jsonl"  # a Chinese file saved in GBK: its second line is not UTF-8
+    gbk.write_bytes(b'{"question": "q", "answer": "a"}\n' + json.dumps({"question": "市盈率", "answer": "a"},
+                                                                        ensure_ascii=False).encode("gbk") + b"\n")
+    with pytest.raises(UserError, match=r"gbk.jsonl: line 2, byte 15: not UTF-8 text .*re-save the file as UTF-8"):
+        ingest([InstructionFile(good, "good"), InstructionFile(gbk, "gbk")])

@@ -57,6 +57,10 @@ def test_stage2_mix_is_four_to_one_and_every_record_is_accounted_for(generated, 
     learned = sum(int((rows[i]["labels"] != IGNORE_INDEX).sum()) for i in range(len(rows)))
     assert learned == stats["packing"]["learned_positions"] > 0
     assert json.loads((tmp_path / "stats.json").read_text()) == stats
+    from xuanyuan.sft.stage_data import summary_line  # the sft_data job's log line: what was read and ledgered
+
+    assert f"3 files read (none unreadable), {stats['ingest']['records']} records" in summary_line(stats)
+    assert f"{stats['ingest']['kept']} kept, {len(reasons)} ledgered (" in summary_line(stats)
 
 
 def test_same_inputs_give_byte_identical_rows(generated, tokenizer_dir, tmp_path):
@@ -68,12 +72,15 @@ def test_same_inputs_give_byte_identical_rows(generated, tokenizer_dir, tmp_path
 
 def test_overlong_conversations_are_ledgered_not_lost(generated, tokenizer_dir, tmp_path):
     settings = _settings(overflow="drop")
-    settings = SftSettings(**{**settings.__dict__, "max_length": 120})
+    settings = SftSettings(**{**settings.__dict__, "max_length": 300})
     stats = _build(generated, tokenizer_dir, tmp_path, "sft1", settings)
     dropped = [json.loads(line) for line in (tmp_path / "ledger.jsonl").read_text().splitlines()
                if json.loads(line)["step"] == "tokenize"]
     assert stats["tokenize"]["dropped"] == len(dropped) > 0
-    assert stats["tokenize"]["kept"] + stats["tokenize"]["dropped"] == stats["mix"]["taken"]
+    # Every ingested conversation is tokenized before the mix; only those that fit are mixed.
+    assert stats["tokenize"]["kept"] + stats["tokenize"]["dropped"] == stats["ingest"]["kept"]
+    assert sum(row["pool"] for row in stats["mix"]["rows"]) == stats["tokenize"]["kept"]
+    assert sum(row["too_long"] for row in stats["mix"]["rows"]) == stats["tokenize"]["dropped"]
 
 
 def test_a_configured_system_message_replaces_the_released_one(generated, tokenizer_dir, tmp_path):
@@ -128,3 +135,90 @@ def test_max_length_longer_than_a_row_is_refused_naming_the_keys(tmp_path):
     with pytest.raises(UserError, match=rf"sft.stage2.train.seq_length={SEQ}"):
         build_stage_rows([], "sft2", settings, tokenizer_dir="unused", seq_length=SEQ, out_dir=str(tmp_path),
                          ledger_path=str(tmp_path / "l.jsonl"), stats_path=str(tmp_path / "s.json"))
+
+
+def _write_jsonl(path, records):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def _long_finance(tmp_path):
+    """General conversations that all fit; finance ones of which half have a first turn too long for one row."""
+    general = [{"id": f"g{i}", "question": f"问题{i}", "answer": f"回答{i}", "domain": "general", "category": "x"}
+               for i in range(40)]
+    finance = [{"id": f"f{i}", "question": ("市盈率" * 300 if i % 2 else f"市盈率{i}"), "answer": f"回答{i}",
+                "domain": "finance", "category": "y"} for i in range(20)]
+    return [InstructionFile(_write_jsonl(tmp_path / "general.jsonl", general), "general"),
+            InstructionFile(_write_jsonl(tmp_path / "finance.jsonl", finance), "finance")]
+
+
+def _four_to_one(total=None) -> SftSettings:
+    stage = StageData(files=None, mix_by="cell", shares=stage2_shares({"general": 4, "finance": 1},
+                                                                      {"general": {"x": 1}, "finance": {"y": 1}}),
+                      total=total, upsample=False)
+    return SftSettings(stages={"sft2": stage}, generated=GeneratedSettings(), max_length=None, overflow="truncate",
+                       system=None, seed=1)
+
+
+def _build_files(files, settings, tokenizer_dir, out):
+    return build_stage_rows(files, "sft2", settings, tokenizer_dir=str(tokenizer_dir), seq_length=SEQ,
+                            out_dir=str(out / "rows"), ledger_path=str(out / "ledger.jsonl"),
+                            stats_path=str(out / "stats.json"))
+
+
+def test_shares_are_met_on_conversations_that_fit_and_reported_as_trained(tmp_path, tokenizer_dir):
+    from xuanyuan.sft.report import _data_section
+
+    stats = _build_files(_long_finance(tmp_path), _four_to_one(), tokenizer_dir, tmp_path)
+    members = [m for row in json.loads((tmp_path / "rows" / "rows.json").read_text())["members"] for m in row]
+    finance = sum(m.startswith("f") for m in members) / len(members)
+    # The long finance conversations are dropped before the mix, so the 4:1 is met on what is trained...
+    assert finance == pytest.approx(0.2, abs=0.01) and len(members) == 50
+    # ...and the stats report the shares of the packed rows, not of the draw.
+    assert stats["mix"]["realised_by_domain"] == {"finance": pytest.approx(finance), "general": pytest.approx(1 - finance)}
+    assert stats["mix"]["shares"]["target"] == {"finance": 0.2, "general": 0.8} and stats["mix"]["shares"]["off_target"] == {}
+    assert {r["cell"]: r["too_long"] for r in stats["mix"]["rows"]} == {"finance/y": 10, "general/x": 0}
+    section = "\n".join(_data_section(stats))
+    assert "Trained per domain (share of the conversations in the packed rows): finance 20.00% (target 20.00%)" in section
+    assert "dropped as too long 10" in section and "Off target" not in section
+    from xuanyuan.sft.stage_data import summary_line  # the sft_data job's log line
+
+    assert "10 too long for max_length 513" in summary_line(stats)
+    again = _build_files(_long_finance(tmp_path), _four_to_one(), tokenizer_dir, tmp_path / "again")
+    assert again == stats
+    assert (tmp_path / "again" / "rows" / "rows.json").read_bytes() == (tmp_path / "rows" / "rows.json").read_bytes()
+
+
+def test_shares_the_data_cannot_meet_are_warned_about_and_recorded(tmp_path, tokenizer_dir, caplog):
+    from xuanyuan.sft.report import _data_section
+
+    # Three conversations can't be split 4:1: the largest remainder gives general 2, finance 1.
+    with caplog.at_level("WARNING", logger="xuanyuan.sft.stage_data"):
+        stats = _build_files(_long_finance(tmp_path), _four_to_one(total=3), tokenizer_dir, tmp_path)
+    off = stats["mix"]["shares"]["off_target"]
+    assert off == {"finance": {"target": 0.2, "trained": pytest.approx(1 / 3, abs=1e-6)},
+                   "general": {"target": 0.8, "trained": pytest.approx(2 / 3, abs=1e-6)}}
+    assert "off target" in caplog.text and "finance 0.333 (target 0.200)" in caplog.text
+    assert "**Off target**" in "\n".join(_data_section(stats))
+
+
+def test_no_usable_conversation_names_each_file_and_why(tmp_path, tokenizer_dir):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"question": "q"}\n{oops\n', encoding="utf-8")
+    files = [InstructionFile(empty, "empty", domain="general", category="x"),
+             InstructionFile(bad, "bad", domain="finance", category="y")]
+    with pytest.raises(UserError, match="no usable conversation") as info:
+        _build_files(files, _four_to_one(), tokenizer_dir, tmp_path)
+    message = str(info.value)
+    assert "empty.jsonl: 0 records (no record" in message
+    assert "bad.jsonl: 2 records, ledgered 2 (invalid_json 1, missing_field 1" in message
+    assert "sft.stage2.files" in message and "share must be positive" not in message
+
+
+def test_a_stage_whose_conversations_are_all_too_long_says_so(tmp_path, tokenizer_dir):
+    path = _write_jsonl(tmp_path / "long.jsonl", [{"question": "市盈率" * 300, "answer": "a", "domain": "general",
+                                                  "category": "x"}])
+    with pytest.raises(UserError, match=r"all 1 conversations are longer than max_length=513 .*first_turn_too_long 1"):
+        _build_files([InstructionFile(path, "long")], _four_to_one(), tokenizer_dir, tmp_path)

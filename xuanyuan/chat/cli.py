@@ -1,6 +1,8 @@
 """`python -m xuanyuan chat --model DIR`: interactive, streaming, multi-turn; `--prompt` answers once (for scripts).
 
 Interactive commands: an empty line does nothing, `/reset` clears the history, `/exit` (or EOF) quits.
+When the conversation outgrows the model's positions the oldest turns are dropped (said once); a
+message too long on its own is refused with a note, and the session goes on.
 """
 
 from __future__ import annotations
@@ -32,9 +34,12 @@ def run(args: argparse.Namespace, stdin=sys.stdin, stdout=sys.stdout) -> int:
     settings = GenerationSettings(max_new_tokens=args.max_new_tokens, temperature=args.temperature, top_p=args.top_p,
                                   repetition_penalty=args.repetition_penalty, seed=args.seed)
     model, tokenizer = load_for_inference(args.model, args.device)
-    from xuanyuan.chat.session import ChatSession
+    from xuanyuan.chat.session import ChatSession, MessageTooLong
 
-    session = ChatSession(model, tokenizer, settings, system=args.system)
+    def note(message: str) -> None:
+        stdout.write(f"({message})\n")
+
+    session = ChatSession(model, tokenizer, settings, system=args.system, notice=note)
 
     def emit(piece: str) -> None:
         stdout.write(piece)
@@ -57,6 +62,11 @@ def run(args: argparse.Namespace, stdin=sys.stdin, stdout=sys.stdout) -> int:
         if question == "/reset":
             session.reset()
             stdout.write("(history cleared)\n")
+            continue
+        try:
+            session.fit_prompt(question)  # any notice about dropped turns comes before the answer, not inside it
+        except MessageTooLong as exc:
+            note(str(exc))
             continue
         stdout.write("Assistant: ")
         session.reply(question, stream=emit)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from xuanyuan.chat.loading import load_for_inference
-from xuanyuan.chat.session import ChatSession, GenerationSettings
+from xuanyuan.chat.session import ChatSession, GenerationSettings, MessageTooLong
 
 
 def answer_questions(model_dir: str | Path, questions: list[dict[str, Any]], settings: GenerationSettings,
@@ -29,7 +29,10 @@ def answer_questions(model_dir: str | Path, questions: list[dict[str, Any]], set
     for item in questions:
         session.history = list(item["history"])
         start = time.perf_counter()
-        _, new = session.generate_ids(item["question"])
+        try:
+            _, new = session.generate_ids(item["question"])
+        except MessageTooLong as exc:
+            raise MessageTooLong(f"question {item['id']}: {exc}") from None
         seconds = time.perf_counter() - start
         answer = tokenizer.decode(new, skip_special_tokens=True).strip()
         records.append({"id": item["id"], "question": item["question"], "history": [list(t) for t in item["history"]],

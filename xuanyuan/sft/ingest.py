@@ -1,8 +1,10 @@
 """Read instruction files (JSON arrays or JSONL) into conversations, a ledger and counts.
 
-Nothing is skipped silently: a record that fails validation, a line that is not JSON, a file
-that can't be parsed and an exact repeat of an earlier conversation each get a ledger entry
-(file, index, reason, detail), and `IngestResult.check()` holds records = kept + ledgered.
+Nothing is skipped silently: a record that fails validation, a JSONL line that is not JSON and
+an exact repeat of an earlier conversation each get a ledger entry (file, index, reason, detail),
+and `IngestResult.check()` holds records = kept + ledgered. A file that can't be read at all (not
+UTF-8, a broken JSON array) is a UserError naming the file, the line and column, and the fix: a
+ledger entry would let the job succeed without the whole source.
 Exact repeats are judged on content alone (system + turns), across all files of one call; the
 first occurrence is kept, so the result depends on the order of the files.
 """
@@ -21,16 +23,15 @@ from xuanyuan.sft.conversation import Conversation
 from xuanyuan.sft.formats import InvalidRecord, to_conversation
 
 INVALID_JSON = "invalid_json"
-UNREADABLE_FILE = "unreadable_file"
 DUPLICATE = "duplicate"
 
 
 @dataclass(frozen=True)
 class LedgerEntry:
-    """One record (or a whole file when `index` is None) that did not become a kept conversation."""
+    """One record that did not become a kept conversation."""
 
     file: str
-    index: int | None  # position in the JSON array, or line number (0-based) in a JSONL file
+    index: int  # position in the JSON array, or line number (0-based) in a JSONL file
     reason: str
     detail: str = ""
     id: str | None = None
@@ -54,28 +55,44 @@ class InstructionFile:
 class IngestResult:
     conversations: list[Conversation] = field(default_factory=list)
     ledger: list[LedgerEntry] = field(default_factory=list)
-    records: int = 0  # records seen (array items / non-blank lines), files that fail to parse not included
-    unreadable_files: int = 0
+    records: int = 0  # records seen (array items / non-blank lines)
+    records_by_file: dict[str, int] = field(default_factory=dict)  # every file read, in order, even with 0 records
 
     @property
     def counts(self) -> dict[str, Any]:
-        """Records in, kept, refused by reason, duplicates, unreadable files, and kept per source."""
-        by_reason = Counter(entry.reason for entry in self.ledger if entry.index is not None)
+        """Files read, records in, kept, refused by reason, duplicates, and kept per source."""
+        by_reason = Counter(entry.reason for entry in self.ledger)
         return {
+            "files": len(self.records_by_file),
             "records": self.records,
             "kept": len(self.conversations),
             "duplicates": by_reason.get(DUPLICATE, 0),
             "invalid": sum(n for reason, n in by_reason.items() if reason != DUPLICATE),
             "by_reason": dict(sorted(by_reason.items())),
-            "unreadable_files": self.unreadable_files,
             "turns": sum(len(c.turns) for c in self.conversations),
             "multi_turn": sum(len(c.turns) > 1 for c in self.conversations),
             "kept_by_source": dict(sorted(Counter(c.source for c in self.conversations).items())),
         }
 
+    def by_file(self) -> list[str]:
+        """Per file read: its record count and why its records were ledgered, e.g. 'a.jsonl: 3 records, ledgered 3
+        (invalid_json 3; line 1: Expecting value at column 1)'. For errors that must say where the data went."""
+        described = []
+        for name, records in self.records_by_file.items():
+            entries = [entry for entry in self.ledger if entry.file == name]
+            line = f"{name}: {records} record{'s' if records != 1 else ''}"
+            if not records:
+                line += " (no record: an empty file?)"
+            elif entries:
+                reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(Counter(e.reason for e in entries).items()))
+                first = f"; {entries[0].detail}" if entries[0].detail else ""
+                line += f", ledgered {len(entries)} ({reasons}{first})"
+            described.append(line)
+        return described
+
     def check(self) -> None:
         """Raise when a record vanished without a ledger entry (a bug, never a user mistake)."""
-        ledgered = sum(1 for entry in self.ledger if entry.index is not None)
+        ledgered = len(self.ledger)
         if self.records != len(self.conversations) + ledgered:
             raise RuntimeError(
                 f"instruction ingestion lost records: {self.records} read != {len(self.conversations)} kept "
@@ -92,16 +109,14 @@ def read_records(path: str | os.PathLike[str]) -> Iterator[tuple[int, Any | Inva
     is not JSONL (no line of it parses, e.g. one pretty-printed record) is read as one JSON object.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")  # -sig: a BOM would break json.loads
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path}: can't read the instruction file as UTF-8 text ({exc})") from None
+    text = _read_text(path)
     stripped = text.lstrip()
     if stripped.startswith("["):
         try:
             records = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise UserError(f"{path}: not a valid JSON array ({exc}); fix the file or convert it to JSONL") from None
+            raise UserError(f"{path}: line {exc.lineno}, column {exc.colno}: not a valid JSON array ({exc.msg}); "
+                            "fix the JSON there, or write the records one per line (JSONL)") from None
         yield from enumerate(records)
         return
     lines = [(line_no, line) for line_no, line in enumerate(text.splitlines()) if line.strip()]
@@ -117,26 +132,41 @@ def read_records(path: str | os.PathLike[str]) -> Iterator[tuple[int, Any | Inva
         try:
             record = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise UserError(f"{path}: neither JSONL (no line is a JSON object) nor one JSON object ({exc}); write "
-                            "one record per line (JSONL), a JSON array of records, or one valid JSON object") from None
+            raise UserError(f"{path}: line {exc.lineno}, column {exc.colno}: neither JSONL (no line is a JSON "
+                            f"object) nor one JSON object ({exc.msg}); fix the JSON there, or write one record "
+                            "per line (JSONL) or a JSON array of records") from None
         yield 0, record
         return
     yield from parsed
 
 
+def _read_text(path: Path) -> str:
+    """The file as text (a UTF-8 BOM accepted); a UserError naming the line and byte of the first non-UTF-8 byte."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"{path}: can't read the instruction file ({exc.strerror or exc}); check the path in "
+                        "sft.stageN.files") from None
+    try:
+        return raw.decode("utf-8-sig")  # -sig: a BOM would break json.loads
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise UserError(f"{path}: line {line}, byte {column}: not UTF-8 text (byte 0x{raw[exc.start]:02x}: "
+                        f"{exc.reason}); re-save the file as UTF-8, e.g. iconv -f GBK -t UTF-8 (or -f UTF-16)") from None
+
+
 def ingest(files: Iterable[InstructionFile]) -> IngestResult:
-    """Conversations of all files, in order, exact repeats removed; bad records in the ledger."""
+    """Conversations of all files, in order, exact repeats removed; bad records in the ledger.
+
+    A file that can't be read as a whole raises UserError (read_records): nothing of it would be trained.
+    """
     result = IngestResult()
     seen: dict[str, str] = {}  # fingerprint -> id of the kept conversation
     for spec in files:
         name = str(spec.path)
-        try:
-            items = list(read_records(spec.path))
-        except UserError as exc:
-            # One broken file should not hide what the others hold; it is ledgered and counted.
-            result.unreadable_files += 1
-            result.ledger.append(LedgerEntry(name, None, UNREADABLE_FILE, str(exc)))
-            continue
+        items = list(read_records(spec.path))
+        result.records_by_file[name] = result.records_by_file.get(name, 0) + len(items)
         for index, record in items:
             result.records += 1
             default_id = f"{spec.source}:{spec.path.stem}:{index}"

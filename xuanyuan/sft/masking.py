@@ -116,6 +116,19 @@ class TokenizeReport:
     learned_tokens: int = 0
     overflowed: list[Overflowed] = field(default_factory=list)
 
+    def add(self, tokenized: TokenizedConversation | None, overflowed: Overflowed | None) -> None:
+        """Count one conversation: kept whole, truncated, or dropped."""
+        self.conversations += 1
+        if overflowed is not None:
+            self.overflowed.append(overflowed)
+        if tokenized is None:
+            self.dropped += 1
+            return
+        self.truncated += overflowed is not None
+        self.kept += 1
+        self.tokens += len(tokenized)
+        self.learned_tokens += tokenized.learned
+
     def counts(self) -> dict:
         return {
             "conversations": self.conversations,
@@ -135,16 +148,8 @@ def tokenize_conversations(
     kept: list[TokenizedConversation] = []
     report = TokenizeReport()
     for conversation in conversations:
-        report.conversations += 1
         tokenized, overflowed = tokenize_conversation(conversation, encoder, max_length=max_length, overflow=overflow)
-        if overflowed is not None:
-            report.overflowed.append(overflowed)
-        if tokenized is None:
-            report.dropped += 1
-            continue
-        report.truncated += overflowed is not None
-        report.kept += 1
-        report.tokens += len(tokenized)
-        report.learned_tokens += tokenized.learned
-        kept.append(tokenized)
+        report.add(tokenized, overflowed)
+        if tokenized is not None:
+            kept.append(tokenized)
     return kept, report

@@ -1,8 +1,9 @@
 """results/sft.md (+ loss curves, sft.csv): what each SFT stage trained on, how it trained, and sample answers.
 
-Per stage: records ingested / kept / ledgered by reason, the mix (target vs realised share per
-cell, and per domain for stage 2), tokenization (truncated, dropped) and packing (rows, fill,
-padding saved against one conversation per row). Then the training summary and loss curves,
+Per stage: records ingested / kept / ledgered by reason, tokenization before the mix (truncated,
+dropped as too long), the mix of what fits (target vs trained share per cell, and per domain for
+stage 2, counted on the packed rows) and packing (rows, fill, padding saved against one
+conversation per row). Then the training summary and loss curves,
 then the answers of each reported variant to the fixed sample questions, as generated.
 """
 
@@ -28,21 +29,34 @@ def _data_section(stats: Mapping[str, Any]) -> list[str]:
         f"## {stats['stage']}: data\n",
         f"Files: {', '.join(f'`{f}`' for f in stats['files'])}\n",
         f"- records {ingest['records']:,}: kept {ingest['kept']:,}, ledgered {ingest['records'] - ingest['kept']:,} "
-        f"({refused}); unreadable files {ingest['unreadable_files']}; multi-turn kept {ingest['multi_turn']:,}",
-        f"- mixed by {mixed['by']}: {mixed['taken']:,} conversations",
-        f"- tokenized at max_length {tok['max_length']} ({tok['overflow']}): kept {tok['kept']:,}, truncated "
-        f"{tok['truncated']:,}, dropped {tok['dropped']:,}; {tok['tokens']:,} tokens, {tok['learned_tokens']:,} "
-        f"learned ({_pct(tok['learned_tokens'] / tok['tokens'] if tok['tokens'] else None)})",
+        f"({refused}); multi-turn kept {ingest['multi_turn']:,}",
+        # Tokenized before the mix: conversations too long for max_length never enter it.
+        f"- tokenized at max_length {tok['max_length']} ({tok['overflow']}), before mixing: fit {tok['kept']:,} "
+        f"(truncated {tok['truncated']:,}), dropped as too long {tok['dropped']:,}",
+        f"- mixed by {mixed['by']} from the conversations that fit: {mixed['taken']:,} conversations trained, "
+        f"{stats['trained']['tokens']:,} tokens, {stats['trained']['learned_tokens']:,} learned "
+        f"({_pct(stats['trained']['learned_tokens'] / stats['trained']['tokens'] if stats['trained']['tokens'] else None)})",
         f"- packed into {pack['rows']:,} rows of {pack['seq_length']} (fill {pack['fill']:.3f}); one conversation "
         f"per row would take {pack['unpacked_rows']:,} rows (fill {pack['unpacked_fill']:.3f}): padding saved "
         f"{pack['padding_saved']:,} positions\n",
     ]
-    rows = [[r["cell"], r["pool"], _pct(r["target_share"]), r["taken"], _pct(r["realised_share"]), r["repeats"]]
-            for r in mixed["rows"]]
-    lines.append(markdown_table(["cell", "pool", "target share", "taken", "realised share", "repeats"], rows))
-    if mixed.get("realised_by_domain"):
-        domains = ", ".join(f"{d} {_pct(v)}" for d, v in mixed["realised_by_domain"].items())
-        lines.append(f"\nRealised per domain: {domains}\n")
+    rows = [[r["cell"], r["pool"], r["too_long"], _pct(r["target_share"]), r["taken"], _pct(r["realised_share"]),
+             r["repeats"]] for r in mixed["rows"]]
+    lines.append(markdown_table(["cell", "pool (fits)", "too long", "target share", "trained", "trained share",
+                                 "repeats"], rows))
+    lines += _shares_lines(mixed["shares"])
+    return lines
+
+
+def _shares_lines(shares: Mapping[str, Any]) -> list[str]:
+    """Trained vs target per domain (stage 2) or per mix key: shares of the conversations in the packed rows."""
+    level = shares["level"]
+    per_key = ", ".join(f"{key} {_pct(share)} (target {_pct(shares['target'][key])})"
+                        for key, share in shares["trained"].items())
+    lines = [f"\nTrained per {level} (share of the conversations in the packed rows): {per_key}\n"]
+    if shares["off_target"]:
+        off = ", ".join(f"{key} {_pct(v['trained'])} vs {_pct(v['target'])}" for key, v in shares["off_target"].items())
+        lines.append(f"**Off target** (more than 1 point; the data could not meet the shares): {off}\n")
     return lines
 
 

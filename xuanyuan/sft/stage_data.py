@@ -1,23 +1,26 @@
-"""One SFT stage's training rows: ingest -> mix -> tokenize (answer-only labels) -> pack -> write.
+"""One SFT stage's training rows: ingest -> tokenize (answer-only labels) -> mix -> pack -> write.
 
-What the `sft_data` rule calls. Everything that does not become a trained conversation is
-accounted for in the stage's ledger (bad records, exact repeats, over-long conversations), and
-the stats file holds the counts, the realised mix and the padding saved by packing, for
-results/sft.md.
+What the `sft_data` rule calls. Conversations that can't fit `max_length` are dropped before the
+mix, so the target shares are met on data that is trained (long finance records dropped after the
+mix would leave the stage short of finance while the report said 4:1). Everything that does not
+become a trained conversation is accounted for in the stage's ledger (bad records, exact repeats,
+over-long conversations), and the stats file holds the counts, the target vs trained shares and
+the padding saved by packing, for results/sft.md.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 from collections import Counter
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from xuanyuan.errors import UserError
 from xuanyuan.sft.conversation import Conversation
 from xuanyuan.sft.ingest import IngestResult, InstructionFile, ingest
-from xuanyuan.sft.masking import tokenize_conversations
+from xuanyuan.sft.masking import TokenizedConversation, TokenizeReport, tokenize_conversation
 from xuanyuan.sft.mixture import MixResult, cell_of, group_by, mix
 from xuanyuan.sft.packing import pack_conversations
 from xuanyuan.sft.rows import write_rows
@@ -25,20 +28,52 @@ from xuanyuan.sft.segments import SegmentEncoder
 from xuanyuan.sft.settings import SftSettings, check_max_length
 from xuanyuan.shards import write_json
 
+log = logging.getLogger(__name__)
+
 MIX_KEYS = {
     "lang": lambda c: c.lang or "unlabelled",
     "source": lambda c: c.source,
     "cell": cell_of,
 }
+SHARE_TOLERANCE = 0.01
+"""Trained share vs target (absolute) beyond which the stage warns and records both."""
+
+Fitting = tuple[Conversation, TokenizedConversation]
 
 
-def mix_stage(conversations: Sequence[Conversation], stage: str, settings: SftSettings) -> MixResult[Conversation]:
-    """The stage's mix; with no shares (stage 1's `shares: null`) every conversation once, shuffled."""
+def _config_key(stage: str) -> str:
+    return "stage1" if stage == "sft1" else "stage2"
+
+
+def share_level(mix_by: str) -> tuple[str, Callable[[str], str]]:
+    """The level shares are reported at, and the map from a mix key to it: domains for stage 2's cells."""
+    if mix_by == "cell":
+        return "domain", lambda cell: cell.split("/")[0]
+    return mix_by, lambda key: key
+
+
+def fit_conversations(conversations: Sequence[Conversation], encoder: SegmentEncoder, *, max_length: int,
+                      overflow: str) -> tuple[list[Fitting], TokenizeReport]:
+    """(conversation, tokens) of every conversation that can be trained at max_length (truncated ones
+    included), in input order; the report counts and lists every drop and truncation."""
+    fitting: list[Fitting] = []
+    report = TokenizeReport()
+    for conversation in conversations:
+        tokenized, overflowed = tokenize_conversation(conversation, encoder, max_length=max_length, overflow=overflow)
+        report.add(tokenized, overflowed)
+        if tokenized is not None:
+            fitting.append((conversation, tokenized))
+    return fitting, report
+
+
+def mix_stage(fitting: Sequence[Fitting], stage: str, settings: SftSettings) -> MixResult[Fitting]:
+    """The stage's mix of conversations that fit; with no shares (stage 1's `shares: null`) every one once, shuffled."""
     data = settings.stages[stage]
-    pools = group_by(conversations, MIX_KEYS[data.mix_by])
+    key = MIX_KEYS[data.mix_by]
+    pools = group_by(fitting, lambda item: key(item[0]))
     shares = data.shares
     if shares is None:
-        shares = {key: len(items) for key, items in pools.items()}
+        shares = {cell: len(items) for cell, items in pools.items()}
     return mix(pools, shares, total=data.total, seed=settings.seed, upsample=data.upsample, what=f"sft {stage} mix")
 
 
@@ -49,44 +84,117 @@ def with_system(conversations: Sequence[Conversation], system: str | None) -> li
     return [c if c.system is not None else dataclasses.replace(c, system=system) for c in conversations]
 
 
-def build_stage_rows(files: Sequence[InstructionFile], stage: str, settings: SftSettings, *, tokenizer_dir: str,
-                     seq_length: int, out_dir: str, ledger_path: str, stats_path: str) -> dict[str, Any]:
-    """Write the stage's packed rows to `out_dir`, its ledger and its stats; returns the stats."""
-    check_max_length(settings.max_length, stage, seq_length)
-    missing = [str(f.path) for f in files if not Path(f.path).is_file()]
-    if missing:
-        raise UserError(f"sft {stage}: instruction file(s) not found: {', '.join(missing)}; fix sft.{'stage1' if stage == 'sft1' else 'stage2'}.files")
-    ingested: IngestResult = ingest(files)
-    mixed = mix_stage(with_system(ingested.conversations, settings.system), stage, settings)
-    encoder = SegmentEncoder(tokenizer_dir)
-    max_length = settings.max_length or seq_length + 1
-    tokenized, report = tokenize_conversations(mixed.items, encoder, max_length=max_length, overflow=settings.overflow)
-    packed = pack_conversations(tokenized, seq_length, encoder.pad_id)
-    write_rows(packed, out_dir, [c.id for c in tokenized])
+def require_conversations(ingested: IngestResult, stage: str) -> None:
+    """A UserError listing every file, its records and why they were ledgered, when nothing usable was read
+    (otherwise the mix fails later with "at least one share must be positive; got {}")."""
+    if ingested.conversations:
+        return
+    files = "; ".join(ingested.by_file()) or "no file given"
+    raise UserError(f"sft {stage}: no usable conversation in the instruction files ({files}); fix the files, or "
+                    f"list others under sft.{_config_key(stage)}.files (formats: docs/sft.md)")
 
-    Path(ledger_path).parent.mkdir(parents=True, exist_ok=True)
-    with open(ledger_path, "w", encoding="utf-8") as ledger:
+
+def require_fitting(fitting: Sequence[Fitting], report: TokenizeReport, stage: str, max_length: int) -> None:
+    """A UserError when every conversation is longer than max_length (the mix would have nothing to draw from)."""
+    if fitting:
+        return
+    reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(report.counts()["dropped_by_reason"].items()))
+    raise UserError(f"sft {stage}: all {report.conversations} conversations are longer than max_length={max_length} "
+                    f"tokens ({reasons}); raise sft.max_length (null: the stage's seq_length + 1) or "
+                    f"sft.{_config_key(stage)}.train.seq_length, or use shorter conversations")
+
+
+def trained_shares(trained: Sequence[Conversation], mixed: MixResult[Fitting], mix_by: str,
+                   stage: str = "sft") -> dict[str, Any]:
+    """Target vs trained shares at the report's level (domain for stage 2); off-target levels warned about.
+
+    `trained` are the conversations of the packed rows, so the shares are those of what the model sees,
+    whatever happened between the mix and the rows.
+    """
+    level, to_level = share_level(mix_by)
+    target: Counter[str] = Counter()
+    for row in mixed.rows:
+        target[to_level(row["cell"])] += row["target_share"]
+    counts = Counter(to_level(MIX_KEYS[mix_by](c)) for c in trained)
+    total = sum(counts.values())
+    trained_share = {key: round(counts[key] / total, 6) if total else 0.0 for key in sorted(set(target) | set(counts))}
+    target_share = {key: round(target[key], 6) for key in trained_share}
+    off = {key: {"target": target_share[key], "trained": share} for key, share in trained_share.items()
+           if abs(share - target_share[key]) > SHARE_TOLERANCE}
+    if off:
+        log.warning("%s: trained %s shares are off target by more than %s: %s", stage, level, SHARE_TOLERANCE,
+                    ", ".join(f"{k} {v['trained']:.3f} (target {v['target']:.3f})" for k, v in off.items()))
+    return {"level": level, "target": target_share, "trained": trained_share, "trained_counts": dict(sorted(counts.items())),
+            "off_target": off}
+
+
+def _ledger(path: str, stage: str, ingested: IngestResult, report: TokenizeReport, max_length: int) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as ledger:
         for entry in ingested.ledger:
             ledger.write(json.dumps({"stage": stage, "step": "ingest", **entry.to_record()}, ensure_ascii=False) + "\n")
         for overflowed in report.overflowed:
             ledger.write(json.dumps({"stage": stage, "step": "tokenize", "max_length": max_length,
                                      **overflowed.to_record()}, ensure_ascii=False) + "\n")
 
-    trained = Counter()
-    for conversation in mixed.items:
-        trained[conversation.domain or "unlabelled"] += 1
+
+def build_stage_rows(files: Sequence[InstructionFile], stage: str, settings: SftSettings, *, tokenizer_dir: str,
+                     seq_length: int, out_dir: str, ledger_path: str, stats_path: str) -> dict[str, Any]:
+    """Write the stage's packed rows to `out_dir`, its ledger and its stats; returns the stats."""
+    check_max_length(settings.max_length, stage, seq_length)
+    missing = [str(f.path) for f in files if not Path(f.path).is_file()]
+    if missing:
+        raise UserError(f"sft {stage}: instruction file(s) not found: {', '.join(missing)}; fix sft.{_config_key(stage)}.files")
+    data = settings.stages[stage]
+    ingested: IngestResult = ingest(files)
+    require_conversations(ingested, stage)
+    conversations = with_system(ingested.conversations, settings.system)
+    encoder = SegmentEncoder(tokenizer_dir)
+    max_length = settings.max_length or seq_length + 1
+    fitting, report = fit_conversations(conversations, encoder, max_length=max_length, overflow=settings.overflow)
+    require_fitting(fitting, report, stage, max_length)
+    mixed = mix_stage(fitting, stage, settings)
+    packed = pack_conversations([tokenized for _, tokenized in mixed.items], seq_length, encoder.pad_id)
+    write_rows(packed, out_dir, [tokenized.id for _, tokenized in mixed.items])
+    _ledger(ledger_path, stage, ingested, report, max_length)
+
+    trained = [mixed.items[i][0] for row in packed.members for i in row]
+    shares = trained_shares(trained, mixed, data.mix_by, stage)
+    key = MIX_KEYS[data.mix_by]
+    too_long = Counter(key(c) for c in conversations) - Counter(key(c) for c, _ in fitting)
     stats = {
         "stage": stage,
         "files": [str(f.path) for f in files],
         "ingest": ingested.counts,
-        "mix": {"by": settings.stages[stage].mix_by, "rows": mixed.rows,
-                "realised_by_domain": mixed.realised_shares(lambda cell: cell.split("/")[0]) if settings.stages[stage].mix_by == "cell" else None,
-                "taken": len(mixed.items)},
+        # Every ingested conversation, before the mix: the ones that can't fit are not mixed.
         "tokenize": {"max_length": max_length, "overflow": settings.overflow, **report.counts()},
+        "mix": {"by": data.mix_by,
+                # pool: conversations that fit max_length; too_long: the cell's conversations dropped before the mix
+                "rows": [{**row, "too_long": too_long.get(row["cell"], 0)} for row in mixed.rows],
+                "taken": len(mixed.items),
+                "shares": shares,
+                # the trained shares per domain (stage 2), kept under the name the report and tests read
+                "realised_by_domain": shares["trained"] if shares["level"] == "domain" else None},
+        "trained": {"conversations": len(trained), "tokens": sum(len(t) for _, t in mixed.items),
+                    "learned_tokens": sum(t.learned for _, t in mixed.items)},
         "packing": packed.stats.to_record(),
     }
     write_json(stats_path, stats)
     return stats
+
+
+def summary_line(stats: dict[str, Any]) -> str:
+    """The stage's log line: files, records, what was ledgered and dropped, trained shares, rows."""
+    ingest_counts, tok, pack, shares = stats["ingest"], stats["tokenize"], stats["packing"], stats["mix"]["shares"]
+    ledgered = ingest_counts["records"] - ingest_counts["kept"]
+    reasons = ", ".join(f"{r} {n}" for r, n in ingest_counts["by_reason"].items()) or "none"
+    dropped = ", ".join(f"{r} {n}" for r, n in tok["dropped_by_reason"].items()) or "none"
+    trained = ", ".join(f"{k} {v:.3f}" for k, v in shares["trained"].items())
+    off = " OFF TARGET" if shares["off_target"] else ""
+    return (f"{stats['stage']}: {ingest_counts['files']} files read (none unreadable), {ingest_counts['records']} records: "
+            f"{ingest_counts['kept']} kept, {ledgered} ledgered ({reasons}); {tok['dropped']} too long for max_length "
+            f"{tok['max_length']} ({dropped}), {tok['truncated']} truncated; {stats['trained']['conversations']} trained, "
+            f"{shares['level']} shares {trained}{off}; {pack['rows']} rows (fill {pack['fill']:.3f})")
 
 
 def generated_files(directory: str | Path) -> list[InstructionFile]:
