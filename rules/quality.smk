@@ -3,6 +3,11 @@
 
 
 rule quality_classifier:
+    input:
+        # The annotated files themselves, not only their paths (params): editing one in place
+        # retrains the classifier and refilters, and a missing one stops the plan before any job.
+        # Empty for the default run, whose set is generated in the job (xuanyuan.corpus.labelled).
+        training=[spec["path"] for spec in QUALITY["training"].get("files") or []],
     output:
         model=f"{QUALITY_MODEL}/classifier.bin",
         heldout=f"{QUALITY_MODEL}/heldout.jsonl.zst",

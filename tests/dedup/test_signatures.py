@@ -15,6 +15,7 @@ from xuanyuan.dedup.signatures import (
     load_signatures,
     permutations,
 )
+from xuanyuan.errors import UserError
 from xuanyuan.shards import write_records
 
 
@@ -84,4 +85,19 @@ def test_signature_files_are_deterministic(tmp_path):
 def test_unknown_language_names_file_and_record(tmp_path):
     write_records(tmp_path / "in.jsonl.zst", [doc("x/1", "bonjour tout le monde", "fr", "x")])
     with pytest.raises(ValueError, match=r"in\.jsonl\.zst: record x/1 has lang 'fr'"):
+        compute_signatures(tmp_path / "in.jsonl.zst", tmp_path / "s", **PARAMS)
+
+
+@pytest.mark.parametrize("field", ["text", "id"])
+def test_a_record_without_text_or_id_is_a_user_error_naming_file_line_and_fix(tmp_path, field):
+    good = doc("x/1", "央行今天宣布降准。" * 3, "zh", "x")
+    bad = {key: value for key, value in doc("x/2", "央行今天宣布降准。" * 3, "zh", "x").items() if key != field}
+    write_records(tmp_path / "in.jsonl.zst", [good, bad])
+    with pytest.raises(UserError, match=rf"in\.jsonl\.zst: record .*\(line 2\) has no '{field}' field; .*rerun the rule"):
+        compute_signatures(tmp_path / "in.jsonl.zst", tmp_path / "s", **PARAMS)
+
+
+def test_an_unsupported_language_is_a_user_error_with_the_line_and_the_fix(tmp_path):
+    write_records(tmp_path / "in.jsonl.zst", [doc("x/1", "こんにちは世界です", "ja", "x")])
+    with pytest.raises(UserError, match=r"in\.jsonl\.zst: record x/1 has lang 'ja' \(line 1\).*lang zh or en"):
         compute_signatures(tmp_path / "in.jsonl.zst", tmp_path / "s", **PARAMS)

@@ -76,6 +76,26 @@ def test_a_category_without_training_examples_is_an_error(toy_classifier):
         HarmClassifier(classifier.model, ["gambling", "reactionary"], 4000)
 
 
+def test_a_category_without_training_examples_stops_before_training(tmp_path, monkeypatch):
+    # A COLD-only set covers discrimination alone: the job must say so before minutes of fastText.
+    import xuanyuan.quality.train as train_module
+
+    cold = tmp_path / "cold.csv"
+    cold.write_text(",split,topic,label,TEXT\n1,train,race,1,滚出去\n2,train,race,0,大家好\n", encoding="utf-8")
+    trained = []
+    monkeypatch.setattr(train_module, "train_classifier", lambda *args, **kwargs: trained.append(args))
+    training = {"files": [{"path": str(cold), "format": "cold_csv", "category": "discrimination"}]}
+    with pytest.raises(TrainingSetError) as error:
+        train_module.build_classifier(
+            training=training, categories=["discrimination", "gambling", "porn"], fasttext_settings={}, seed=1,
+            model_path=str(tmp_path / "m" / "classifier.bin"), heldout_path=str(tmp_path / "m" / "heldout.jsonl.zst"),
+            summary_path=str(tmp_path / "m" / "summary.json"))
+    message = str(error.value)
+    assert str(cold) in message and "no example labelled gambling, porn" in message
+    assert "quality.training.files" in message and "quality.categories (categories: [discrimination])" in message
+    assert trained == [] and not (tmp_path / "m").exists()
+
+
 def test_verdict_picks_the_category_furthest_above_its_threshold():
     thresholds = {"default": 0.5, "gambling": 0.9}
     assert threshold_of(thresholds, "porn") == 0.5 and threshold_of({}, "porn") == 0.5

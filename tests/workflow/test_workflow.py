@@ -472,3 +472,46 @@ def test_chat_answers_from_a_quantized_directory(default_run, variant):
                             capture_output=True, text=True, cwd=REPO, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip()
+
+
+def test_an_edited_annotated_training_file_retrains_and_a_missing_one_stops_the_plan(tmp_path):
+    # The files are the rule's inputs, not only paths in its params: Snakemake compares their mtimes
+    # and reports a missing one while planning. The classifier alone is the target (a few seconds).
+    import os
+
+    import yaml
+
+    annotated = tmp_path / "annotated.jsonl"
+    config = default_config()
+    config["quality"] = {"training": {"files": [{"path": str(annotated), "format": "jsonl"}]}}
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(yaml.safe_dump(config, allow_unicode=True))
+    run = tmp_path / "run"
+    run.mkdir()
+
+    def classifier(*flags: str):
+        return snakemake("work/quality_model/classifier.bin", *flags, "--directory", str(run),
+                         "--configfile", str(changed), cwd=run, timeout=300)
+
+    missing = classifier("-n")
+    output = missing.stdout + missing.stderr
+    assert missing.returncode != 0
+    assert "Missing input files for rule quality_classifier" in output and str(annotated) in output, output[-2000:]
+
+    annotated.write_text('{"text": "示例", "labels": []}\n', encoding="utf-8")
+    model = run / "work" / "quality_model"
+    model.mkdir(parents=True)
+    for name in ("classifier.bin", "heldout.jsonl.zst", "training_summary.json"):
+        (model / name).touch()
+    # Snakemake's records of a finished classifier job, without training one.
+    touched = classifier("--touch", "--cores", "1")
+    assert touched.returncode == 0, touched.stderr[-3000:]
+    unchanged = classifier("-n")
+    assert _jobs_in_dry_run(unchanged.stdout + unchanged.stderr) == {}
+
+    # An annotator's in-place edit: the file is now newer than the model.
+    later = (model / "classifier.bin").stat().st_mtime + 10
+    os.utime(annotated, (later, later))
+    edited = classifier("-n")
+    assert edited.returncode == 0, edited.stderr[-3000:]
+    assert _jobs_in_dry_run(edited.stdout + edited.stderr).get("quality_classifier") == 1

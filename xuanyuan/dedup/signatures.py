@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from xuanyuan.dedup.shingles import normalise, shingle_hashes, tokens
+from xuanyuan.errors import UserError
 from xuanyuan.shards import read_json, read_records, write_json
 
 SCHEME = "affine32"
@@ -113,17 +114,27 @@ def compute_signatures(
     perms = permutations(num_perm, seed)
     columns: list[np.ndarray] = []
     meta: dict[str, list] = {"ids": [], "lengths": [], "source": [], "kind": [], "exact": []}
+    # Shards hold one record per line and no blank lines (write_records), so the record count is the line.
     for line_no, rec in enumerate(read_records(in_path), start=1):
         lang = rec.get("lang")
         if lang not in ("zh", "en"):
-            raise ValueError(
-                f"{in_path}: record {rec.get('id', f'on line {line_no}')} has lang {lang!r}; "
-                "dedup shingles only 'zh' and 'en' (fix the record's lang upstream)"
+            raise UserError(
+                f"{in_path}: record {rec.get('id', '(no id)')} has lang {lang!r} (line {line_no}), and dedup shingles "
+                "only 'zh' and 'en'; give the record lang zh or en (for a whole source, its `lang:` under sources "
+                "in the config) or leave it out of the shard"
             )
-        sig, exact = document_signature(rec["text"], lang, cfg, perms)
+        try:
+            text, doc_id = rec["text"], rec["id"]
+        except KeyError as exc:  # a try costs nothing per record until one raises
+            raise UserError(
+                f"{in_path}: record {rec.get('id', '(no id)')} (line {line_no}) has no {exc.args[0]!r} field; every "
+                "document needs 'id', 'text' and 'lang' (xuanyuan.records.make_document): fix the file, or rerun the "
+                "rule that wrote it"
+            ) from None
+        sig, exact = document_signature(text, lang, cfg, perms)
         columns.append(sig if sig is not None else np.full(num_perm, EMPTY, dtype=np.uint32))
-        meta["ids"].append(rec["id"])
-        meta["lengths"].append(len(rec["text"]))
+        meta["ids"].append(doc_id)
+        meta["lengths"].append(len(text))
         meta["source"].append(rec.get("source", ""))
         meta["kind"].append(rec.get("kind", ""))
         meta["exact"].append(exact)

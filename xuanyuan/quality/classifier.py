@@ -99,6 +99,8 @@ class HarmClassifier:
         self.max_chars = max_chars
         # Without settings (training, tests) the default overlap, shrunk to fit a short max_chars.
         self.windows = (windows or WindowSettings(overlap=min(WindowSettings.overlap, max_chars // 4))).check(max_chars)
+        # build_classifier checks the training set before training (check_categories_covered); this
+        # guards a model loaded under other categories than it was trained on.
         known = {label[len(LABEL_PREFIX):] for label in model.get_labels()}
         missing = [category for category in self.categories if category not in known]
         if missing:

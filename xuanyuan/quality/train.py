@@ -11,7 +11,13 @@ from typing import Any, Sequence
 from xuanyuan.quality.classifier import FastTextSettings, HarmClassifier, train_classifier
 from xuanyuan.quality.evaluate import evaluate_classifier
 from xuanyuan.quality.passages import PassageSettings
-from xuanyuan.quality.training_set import Example, load_training_examples, split_heldout, with_context
+from xuanyuan.quality.training_set import (
+    Example,
+    check_categories_covered,
+    load_training_examples,
+    split_heldout,
+    with_context,
+)
 from xuanyuan.shards import read_json, read_records, write_json, write_records
 
 log = logging.getLogger(__name__)
@@ -44,6 +50,8 @@ def build_classifier(
     """
     settings = FastTextSettings.from_config(fasttext_settings)
     examples, duplicates = load_training_examples(training, categories, seed)
+    # Before the split and the (minutes-long) training: every category must have examples to learn from.
+    check_categories_covered(examples, categories, training)
     train, heldout = split_heldout(examples, training.get("heldout_fraction", 0.2), seed)
     # Only the training side gets context copies: the held-out examples stay as annotated.
     train = with_context(train, training.get("context_augmentation", 0.0), seed)

@@ -125,6 +125,28 @@ def load_training_examples(training: dict[str, Any], categories: Sequence[str], 
     return unique, len(examples) - len(unique)
 
 
+def check_categories_covered(examples: Sequence[Example], categories: Sequence[str], training: dict[str, Any]) -> None:
+    """Raise before training, not after it, when a scored category has no example in the set.
+
+    fastText only knows the labels it saw: a category without examples would score 0 on every
+    text, a filter that silently never drops for it.
+    """
+    seen = {label for example in examples for label in example.labels}
+    missing = [category for category in categories if category not in seen]
+    if not missing:
+        return
+    files = [str(spec["path"]) for spec in training.get("files") or []]
+    where = ", ".join(files) if files else "the generated set (quality.training.generated)"
+    names, them = ", ".join(missing), "them" if len(missing) > 1 else "it"
+    covered = ", ".join(category for category in categories if category not in missing)
+    # quality.categories needs at least one category: with none covered, adding examples is the only fix.
+    instead = f", or leave {them} out of quality.categories (categories: [{covered}])" if covered else ""
+    raise TrainingSetError(
+        f"the quality training set ({where}) has no example labelled {names}: the classifier would never learn "
+        f"to score {them}; add annotated examples of {them} to a file in quality.training.files{instead}"
+    )
+
+
 def with_context(examples: Sequence[Example], fraction: float, seed: int, max_context: int = 2) -> list[Example]:
     """`examples` plus, for a `fraction` of the harmful ones, a copy set between clean examples.
 
