@@ -83,7 +83,6 @@ rule eval_report:
         png=report(f"{RESULTS}/eval.png", caption="report/eval.rst", category="Evaluation"),
     params:
         variants=EVAL_VARIANTS,
-        config=canonical(config),
     log:
         f"{LOGS}/report/eval.log",
     threads: rule_threads("report")

@@ -173,7 +173,8 @@ EVAL_RECORDS = [f"{name}.{shots}shot.json" for name in EVAL_SUITES for shots in 
 
 
 def eval_section():
-    """The `evaluate` section with generated folders filled in where the config names none."""
-    section = {key: value for key, value in EVALUATE.items() if key != "variants"}
-    section["data_dirs"] = {**{name: f"{EVAL_GENERATED_DIR}/{name}" for name in EVAL_GENERATED}, **EVALUATE["data_dirs"]}
-    return canonical(section)
+    """The `evaluate` section with generated folders filled in where the config names none (and without
+    `generate` when nothing is generated: xuanyuan.evaluate.settings.eval_params)."""
+    from xuanyuan.evaluate.settings import eval_params
+
+    return canonical(eval_params(EVALUATE, {name: f"{EVAL_GENERATED_DIR}/{name}" for name in EVAL_GENERATED}))

@@ -1,13 +1,12 @@
 import json
 
 from xuanyuan.evaluate import read_record, write_eval_tables
-from xuanyuan.provenance import config_hash
 from xuanyuan.runlog import logged_to
 
 with logged_to(snakemake.log[0]) as log:
-    chash = config_hash(dict(snakemake.params.config))
-    # Every record was made under this run's config (Snakemake reruns what a change touches).
-    records = [{**read_record(path), "config_hash": chash} for path in snakemake.input.records]
+    # Each record keeps the hash of the evaluate job that made it (xuanyuan.evaluate.variant.job_hash);
+    # records from before it was stored have none and show "-".
+    records = [read_record(path) for path in snakemake.input.records]
     memory = {}
     for path in snakemake.input.memory:
         entry = json.loads(open(path, encoding="utf-8").read())

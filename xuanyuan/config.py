@@ -328,15 +328,25 @@ def _variant_problems(config: dict[str, Any]) -> list[tuple[list[list[Any]], str
 
 
 def _evaluate_problems(config: dict[str, Any]) -> list[tuple[list[list[Any]], str]]:
-    """evaluate.subjects / evaluate.splits name benchmarks the run evaluates, once."""
+    """evaluate.extra names no main benchmark; evaluate.subjects / evaluate.splits name benchmarks the
+    run evaluates, once."""
     from xuanyuan.evaluate.layouts import LAYOUTS
     from xuanyuan.evaluate.settings import MAIN_BENCHMARKS
 
     evaluate = config["evaluate"]
-    extra = evaluate["extra"]
+    problems = []
+    # A main benchmark's name would give two suites one folder and one record name; eval_settings
+    # refuses it too, but only inside the eval_suite job, after the run has started.
+    for name in evaluate["extra"]:
+        if name in MAIN_BENCHMARKS:
+            problems.append(([["evaluate", "extra", name]],
+                             f"evaluate.extra has the key '{name}', which is the name of a main benchmark "
+                             f"({', '.join(MAIN_BENCHMARKS)}); rename it (e.g. '{name}_extra'), or to use this "
+                             f"folder for {name} itself set evaluate.data_dirs.{name}"))
+    # The checks below then see only the extras that can run (no second message about the same key).
+    extra = {name: value for name, value in evaluate["extra"].items() if name not in MAIN_BENCHMARKS}
     allowed = list(evaluate["benchmarks"]) + list(extra)
     listed = ", ".join(allowed) or "(none)"
-    problems = []
     for key in ("subjects", "splits"):
         for name, value in evaluate[key].items():
             if name in allowed:

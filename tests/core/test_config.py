@@ -321,3 +321,23 @@ def test_check_config_accepts_a_learning_rate_written_1e_4(tmp_path, capsys):
     path = tmp_path / "lr.yaml"
     path.write_text("pretrain:\n  stage2:\n    lr: 1e-4\n")
     assert main(["check-config", str(DEFAULT), str(path)]) == 0, capsys.readouterr().err
+
+
+def test_an_extra_benchmark_named_like_a_main_one_is_refused_before_any_job(tmp_path):
+    """`evaluate.extra: {ceval: ...}` used to pass check-config and the dry run, and fail in eval_suite."""
+    extra = {"ceval": {"layout": "ceval", "path": "/data/fin", "split": "test"}}
+    path, problems = _problems_of(tmp_path, {"evaluate": {"extra": extra}})
+    assert problems == [f"{path}: evaluate.extra has the key 'ceval', which is the name of a main benchmark "
+                        "(ceval, cmmlu, mmlu); rename it (e.g. 'ceval_extra'), or to use this folder for ceval "
+                        "itself set evaluate.data_dirs.ceval"]
+    _, problems = _problems_of(tmp_path, {"evaluate": {"extra": {"ceval_fin": extra["ceval"]}}})
+    assert problems == []
+
+
+def test_repeated_shots_are_refused_by_the_schema(tmp_path):
+    """`shots: [0, 0]` used to score every variant twice at 0-shot."""
+    path, problems = _problems_of(tmp_path, {"evaluate": {"shots": [0, 0]}})
+    assert len(problems) == 1 and problems[0].startswith(f"{path}: 'evaluate.shots'"), problems
+    assert "non-unique" in problems[0]
+    _, problems = _problems_of(tmp_path, {"evaluate": {"shots": [0, 5]}})
+    assert problems == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -77,3 +78,131 @@ def test_suite_inputs_are_the_csvs_of_configured_folders(tmp_path):
     # A new subject file becomes an input: the suite (and the evaluation) is rebuilt.
     new = _csv(ceval / "val" / "c_val.csv")
     assert new in benchmark_files(section, "ceval")
+
+
+class _Named(list):
+    """Snakemake's named lists (input, output, params): attributes and, for log, indexing."""
+
+    def __init__(self, items=(), **named):
+        super().__init__(items)
+        self.__dict__.update(named)
+
+
+def _run_script(name, **fields):
+    import runpy
+
+    from tests.conftest import REPO
+
+    runpy.run_path(str(REPO / "workflow_scripts" / name), init_globals={"snakemake": SimpleNamespace(**fields)})
+
+
+def test_the_eval_suite_job_writes_a_hub_suite_that_loads_back(tmp_path):
+    """Hub mode used to write no suite.json (the rule's output): every eval_suite job failed."""
+    from xuanyuan.evaluate import BenchmarkSpec, hub_suite, load_suite
+
+    work_dir = tmp_path / "eval" / "suites"
+    section = {"data_mode": "hub", "benchmarks": ["ceval", "mmlu"], "splits": {"ceval": "val", "mmlu": "test"},
+               "subjects": {"mmlu": ["anatomy", "virology"]}, "shots": [0, 5]}
+    for benchmark in ("ceval", "mmlu"):
+        _run_script("eval_suite.py", log=[str(tmp_path / f"suite_{benchmark}.log")],
+                    wildcards=SimpleNamespace(benchmark=benchmark),
+                    params=_Named(evaluate=section, work_dir=str(work_dir)))
+    suite = load_suite(work_dir / "mmlu" / "suite.json")
+    assert suite == hub_suite(BenchmarkSpec("mmlu", "mmlu", subjects=("anatomy", "virology")))
+    assert [s.task for s in suite.subjects] == ["mmlu_anatomy", "mmlu_virology"] and suite.include_path is None
+    ceval = load_suite(work_dir / "ceval")  # the folder, as the evaluate rule passes it
+    assert ceval.mode == "hub" and len(ceval.subjects) == 52 and ceval.subjects[0].task.startswith("ceval-valid_")
+
+
+def test_a_loaded_hub_suite_is_scored_with_lm_evals_builtin_tasks(tmp_path, monkeypatch):
+    """The evaluate side of hub mode, offline: lm-eval (faked) gets the built-in task names and its full
+    task index, and the record is made from what it returns."""
+    import lm_eval
+    import lm_eval.tasks
+
+    from xuanyuan.evaluate import BenchmarkSpec, build_suite, evaluate_suite, load_suite
+
+    build_suite(BenchmarkSpec("cmmlu", "cmmlu", subjects=("agronomy", "anatomy")), tmp_path)
+    suite = load_suite(tmp_path / "cmmlu")
+    managers, calls = [], []
+
+    class FakeTaskManager:
+        def __init__(self, **kwargs):
+            managers.append(kwargs)
+
+    def fake_evaluate(**kwargs):
+        calls.append(kwargs)
+        return {"n-samples": {t: {"effective": 4, "original": 4} for t in kwargs["tasks"]},
+                "results": {t: {"acc,none": 0.5 if t.endswith("agronomy") else 0.25} for t in kwargs["tasks"]},
+                "configs": {t: {"task": t} for t in kwargs["tasks"]}}
+
+    monkeypatch.setattr(lm_eval.tasks, "TaskManager", FakeTaskManager)
+    monkeypatch.setattr(lm_eval, "simple_evaluate", fake_evaluate)
+    record = evaluate_suite(SimpleNamespace(device="cpu"), suite, 5, variant="sft2", cache_templates=False)
+    assert calls[0]["tasks"] == ["cmmlu_agronomy", "cmmlu_anatomy"] and calls[0]["num_fewshot"] == 5
+    assert managers == [{}]  # lm-eval's own index, not an include_path
+    assert record["mode"] == "hub" and record["data_dir"] is None and record["n_questions"] == 8
+    assert record["micro"] == pytest.approx(0.375)
+
+
+def test_generate_settings_are_params_only_when_a_benchmark_is_generated():
+    """Editing evaluate.generate used to rerun every evaluate job even with every benchmark in data_dirs."""
+    from xuanyuan.evaluate.settings import eval_params
+
+    section = {"variants": ["sft2"], "data_mode": "local", "data_dirs": {"ceval": "/d/ceval"},
+               "generate": {"seed": 0, "questions_per_subject": 30, "dev_per_subject": 5}, "shots": [0]}
+    generated = eval_params(section, {"cmmlu": "work/eval/benchmarks/cmmlu", "ceval": "work/eval/benchmarks/ceval"})
+    assert generated["generate"] == section["generate"] and "variants" not in generated
+    assert generated["data_dirs"] == {"ceval": "/d/ceval", "cmmlu": "work/eval/benchmarks/cmmlu"}
+    none_generated = eval_params(section, {})
+    assert "generate" not in none_generated and none_generated["data_dirs"] == {"ceval": "/d/ceval"}
+    edited = {**section, "generate": {**section["generate"], "seed": 7}}
+    assert eval_params(edited, {}) == none_generated
+    assert eval_settings(none_generated).shots == (0,)  # what the jobs read still parses
+
+
+def test_repeated_shots_are_refused():
+    with pytest.raises(UserError, match=r"evaluate.shots: \[0, 0\] repeats a setting; list each number once"):
+        eval_settings({"shots": [0, 0]})
+
+
+def test_records_carry_the_hash_of_their_own_evaluate_job(tiny_model_dir, generated_suites, tmp_path):
+    """eval.md used to stamp every row with the hash of the whole current config."""
+    import shutil
+
+    from xuanyuan.evaluate import load_suite
+    from xuanyuan.evaluate.variant import evaluate_variant, job_hash
+
+    suite_dir = str(Path(generated_suites["mmlu"].include_path).parent)
+    section = {"limit": 1, "shots": [0], "device": "cpu"}
+    out = tmp_path / "records"
+    evaluate_variant("sft2", str(tiny_model_dir), section, [suite_dir], str(out),
+                     memory_path=str(tmp_path / "memory.json"))
+    record = json.loads((out / "mmlu.0shot.json").read_text())
+    suites = [load_suite(suite_dir)]
+    assert record["config_hash"] == job_hash("sft2", tiny_model_dir, section, suites)
+    # The job's params, the model and the suite each change it; nothing else reaches it.
+    assert job_hash("sft2", tiny_model_dir, {**section, "limit": 2}, suites) != record["config_hash"]
+    assert job_hash("sft2", tiny_model_dir, section, [generated_suites["ceval"]]) != record["config_hash"]
+    other = tmp_path / "other_model"
+    shutil.copytree(tiny_model_dir, other)
+    assert job_hash("sft2", other, section, suites) != record["config_hash"]  # another path
+    config = json.loads((other / "config.json").read_text())
+    before = job_hash("sft2", other, section, suites)
+    (other / "config.json").write_text(json.dumps({**config, "rms_norm_eps": 1e-5}))
+    assert job_hash("sft2", other, section, suites) != before  # the same path, another model
+
+    # The report prints each record's own hash; a record from before the hash was stored shows "-".
+    old = {**record, "variant": "sft1"}
+    old.pop("config_hash")
+    (out / "old.json").write_text(json.dumps(old))
+    md = tmp_path / "eval.md"
+    _run_script("eval_report.py", log=[str(tmp_path / "report.log")],
+                input=_Named(records=[str(out / "mmlu.0shot.json"), str(out / "old.json")], memory=[]),
+                output=_Named(markdown=str(md), csv=str(tmp_path / "eval.csv"), png=str(tmp_path / "eval.png")),
+                params=_Named(variants=["sft1", "sft2"]))
+    import csv
+
+    rows = {r["variant"]: r for r in csv.DictReader(open(tmp_path / "eval.csv", encoding="utf-8"))}
+    assert rows["SFT stage 2"]["config hash"] == record["config_hash"]
+    assert rows["SFT stage 1"]["config hash"] == "-"

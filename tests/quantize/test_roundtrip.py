@@ -70,3 +70,38 @@ def test_gptq_fast_kernel_reloads_deterministically_and_close_to_the_torch_kerne
     exact = _logits(fresh, batch)
     assert torch.equal(first, second)
     assert (first - exact).norm() / exact.norm() < 0.02  # the aten int4 kernel keeps scales in bf16
+
+
+def test_gptq_records_that_no_module_fell_back_to_round_to_nearest(variants):
+    record = json.loads((variants("gptq4")[0] / "quantize.json").read_text())
+    assert record["gptq_fallback"] == {"modules": [], "mock_quantization": False}
+
+
+def test_modules_gptqmodel_quantizes_by_round_to_nearest_are_recorded_and_flagged(tiny_llama, tmp_path, monkeypatch):
+    """GPTQModel's default fallback (RTN when < 0.5% of the samples reach a module) used to leave no trace
+    but a log line. Forced here for every module, as a module no calibration sample reaches would be."""
+    import gptqmodel.utils.fallback
+
+    from xuanyuan.quantize import quantize_variant, tiny_cpu
+    from xuanyuan.quantize.report import write_quantize_report
+    from xuanyuan.quantize.tiny import corpus
+
+    monkeypatch.setattr(gptqmodel.utils.fallback, "should_use_fallback", lambda *args, **kwargs: True)
+    out = tmp_path / "gptq4"
+    quantize_variant("gptq4", tiny_llama, out, tiny_cpu(), calibration_texts=corpus(120, seed=1))
+    fallback = json.loads((out / "quantize.json").read_text())["gptq_fallback"]
+    modules = {(m["layer"], m["module"]) for m in fallback["modules"]}
+    assert (0, "mlp.up_proj") in modules and (0, "self_attn.q_proj") in modules, fallback
+    assert all(m["loss"].startswith("fallback(rtn)") for m in fallback["modules"])
+
+    rows = [{"variant": "bf16", "weight_bytes": 2e6},
+            {"variant": "gptq4", "weight_bytes": 1e6, "model_dir": str(out), "gptq_fallback": fallback}]
+    md, csv_path = tmp_path / "quantize.md", tmp_path / "quantize.csv"
+    write_quantize_report(rows, source="base", md_path=str(md), csv_path=str(csv_path), chash="abc", version="v")
+    text = md.read_text()
+    assert f"**Warning: gptq4**: {len(modules)} module(s) were quantized by GPTQModel's round-to-nearest" in text
+    assert "quantize.gptq.n_samples" in text and f"{out}/quantize.json" in text
+    import csv
+
+    table = {r["variant"]: r for r in csv.DictReader(open(csv_path, encoding="utf-8"))}
+    assert table["gptq4"]["RTN fallback modules"] == str(len(modules)) and table["bf16"]["RTN fallback modules"] == "-"

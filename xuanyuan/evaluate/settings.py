@@ -68,6 +68,9 @@ def eval_settings(section: dict[str, Any] | None, where: str = "evaluate") -> Ev
                             f"other folders go under {where}.extra with a layout and a path")
     if any(not isinstance(s, int) or s < 0 for s in settings.shots) or not settings.shots:
         raise UserError(f"{where}.shots: {list(settings.shots)}; give a list of numbers >= 0, e.g. [0, 5]")
+    if len(set(settings.shots)) != len(settings.shots):
+        # Each setting is one record per benchmark: a repeat would score every variant twice.
+        raise UserError(f"{where}.shots: {list(settings.shots)} repeats a setting; list each number once, e.g. [0, 5]")
     if settings.dtype not in DTYPES:
         raise UserError(f"{where}.dtype: {settings.dtype!r}; use one of {', '.join(DTYPES)} "
                         "(auto = the dtype the model was saved in)")
@@ -105,6 +108,21 @@ def benchmark_specs(settings: EvalSettings) -> list[BenchmarkSpec]:
         subjects = extra.get("subjects", settings.subjects.get(name, ()))
         specs.append(BenchmarkSpec(name, extra["layout"], str(extra["path"]), split, tuple(subjects)))
     return specs
+
+
+def eval_params(section: Mapping[str, Any], generated_dirs: Mapping[str, str]) -> dict[str, Any]:
+    """The `evaluate` and `eval_suite` rules' `evaluate` param: the validated section without `variants`
+    (the rule's wildcard), with `generated_dirs` (benchmark -> the folder the pipeline generates it in)
+    filled in where `data_dirs` names none.
+
+    `generate` is left out when nothing is generated: it then shapes no data these jobs read, and
+    Snakemake reruns a job whose params change, so editing it would re-evaluate every variant.
+    """
+    params = {key: value for key, value in section.items() if key != "variants"}
+    params["data_dirs"] = {**generated_dirs, **(section.get("data_dirs") or {})}
+    if not generated_dirs:
+        params.pop("generate", None)
+    return params
 
 
 def benchmark_files(section: Mapping[str, Any], name: str) -> list[str]:

@@ -7,6 +7,9 @@ Local mode writes, under `work_dir/<benchmark>/`:
   tasks/_group.yaml                                         the group (micro average, weight_by_size)
   suite.json                                                what was written: subjects, counts, categories
 
+Hub mode writes only `work_dir/<benchmark>/suite.json` (lm-eval's task names, no data): the file the
+`eval_suite` rule promises and the `evaluate` rule reads, in either mode.
+
 Why JSONL copies rather than pointing lm-eval at the CSVs: the rows are checked once here (errors
 name file and row), pandas' CSV reader would turn options like "None" or "NA" into NaN, and MMLU's
 hub schema (choices list, answer index) differs from its CSV columns; in the hub schema lm-eval's
@@ -130,9 +133,8 @@ def build_local_suite(spec: BenchmarkSpec, work_dir: str | Path) -> Suite:
         "aggregate_metric_list": [{"metric": "acc", "aggregation": "mean", "weight_by_size": True}],
         "metadata": {"version": 1.0},
     })
-    suite = Suite(spec.name, layout.name, "local", split, str(task_dir), group, tuple(written), str(folder))
-    (out / SUITE_FILE).write_text(json.dumps(suite.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    return suite
+    return write_suite(Suite(spec.name, layout.name, "local", split, str(task_dir), group, tuple(written), str(folder)),
+                       work_dir)
 
 
 def hub_suite(spec: BenchmarkSpec) -> Suite:
@@ -149,13 +151,22 @@ def hub_suite(spec: BenchmarkSpec) -> Suite:
         for s in subjects), None)
 
 
+def write_suite(suite: Suite, work_dir: str | Path) -> Suite:
+    """Write `work_dir/<benchmark>/suite.json`, what load_suite reads back; returns `suite`."""
+    out = Path(work_dir).resolve() / suite.benchmark
+    out.mkdir(parents=True, exist_ok=True)
+    (out / SUITE_FILE).write_text(json.dumps(suite.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return suite
+
+
 def build_suite(spec: BenchmarkSpec, work_dir: str | Path) -> Suite:
-    """A local suite when the spec has a folder, else lm-eval's built-in hub tasks."""
-    return build_local_suite(spec, work_dir) if spec.path else hub_suite(spec)
+    """A local suite when the spec has a folder, else lm-eval's built-in hub tasks; either way its
+    suite.json is written under `work_dir/<spec.name>/`."""
+    return build_local_suite(spec, work_dir) if spec.path else write_suite(hub_suite(spec), work_dir)
 
 
 def load_suite(path: str | Path) -> Suite:
-    """A suite written by build_local_suite (its suite.json, or the folder holding it)."""
+    """A suite written by build_suite (its suite.json, or the folder holding it), local or hub."""
     path = Path(path)
     if path.is_dir():
         path = path / SUITE_FILE

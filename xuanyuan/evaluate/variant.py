@@ -7,6 +7,10 @@ weights as loaded, and the peak over the whole evaluation, every benchmark and s
 max allocated summed over the model's GPUs, never reset in between; CPU: the weights plus the rise of
 the resident set over the evaluation, sampled). Each record carries the same memory entry as
 memory.json.
+
+Each record's `config_hash` is the hash of this job's own inputs (job_hash): the `evaluate` params,
+the model's identity and the suites. A row of results/eval.md thus keeps the hash that produced it
+when unrelated config keys change later (DESIGN.md, "Results").
 """
 
 from __future__ import annotations
@@ -17,9 +21,31 @@ from typing import Any, Mapping, Sequence
 
 from xuanyuan.evaluate.run import evaluate_model, read_record, write_record
 from xuanyuan.evaluate.settings import eval_settings
-from xuanyuan.evaluate.tasks import load_suite
+from xuanyuan.evaluate.tasks import Suite, load_suite
 
 GB = 1e9
+# The files of a model directory that say how it was made (architecture, training summary, quantization).
+MODEL_RECORD_FILES = ("config.json", "xuanyuan_train.json", "quantize.json")
+
+
+def model_identity(model_dir: str | Path) -> dict[str, Any]:
+    """What identifies the model a job scores, without reading its weights: its path, the content of
+    its record files and the name and size of each weight file (a 70B model is not hashed byte by byte)."""
+    import hashlib
+
+    folder = Path(model_dir)
+    records = {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
+               for name in MODEL_RECORD_FILES if (folder / name).is_file()}
+    weights = {p.name: p.stat().st_size for p in sorted(folder.glob("*.safetensors")) if p.is_file()}
+    return {"path": str(model_dir), "records": records, "weights": weights}
+
+
+def job_hash(variant: str, model_dir: str | Path, section: Mapping[str, Any], suites: Sequence[Suite]) -> str:
+    """The evaluate job's inputs as one short hash: its params, the model's identity and every suite."""
+    from xuanyuan.provenance import config_hash
+
+    return config_hash({"variant": variant, "evaluate": dict(section), "model": model_identity(model_dir),
+                        "suites": [suite.to_json() for suite in suites]})
 
 
 def evaluate_variant(variant: str, model_dir: str, section: Mapping[str, Any], suite_dirs: Sequence[str], out_dir: str,
@@ -41,9 +67,10 @@ def evaluate_variant(variant: str, model_dir: str, section: Mapping[str, Any], s
     model, tokenizer = load_for_inference(model_dir, placement, dtype=settings.dtype, key="evaluate.device")
     suites = [load_suite(path) for path in suite_dirs]
     weights = weight_bytes(model)
+    provenance = {"config_hash": job_hash(variant, model_dir, section, suites), "code_version": code_version()}
     written, peak = peak_memory(lambda: evaluate_model(
         model, suites, settings.shots, out_dir, variant=variant, tokenizer=tokenizer, batch_size=settings.batch_size,
-        limit=settings.limit, provenance={"code_version": code_version()}, model_dir=str(model_dir),
+        limit=settings.limit, provenance=provenance, model_dir=str(model_dir),
         reset_peak=False,
     ), placement.devices())
     peak_bytes = peak.get("peak_bytes", weights + peak["rise_bytes"])

@@ -2,12 +2,19 @@
 
 Why GPTQModel: AutoGPTQ is archived and no longer imports with transformers 5; transformers and
 optimum load GPTQ checkpoints through GPTQModel now. On CPU it quantizes with torch kernels.
+
+GPTQModel (7.x) may quantize a module some other way and only log a warning: its default
+`fallback` (round-to-nearest when fewer than 0.5% of the calibration samples reach the module, as
+with rarely routed MoE experts, or when none do) and, after a NaN loss, "mock quantization" (an
+identity Hessian inverse, also round-to-nearest in effect) for that module and every later one.
+quantize_gptq records both in quantize.json (`gptq_fallback`); the quantize report flags them.
 """
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any, Iterable, Mapping
 
 import torch
 
@@ -56,12 +63,32 @@ def _to_inference_format(model: torch.nn.Module) -> torch.nn.Module:
     return model
 
 
+def fallback_modules(quant_log: Iterable[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
+    """The modules GPTQModel quantized with its fallback strategy instead of GPTQ, from its per-module log.
+
+    The log's `loss` column is the only trace: a number for GPTQ, `fallback(rtn): <mean abs error>`
+    from the fallback path, `rtn fallback` when no sample reached the module (gptqmodel/quantization/gptq.py).
+    """
+    return [{"layer": row.get("layer"), "module": row.get("module"), "loss": str(row.get("loss")),
+             "samples": row.get("samples")}
+            for row in quant_log or () if "fallback" in str(row.get("loss", ""))]
+
+
+def fallback_record(wrapper: Any) -> dict[str, Any]:
+    """quantize.json's `gptq_fallback`: modules not quantized by GPTQ, and whether mock quantization
+    (identity Hessian, after a NaN loss) was switched on, from a GPTQModel wrapper after quantize()."""
+    config = getattr(wrapper, "quantize_config", None)
+    return {"modules": fallback_modules(getattr(wrapper, "quant_log", None)),
+            "mock_quantization": bool(getattr(config, "mock_quantization", False))}
+
+
 def quantize_gptq(source: Path, out: Path, calibration: Calibration, settings: GPTQSettings, *,
-                  device: str | Placement = "cpu") -> torch.nn.Module:
+                  device: str | Placement = "cpu", record: dict[str, Any] | None = None) -> torch.nn.Module:
     """GPTQ-quantize `source` on `calibration`, save into `out`; returns the quantized model, ready to run.
 
     On CUDA the layers are quantized one at a time on the first GPU of `device` (GPTQModel keeps the
-    unquantized model in CPU memory and moves each layer over); on the CPU as before.
+    unquantized model in CPU memory and moves each layer over); on the CPU as before. `record` (the
+    directory's quantize.json) gets `gptq_fallback`: what GPTQModel did not quantize with GPTQ.
     """
     gptqmodel = gptqmodel_module()
     placement = resolve_device(device)
@@ -72,6 +99,14 @@ def quantize_gptq(source: Path, out: Path, calibration: Calibration, settings: G
     else:
         wrapper = gptqmodel.GPTQModel.load(str(source), gptq_config(settings), device=placement.device, dtype=dtype)
     wrapper.quantize(calibration.samples, batch_size=settings.batch_size)
+    fallback = fallback_record(wrapper)
+    if fallback["modules"] or fallback["mock_quantization"]:
+        log.warning("%s: GPTQModel quantized %d module(s) by round-to-nearest, not GPTQ%s (quantize.json: "
+                    "gptq_fallback); more calibration (quantize.gptq.n_samples, seq_length) reaches more modules",
+                    source, len(fallback["modules"]),
+                    ", and switched to mock quantization after a NaN loss" if fallback["mock_quantization"] else "")
+    if record is not None:
+        record["gptq_fallback"] = fallback
     wrapper.save(str(out))
     model = _to_inference_format(wrapper.model)
     return (model if settings.compile else _without_compile(model)).eval()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from xuanyuan.quantize.load import load_quantized, load_tokenizer
+from xuanyuan.quantize.load import SIDECAR, load_quantized, load_tokenizer
 from xuanyuan.quantize.memory import memory_report
 from xuanyuan.quantize.modeldir import model_config, quant_method
 from xuanyuan.quantize.placement import Placement, resolve_device
@@ -29,6 +30,12 @@ def measure_variant(model_dir: str | Path, settings: QuantizeSettings, *, device
     s = settings.speed
     row["speed"] = [generation_speed(model, batch_size=b, new_tokens=s.new_tokens, prompt_tokens=s.prompt_tokens,
                                      repeats=s.repeats) for b in s.batch_sizes]
+    sidecar = Path(model_dir) / SIDECAR
+    if sidecar.is_file():
+        # What GPTQModel quantized by round-to-nearest (xuanyuan.quantize.gptq): the report flags it.
+        fallback = json.loads(sidecar.read_text(encoding="utf-8")).get("gptq_fallback")
+        if fallback is not None:
+            row["gptq_fallback"] = fallback
     return row
 
 

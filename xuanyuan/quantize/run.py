@@ -95,4 +95,4 @@ def _make(variant: str, source: Path, out: Path, settings: QuantizeSettings, tex
     calibration = calibration_windows(texts, AutoTokenizer.from_pretrained(source), n_samples=g.n_samples,
                                       seq_length=g.seq_length, seed=g.seed, bos=bos)
     record["calibration"] = calibration.stats()
-    return quantize_gptq(source, out, calibration, g, device=device)
+    return quantize_gptq(source, out, calibration, g, device=device, record=record)
