@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from tests.tokdata.helpers import EOS_ID, write_pair
-from xuanyuan.tokdata import IndexedDataset, PackedSamples, PhaseSampler
+from xuanyuan.tokdata import IndexedDataset, PackedSamples, PhaseSampler, StageCurriculum
+from xuanyuan.tokdata.sampler import proportional_quotas
 
 SEQ = 4
 
@@ -116,3 +117,51 @@ def test_torch_dataloader_workers_see_the_same_samples(phases, context):
     loader = torch.utils.data.DataLoader(sampler, batch_size=None, num_workers=2, multiprocessing_context=context)
     got = [tuple(sample["input_ids"].tolist()) for sample in loader]
     assert got == [_key(s) for s in sampler]
+
+
+def test_each_stage_has_its_own_shuffle_of_a_phase(phases):
+    stage1 = PhaseSampler(phases, SEQ, seed=7, order_key="stage1")
+    stage2 = PhaseSampler(phases, SEQ, seed=7, order_key="stage2")
+    a, b = [_key(s) for s in stage1], [_key(s) for s in stage2]
+    assert a != b and sorted(a) == sorted(b) and a == [_key(s) for s in PhaseSampler(phases, SEQ, 7, "stage1")]
+
+
+def test_quotas_are_proportional_exact_and_skip_no_phase():
+    assert proportional_quotas([10, 20, 30], 60) == [10, 20, 30]
+    assert proportional_quotas([10, 20, 30], 30) == [5, 10, 15]
+    assert proportional_quotas([10, 20, 30], 7) == [1, 2, 4] and sum(proportional_quotas([10, 20, 30], 7)) == 7
+    assert proportional_quotas([1000, 1, 1000], 10) == [4, 1, 5]  # the small phase is not rounded away
+    assert proportional_quotas([5, 0, 5], 4) == [2, 0, 2] and proportional_quotas([0, 0], 3) == [0, 0]
+
+
+def test_a_stage_shorter_than_the_data_still_reads_every_phase_in_order(phases):
+    sampler = PhaseSampler(phases, SEQ, seed=7, order_key="stage2")
+    lengths = sampler.phase_lengths()
+    short = StageCurriculum(sampler, len(sampler) // 2)
+    names = [sampler.locate(sampler_index(short, sampler, i))[0] for i in range(len(short))]
+    # Every phase, in curriculum order, each about half read: the last (finance) phase is not cut off.
+    assert names == sorted(names, key=list(lengths).index) and set(names) == set(lengths)
+    assert {n: p["read"] for n, p in short.plan().items()} == dict(zip(lengths, proportional_quotas(
+        list(lengths.values()), len(short))))
+    assert len({_key(short[i]) for i in range(len(short))}) == len(short)  # no sample twice
+
+
+def test_a_stage_of_the_data_size_is_the_sampler_and_a_longer_one_repeats_each_phase_in_place(phases):
+    sampler = PhaseSampler(phases, SEQ, seed=7)
+    whole = StageCurriculum(sampler, len(sampler))
+    assert [_key(whole[i]) for i in range(len(whole))] == [_key(s) for s in sampler]
+    longer = StageCurriculum(sampler, 2 * len(sampler))
+    plan = longer.plan()
+    assert all(p["epochs"] == 2.0 for p in plan.values())
+    first = plan["knowledge"]["samples"]
+    # The knowledge phase twice over, then the next phase: not the whole curriculum again.
+    assert [_key(longer[i]) for i in range(2 * first)] == [_key(sampler[i % first]) for i in range(2 * first)]
+    assert sampler.locate(sampler_index(longer, sampler, 2 * first))[0] == "diverse"
+    with pytest.raises(IndexError, match="the stage reads"):
+        longer[2 * len(sampler)]
+
+
+def sampler_index(stage, sampler, index):
+    """The sampler's global index of the stage's sample `index` (found by content; samples are unique)."""
+    want = _key(stage[index])
+    return next(i for i in range(len(sampler)) if _key(sampler[i]) == want)

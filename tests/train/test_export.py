@@ -17,7 +17,7 @@ METRIC_KEYS = {"step", "loss", "lr", "grad_norm", "tokens_per_s", "tflops", "mfu
 def test_reloaded_export_gives_the_engines_last_eval_loss(stage1_fp32):
     model_dir, summary, job = stage1_fp32
     settings = train_settings(job.train)
-    sampler = open_sampler(job.data, settings.stage1.seq_length, settings.seed)
+    sampler = open_sampler(job.data, settings.stage1.seq_length, settings.seed, order_key=job.stage)
     batch = collate([sampler[i] for i in range(job.eval_samples)])
     model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32).eval()
     with torch.no_grad():
@@ -45,5 +45,6 @@ def test_metrics_file_has_the_throughput_fields(stage1_fp32):
         assert METRIC_KEYS <= set(record)
         assert record["tokens_per_s"] > 0 and record["tflops"] > 0 and 0 < record["mfu"]
         assert record["grad_norm"] is not None and record["grad_norm"] > 0
-    assert records[-1]["loss"] < records[0]["loss"] + 1.0
+    assert all(record["lr"] > 0 for record in records)  # the first step trains too (xuanyuan.train.schedule)
+    assert records[-1]["loss"] < records[0]["loss"]
     assert list((stage1_fp32[0].parent / "tb").glob("events.out.tfevents.*"))

@@ -135,7 +135,7 @@ def test_zero3_export_reloads_to_the_engines_eval_loss(zero_runs):
     jobs, _, summaries = zero_runs
     job = jobs["fp32_zero3"]
     settings = train_settings(job.train)
-    sampler = open_sampler(job.data, settings.stage2.seq_length, settings.seed)
+    sampler = open_sampler(job.data, settings.stage2.seq_length, settings.seed, order_key=job.stage)
     batch = collate([sampler[i] for i in range(job.eval_samples)])
     model = AutoModelForCausalLM.from_pretrained(job.out_dir, dtype=torch.float32).eval()
     install_fp32_rope(model)

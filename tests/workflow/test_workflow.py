@@ -400,6 +400,18 @@ def test_a_training_job_killed_mid_run_resumes_from_its_checkpoint(default_run, 
 
 
 @pytest.mark.slow
+def test_stage2_reads_every_mixing_phase_and_stage1_the_first(default_run):
+    """The stage's samples spread over the phases in order (xuanyuan.tokdata.StageCurriculum): stage 2 with
+    fewer samples than the phases hold still reaches the last, most finance-heavy phase."""
+    phases = sorted(path.name.removesuffix(".bin") for path in (default_run / "work" / "tokenized").glob("*.bin"))
+    stage2 = read_json(default_run / "models" / "stage2" / "xuanyuan_train.json")
+    plan = stage2["curriculum"]
+    assert list(plan) == phases and len(phases) >= 2 and all(p["read"] > 0 for p in plan.values()), plan
+    assert sum(p["read"] for p in plan.values()) == stage2["samples"]
+    assert list(read_json(default_run / "models" / "stage1" / "xuanyuan_train.json")["curriculum"]) == phases[:1]
+
+
+@pytest.mark.slow
 def test_sft_stages_train_on_their_mix_and_answer_in_the_released_format(default_run):
     import json
 

@@ -2,7 +2,7 @@
 
 Write: `tokenize_documents` (records -> `.bin`/`.idx`/`.docs.jsonl.zst`), `merge_indexed`.
 Read: `IndexedDataset` (documents), `PackedSamples` (fixed-length samples of one pair),
-`PhaseSampler` (the curriculum over mixing phases). Check: `detokenize_all`.
+`PhaseSampler` (the curriculum over mixing phases), `StageCurriculum` (one stage's budget over it). Check: `detokenize_all`.
 """
 
 from xuanyuan.tokdata.layout import TokDataError, bin_path, idx_path, sidecar_path, token_dtype
@@ -10,7 +10,7 @@ from xuanyuan.tokdata.merge import merge_indexed
 from xuanyuan.tokdata.packing import PackedSamples
 from xuanyuan.tokdata.reader import IndexedDataset
 from xuanyuan.tokdata.roundtrip import detokenize_all
-from xuanyuan.tokdata.sampler import PhaseSampler
+from xuanyuan.tokdata.sampler import PhaseSampler, StageCurriculum
 from xuanyuan.tokdata.specials import document_bos_id, document_ids, special_tokens_per_doc
 from xuanyuan.tokdata.writer import tokenize_documents
 
@@ -18,6 +18,7 @@ __all__ = [
     "IndexedDataset",
     "PackedSamples",
     "PhaseSampler",
+    "StageCurriculum",
     "TokDataError",
     "bin_path",
     "detokenize_all",

@@ -1,4 +1,11 @@
-"""The training order: mixing phases one after another, samples shuffled within each phase."""
+"""The training order: mixing phases one after another, samples shuffled within each phase.
+
+`PhaseSampler` is every sample of every phase once. `StageCurriculum` is what one training stage
+reads: its sample budget (steps x global batch) spread over the phases in proportion to their
+sizes, so a stage that trains on fewer samples than the phases hold still goes through every phase
+in order (the finance share rising to its last phase's), and one that trains on more repeats each
+phase in place rather than starting the curriculum over.
+"""
 
 from __future__ import annotations
 
@@ -26,12 +33,14 @@ class PhaseSampler:
     sizes, then to (pair, sample) likewise; nothing is materialised but one permutation per
     phase (int32/int64, O(samples)), built when the phase is first touched.
 
-    The permutation of a phase depends only on (seed, phase name) and uses NumPy's RandomState,
-    whose stream NumPy keeps frozen across versions: a run resumed after an upgrade sees the
-    same order. `iter_from(k)` yields exactly samples k, k+1, ... of the full order.
+    The permutation of a phase depends only on (seed, phase name, order_key) and uses NumPy's
+    RandomState, whose stream NumPy keeps frozen across versions: a run resumed after an upgrade
+    sees the same order. `order_key` (the training stage) gives each stage its own shuffle, so
+    stage 2 does not begin by replaying stage 1's samples in stage 1's order. `iter_from(k)`
+    yields exactly samples k, k+1, ... of the full order.
     """
 
-    def __init__(self, datasets_by_phase: Sequence[PhaseInput], seq_length: int, seed: int):
+    def __init__(self, datasets_by_phase: Sequence[PhaseInput], seq_length: int, seed: int, order_key: str = ""):
         if not 0 <= seed < 2**32:
             raise ValueError(f"seed must be in [0, 2**32), got {seed}")
         names = [name for name, _ in datasets_by_phase]
@@ -39,6 +48,7 @@ class PhaseSampler:
             raise ValueError(f"phase names must be unique, got {names}")
         self.seq_length = seq_length
         self.seed = seed
+        self.order_key = order_key
         self.phase_names = names
         self._packs: list[list[PackedSamples]] = [
             [PackedSamples(_open(item), seq_length) for item in _as_list(datasets)] for _, datasets in datasets_by_phase
@@ -104,11 +114,72 @@ class PhaseSampler:
         if phase not in self._perms:
             count = self._pack_ends[phase][-1]
             # crc32 of the name, not the phase's position: inserting a phase leaves the others' order alone
-            rng = np.random.RandomState([self.seed, zlib.crc32(self.phase_names[phase].encode("utf-8"))])
+            key = [self.seed, zlib.crc32(self.phase_names[phase].encode("utf-8"))]
+            if self.order_key:
+                key.append(zlib.crc32(self.order_key.encode("utf-8")))
+            rng = np.random.RandomState(key)
             perm = np.arange(count, dtype=np.int32 if count < 2**31 else np.int64)
             rng.shuffle(perm)
             self._perms[phase] = perm
         return self._perms[phase]
+
+
+def proportional_quotas(sizes: Sequence[int], total: int) -> list[int]:
+    """`total` split in proportion to `sizes` (largest remainder, ties to the earlier phase); sums to total.
+
+    A phase with samples gets at least one when the total allows, so no phase of the curriculum is
+    skipped by rounding. When total == sum(sizes) every quota is its size.
+    """
+    whole = sum(sizes)
+    if whole == 0:
+        return [0] * len(sizes)
+    exact = [size * total / whole for size in sizes]
+    quotas = [int(x) for x in exact]
+    by_remainder = sorted(range(len(sizes)), key=lambda i: (-(exact[i] - quotas[i]), i))
+    for i in by_remainder[:total - sum(quotas)]:
+        quotas[i] += 1
+    for i, size in enumerate(sizes):  # a non-empty phase rounded to 0 takes one from the largest quota
+        if size and not quotas[i] and total >= sum(1 for s in sizes if s):
+            donor = max(range(len(quotas)), key=lambda j: (quotas[j], -j))
+            quotas[donor] -= 1
+            quotas[i] = 1
+    return quotas
+
+
+class StageCurriculum:
+    """One stage's `samples` read over the sampler's phases in order, each phase's share proportional to its size.
+
+    Global index g of the stage falls in phase p when it is among p's quota (`proportional_quotas`);
+    its position in the phase wraps around the phase's shuffle when the quota exceeds the phase
+    (the phase repeated in place). With samples == len(sampler) the order is the sampler's own.
+    """
+
+    def __init__(self, sampler: PhaseSampler, samples: int):
+        if samples < 0:
+            raise ValueError(f"a stage reads a non-negative number of samples, got {samples}")
+        self.sampler = sampler
+        lengths = list(sampler.phase_lengths().values())
+        self.quotas = proportional_quotas(lengths, samples)
+        self._lengths = lengths
+        self._quota_ends = list(itertools.accumulate(self.quotas))
+        self._phase_starts = [0, *itertools.accumulate(lengths)][:-1]
+        self._len = samples if sum(lengths) else 0
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __getitem__(self, index: int) -> Sample:
+        index = int(index)
+        if not 0 <= index < self._len:
+            raise IndexError(f"sample {index} out of range (the stage reads {self._len})")
+        phase = bisect.bisect_right(self._quota_ends, index)
+        local = index - (self._quota_ends[phase - 1] if phase else 0)
+        return self.sampler[self._phase_starts[phase] + local % self._lengths[phase]]
+
+    def plan(self) -> dict[str, dict[str, float]]:
+        """Per phase: samples it holds, samples the stage reads from it, and how many passes that is."""
+        return {name: {"samples": size, "read": quota, "epochs": round(quota / size, 4) if size else 0.0}
+                for name, size, quota in zip(self.sampler.phase_names, self._lengths, self.quotas)}
 
 
 def _as_list(datasets: DatasetLike | Sequence[DatasetLike]) -> list[DatasetLike]:

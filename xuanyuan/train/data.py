@@ -3,8 +3,9 @@
 Layout: micro-batch group g (optimizer step s, micro-step m: g = s*G + m) covers global samples
 [g*W*B, (g+1)*W*B); rank r of W takes the B samples starting at g*W*B + r*B. A checkpoint stores
 the number of samples consumed by all ranks, so a resumed run continues from the next one.
-When the steps need more samples than the data has, the order starts over (epochs); the trainer
-says so when it starts. `model_inputs` turns a collated batch into the model's keyword arguments,
+A pretraining stage reads exactly its budget (steps x global batch) through `StageCurriculum`:
+every mixing phase in order, each its share of the budget (subsampled or repeated in place); the
+trainer logs the plan. SFT rows start over when the steps need more than one pass (epochs). `model_inputs` turns a collated batch into the model's keyword arguments,
 with the document boundaries that keep attention inside each packed document (train/attention.py).
 """
 
@@ -15,26 +16,28 @@ from typing import Any, Iterator, Protocol, Sequence
 import numpy as np
 import torch
 
-from xuanyuan.tokdata import PhaseSampler
+from xuanyuan.tokdata import PhaseSampler, StageCurriculum
 from xuanyuan.train.attention import packed_attention_inputs
 
 BATCH_KEYS = ("input_ids", "labels", "position_ids")
 
 
-def open_sampler(data: Sequence[tuple[str, Sequence[str]]], seq_length: int, seed: int) -> PhaseSampler:
-    """The curriculum over `[(phase, [prefix, ...]), ...]` at `seq_length` tokens per sample."""
+def open_sampler(data: Sequence[tuple[str, Sequence[str]]], seq_length: int, seed: int,
+                 order_key: str = "") -> PhaseSampler:
+    """The curriculum over `[(phase, [prefix, ...]), ...]` at `seq_length` tokens per sample
+    (`order_key`: the stage, whose own shuffle of each phase it is)."""
     if not data:
         raise ValueError("no training data: give at least one (phase, [prefix]) pair")
-    return PhaseSampler([(phase, list(prefixes)) for phase, prefixes in data], seq_length, seed)
+    return PhaseSampler([(phase, list(prefixes)) for phase, prefixes in data], seq_length, seed, order_key)
 
 
-def open_training_data(job, seq_length: int, seed: int):
-    """What a job trains on: its SFT rows when it has them, else the pretraining curriculum."""
+def open_training_data(job, seq_length: int, seed: int, samples: int):
+    """What a job trains on: its SFT rows when it has them, else its stage's `samples` over the curriculum."""
     if job.sft_rows is not None:
         from xuanyuan.sft.rows import SftRows
 
         return SftRows(job.sft_rows, seq_length, seed)
-    return open_sampler(job.data, seq_length, seed)
+    return StageCurriculum(open_sampler(job.data, seq_length, seed, order_key=job.stage), samples)
 
 
 def collate(samples: Sequence[dict[str, np.ndarray]]) -> dict[str, torch.Tensor]:

@@ -7,7 +7,6 @@ from typing import Any
 from xuanyuan.train.settings import StageSettings, TrainSettings
 
 PRECISIONS = ("fp32", "bf16")
-SCHEDULERS = ("cosine", "linear", "constant")
 
 
 # DeepSpeed's communication buckets (elements) for a model with more trainable parameters than this.
@@ -16,7 +15,8 @@ BUCKET_ELEMENTS = 50_000_000
 
 def deepspeed_config(train: TrainSettings, stage: StageSettings, world_size: int, *, on_cuda: bool,
                      trainable_params: int | None = None) -> dict[str, Any]:
-    """ZeRO stage, precision, AdamW, clipping, warmup + decay schedule and batch sizes for one stage.
+    """ZeRO stage, precision, AdamW, clipping and batch sizes for one stage (the lr schedule is ours:
+    xuanyuan.train.schedule, passed to `deepspeed.initialize`).
 
     trainable_params: caps the ZeRO buckets at the model's gradient size. ZeRO 1/2 allocate a fresh
     bucket every step; a 5e7-element one for a 2M-parameter model cost a third of each CPU step
@@ -47,7 +47,6 @@ def deepspeed_config(train: TrainSettings, stage: StageSettings, world_size: int
                 "adam_w_mode": True,
             },
         },
-        "scheduler": _scheduler(train, stage),
         # We log ourselves (xuanyuan.train.metrics); DeepSpeed's own prints would interleave with the bar.
         "steps_per_print": 10**9,
         "wall_clock_breakdown": False,
@@ -79,20 +78,3 @@ def _zero(stage: int, on_cuda: bool, bucket: int) -> dict[str, Any]:
         zero["stage3_gather_16bit_weights_on_model_save"] = False
         zero["stage3_param_persistence_threshold"] = 1e4
     return zero
-
-
-def _scheduler(train: TrainSettings, stage: StageSettings) -> dict[str, Any]:
-    if train.scheduler not in SCHEDULERS:
-        raise ValueError(f"pretrain.scheduler = {train.scheduler!r}: use one of {', '.join(SCHEDULERS)}")
-    warmup = min(stage.warmup_steps, stage.steps)
-    if train.scheduler == "cosine":
-        # DeepSpeed's cosine schedule refuses 0 warmup steps: one step that starts at the full lr is the same.
-        return {"type": "WarmupCosineLR", "params": {
-            "total_num_steps": stage.steps, "warmup_num_steps": max(warmup, 1),
-            "warmup_min_ratio": 0.0 if warmup else 1.0, "cos_min_ratio": stage.min_lr_ratio, "warmup_type": "linear"}}
-    if train.scheduler == "linear":
-        return {"type": "WarmupDecayLR", "params": {
-            "total_num_steps": stage.steps, "warmup_num_steps": warmup, "warmup_min_lr": 0.0,
-            "warmup_max_lr": stage.lr, "warmup_type": "linear"}}
-    return {"type": "WarmupLR", "params": {"warmup_num_steps": warmup, "warmup_min_lr": 0.0,
-                                           "warmup_max_lr": stage.lr, "warmup_type": "linear"}}

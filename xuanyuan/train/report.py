@@ -47,10 +47,14 @@ def write_pretrain_report(
     stages: Sequence[tuple[str, str, str]], *, md_path: str, csv_path: str, png_path: str, chash: str, version: str,
 ) -> None:
     """`stages`: (stage, metrics JSONL, export's xuanyuan_train.json) in training order."""
-    rows, curves = [], {}
+    rows, curves, data_lines = [], {}, []
     for stage, metrics_path, summary_path in stages:
         records, summary = read_metrics(metrics_path), read_json(summary_path)
         curves[stage] = records
+        if summary.get("curriculum"):
+            data_lines.append(f"- {stage}: " + "; ".join(
+                f"{phase} {p['read']:,} of {p['samples']:,} samples ({p['epochs']:.3g} passes)"
+                for phase, p in summary["curriculum"].items()))
         steady = records[1:] or records  # the first interval includes start-up (engine build, first-step compile)
         rows.append([
             stage, summary["steps"], summary["world_size"], f"{summary['params']['total']:,}",
@@ -72,6 +76,9 @@ def write_pretrain_report(
         "(without input embeddings) + 12 x layers x hidden x sequence (docs/pretrain.md), and the peak FLOP/s "
         "in `pretrain.peak_tflops` (or the device table in docs/pretrain.md).\n",
         markdown_table(header, rows),
+        *(["\n## Data read per mixing phase\n",
+           "Each stage's samples (steps x global batch) spread over its phases in order, in proportion to their "
+           "sizes (xuanyuan.tokdata.StageCurriculum):\n", *data_lines] if data_lines else []),
         f"\n![loss curves]({Path(png_path).name})\n",
     ]))
     write_csv(csv_path, ["config_hash", "code_version", *header], [[chash, version, *row] for row in rows])

@@ -16,6 +16,7 @@ import torch
 
 from xuanyuan.train import checkpoint
 from xuanyuan.train.activations import enable_activation_checkpointing
+from xuanyuan.tokdata import StageCurriculum
 from xuanyuan.train.data import collate, open_training_data, rank_batches
 from xuanyuan.train.deepspeed_config import deepspeed_config
 from xuanyuan.train.distributed import (
@@ -33,6 +34,7 @@ from xuanyuan.train.model import (
 )
 from xuanyuan.train.resize import load_expansion, resize_to_expanded
 from xuanyuan.train.rope import install_fp32_rope
+from xuanyuan.train.schedule import lr_schedule
 from xuanyuan.train.settings import model_settings, settings_dict, train_settings
 from xuanyuan.train.zero3 import (
     cast_partitions, construction_config, full_numel, partition_record, planned_trainable_params,
@@ -77,7 +79,7 @@ def build_engine(model: torch.nn.Module, settings, stage, d: Dist, *, ds_config:
         raise RuntimeError(f"the model was built under a DeepSpeed config planned for other trainable parameters "
                            f"than it has ({trainable}); this is a bug in xuanyuan.train.zero3.planned_trainable_params")
     engine, _, _, _ = deepspeed.initialize(model=model, model_parameters=param_groups(model, settings.weight_decay),
-                                           config=generated)
+                                           config=generated, lr_scheduler=lr_schedule(settings, stage))
     # After the engine's cast: a bf16 cast rounds rotary tables, so they are rebuilt in fp32 here.
     install_fp32_rope(engine.module, fused=fused_rope)
     return engine
@@ -175,17 +177,17 @@ class Trainer:
                                    fused_rope=FUSED_ROPE in self.liger_kernels)
 
         self.start_step, self.samples = 0, 0
-        resumed = checkpoint.resume(self.engine, self.job.checkpoint_dir, d.rank)
+        resumed = checkpoint.resume(self.engine, self.job.checkpoint_dir, d.rank, d.world_size)
         if resumed is not None:
             self.start_step, self.samples = resumed
             log.info("resumed from %s at step %d", self.job.checkpoint_dir, self.start_step)
 
-        self.sampler = open_training_data(self.job, self.stage.seq_length, self.settings.seed)
         self.samples_per_step = self.stage.micro_batch * self.stage.grad_accum * d.world_size
         needed = self.stage.steps * self.samples_per_step
-        if d.is_main and needed > len(self.sampler):
-            log.warning("%d steps need %d samples, the data has %d: it is repeated %.1f times",
-                        self.stage.steps, needed, len(self.sampler), needed / len(self.sampler))
+        self.sampler = open_training_data(self.job, self.stage.seq_length, self.settings.seed, needed)
+        self.curriculum = self.sampler.plan() if isinstance(self.sampler, StageCurriculum) else None
+        if d.is_main:
+            self.log_data_plan(needed)
         self.batches = rank_batches(self.sampler, micro_batch=self.stage.micro_batch, world_size=d.world_size,
                                     rank=d.rank, start_sample=self.samples)
         self.flops_per_token = flops_per_token(self.params["non_embedding"], self.config.num_hidden_layers,
@@ -194,6 +196,16 @@ class Trainer:
         self.metrics = MetricsLog(self.job.metrics_path, tensorboard_dir=self.job.tensorboard_dir,
                                   total_steps=self.stage.steps, start_step=self.start_step, enabled=d.is_main,
                                   desc=self.job.stage)
+
+    def log_data_plan(self, needed: int) -> None:
+        """How the stage's samples fall on its data: per phase (pretraining), or passes over the SFT rows."""
+        if self.curriculum is None:
+            if needed > len(self.sampler):
+                log.warning("%d steps need %d samples, the data has %d: it is repeated %.1f times",
+                            self.stage.steps, needed, len(self.sampler), needed / len(self.sampler))
+            return
+        log.info("%s reads %d samples: %s", self.job.stage, needed, "; ".join(
+            f"{name} {p['read']} of {p['samples']} ({p['epochs']:.3g} passes)" for name, p in self.curriculum.items()))
 
     # ---- the loop ----------------------------------------------------------------------------
     def train(self) -> dict[str, Any]:
@@ -262,7 +274,8 @@ class Trainer:
         checkpoint.save(self.engine, self.job.checkpoint_dir, step=step, samples=self.samples,
                         settings={"model": settings_dict(self.model_settings), "pretrain": settings_dict(self.settings),
                                   "stage": self.job.stage},
-                        keep=self.settings.keep_checkpoints, is_main=self.dist.is_main)
+                        keep=self.settings.keep_checkpoints, is_main=self.dist.is_main,
+                        world_size=self.dist.world_size)
 
     # ---- end ---------------------------------------------------------------------------------
     @torch.no_grad()
@@ -279,6 +292,7 @@ class Trainer:
             "params": self.params, "trainable": self.trainable, "flops_per_token": self.flops_per_token,
             "peak_tflops": self.peak, "peak_source": self.peak_source, "liger_kernels": list(self.liger_kernels),
             "checkpointed_layers": self.checkpointed_layers,
+            **({"curriculum": self.curriculum} if self.curriculum is not None else {}),
             **({"zero3_partitions": self.partitions} if self.partitions is not None else {}),
             "settings": {"model": settings_dict(self.model_settings), "pretrain": settings_dict(self.settings)},
         }
