@@ -3,12 +3,16 @@
 Modules, one job each:
   conversation  the normalised `Conversation` (system, turns, provenance, labels)
   formats       one record of Alpaca / ShareGPT / question-answer -> Conversation, or a reason why not
+  jsonstream    records of a JSON array or JSONL file read in chunks (no file held whole)
   ingest        JSON-array and JSONL files -> conversations + ledger + counts, exact repeats removed
   template      XuanYuan-70B-Chat's released chat format: the one place prompts are built
   segments      token ids of template segments that join to exactly the ids of the whole text
   masking       input_ids + labels with the loss on answers (and their EOS) only; max_length handling
   packing       several conversations per row without attention or position leakage; padding saved
   mixture       stage 1 and stage 2 mixes from shares; realised shares for the report
+  columns/store a stage's tokenized conversations at ~3 bytes per token (ids, learned mask, offsets)
+  rows          packed rows on disk (compact dtypes, written a block at a time) and the trainer's sampler
+  stage_data    one stage end to end, streaming: what the sft_data rule calls
 """
 
 from xuanyuan.sft.conversation import Conversation

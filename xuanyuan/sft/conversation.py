@@ -25,10 +25,17 @@ class Conversation:
     category: str | None = None
     lang: str | None = None
 
+    def _content(self) -> bytes:
+        return json.dumps([self.system, [list(turn) for turn in self.turns]], ensure_ascii=False).encode("utf-8")
+
     def fingerprint(self) -> str:
         """A hash of the content only (system + turns): equal for exact repeats from any file."""
-        payload = json.dumps([self.system, [list(turn) for turn in self.turns]], ensure_ascii=False)
-        return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+        return hashlib.sha1(self._content()).hexdigest()
+
+    def digest(self) -> bytes:
+        """16 bytes of the content only, for finding exact repeats among millions without keeping the text
+        (a chance collision at 10^7 conversations: ~10^-25)."""
+        return hashlib.blake2b(self._content(), digest_size=16).digest()
 
     def to_record(self) -> dict:
         """A JSON-ready dict (the form conversations are stored in between stages)."""

@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from xuanyuan.errors import UserError
+from xuanyuan.sft.columns import StringColumn
 from xuanyuan.sft.conversation import Conversation
 from xuanyuan.sft.formats import InvalidRecord, to_conversation
+from xuanyuan.sft.jsonstream import ArrayError, TextChunks, array_items, first_char, text_lines
 
 INVALID_JSON = "invalid_json"
 DUPLICATE = "duplicate"
@@ -53,10 +55,28 @@ class InstructionFile:
 
 @dataclass
 class IngestResult:
+    """What ingestion read: counts, ledger and the ids of the kept conversations (the conversations themselves
+    only when `ingest` collected them; a stage streams them, see `iter_conversations`)."""
+
     conversations: list[Conversation] = field(default_factory=list)
     ledger: list[LedgerEntry] = field(default_factory=list)
     records: int = 0  # records seen (array items / non-blank lines)
     records_by_file: dict[str, int] = field(default_factory=dict)  # every file read, in order, even with 0 records
+    ids: StringColumn = field(default_factory=StringColumn)  # of the kept conversations, in order
+    turns: int = 0
+    multi_turn: int = 0
+    kept_by_source: Counter = field(default_factory=Counter)
+
+    @property
+    def kept(self) -> int:
+        return len(self.ids)
+
+    def keep(self, conversation: Conversation) -> int:
+        """Count a kept conversation; its position among the kept ones."""
+        self.turns += len(conversation.turns)
+        self.multi_turn += len(conversation.turns) > 1
+        self.kept_by_source[conversation.source] += 1
+        return self.ids.append(conversation.id)
 
     @property
     def counts(self) -> dict[str, Any]:
@@ -65,13 +85,13 @@ class IngestResult:
         return {
             "files": len(self.records_by_file),
             "records": self.records,
-            "kept": len(self.conversations),
+            "kept": self.kept,
             "duplicates": by_reason.get(DUPLICATE, 0),
             "invalid": sum(n for reason, n in by_reason.items() if reason != DUPLICATE),
             "by_reason": dict(sorted(by_reason.items())),
-            "turns": sum(len(c.turns) for c in self.conversations),
-            "multi_turn": sum(len(c.turns) > 1 for c in self.conversations),
-            "kept_by_source": dict(sorted(Counter(c.source for c in self.conversations).items())),
+            "turns": self.turns,
+            "multi_turn": self.multi_turn,
+            "kept_by_source": dict(sorted(self.kept_by_source.items())),
         }
 
     def by_file(self) -> list[str]:
@@ -93,9 +113,9 @@ class IngestResult:
     def check(self) -> None:
         """Raise when a record vanished without a ledger entry (a bug, never a user mistake)."""
         ledgered = len(self.ledger)
-        if self.records != len(self.conversations) + ledgered:
+        if self.records != self.kept + ledgered:
             raise RuntimeError(
-                f"instruction ingestion lost records: {self.records} read != {len(self.conversations)} kept "
+                f"instruction ingestion lost records: {self.records} read != {self.kept} kept "
                 f"+ {ledgered} ledgered"
             )
 
@@ -107,28 +127,43 @@ def read_records(path: str | os.PathLike[str]) -> Iterator[tuple[int, Any | Inva
     A file is a JSON array when its first non-blank character is '[', JSONL otherwise, whatever
     its suffix (a `.json` file of one object per line is common). A file that starts with '{' and
     is not JSONL (no line of it parses, e.g. one pretty-printed record) is read as one JSON object.
+    Records are read as they are needed (xuanyuan.sft.jsonstream): no file is held whole.
     """
     path = Path(path)
-    text = _read_text(path)
-    stripped = text.lstrip()
-    if stripped.startswith("["):
+    first = first_char(path)
+    if first == "[":
         try:
-            records = json.loads(text)
-        except json.JSONDecodeError as exc:
+            yield from array_items(path)
+        except ArrayError as exc:
             raise UserError(f"{path}: line {exc.lineno}, column {exc.colno}: not a valid JSON array ({exc.msg}); "
                             "fix the JSON there, or write the records one per line (JSONL)") from None
-        yield from enumerate(records)
         return
-    lines = [(line_no, line) for line_no, line in enumerate(text.splitlines()) if line.strip()]
-    parsed: list[tuple[int, Any | InvalidRecord]] = []
-    for line_no, line in lines:
+    yield from _jsonl_records(path, opens_object=first == "{")
+
+
+def _jsonl_records(path: Path, *, opens_object: bool) -> Iterator[tuple[int, Any | InvalidRecord]]:
+    # Until a line parses, a file that opens with '{' may be one pretty-printed object: hold its lines'
+    # failures (small) and decide at the first line that parses, or at the end.
+    held: list[tuple[int, Any | InvalidRecord]] | None = [] if opens_object else None
+    lines = 0
+    for line_no, line in text_lines(path):
+        if not line.strip():
+            continue
+        lines += 1
         try:
-            parsed.append((line_no, json.loads(line)))
+            record: Any | InvalidRecord = json.loads(line)
         except json.JSONDecodeError as exc:
-            invalid = InvalidRecord(INVALID_JSON, f"line {line_no + 1}: {exc.msg} at column {exc.colno}")
-            parsed.append((line_no, invalid))
-    if len(lines) > 1 and stripped.startswith("{") and all(isinstance(r, InvalidRecord) for _, r in parsed):
-        # Not one line parses: a pretty-printed JSON document, not JSONL.
+            record = InvalidRecord(INVALID_JSON, f"line {line_no + 1}: {exc.msg} at column {exc.colno}")
+        if held is None:
+            yield line_no, record
+            continue
+        held.append((line_no, record))
+        if not isinstance(record, InvalidRecord):
+            yield from held
+            held = None
+    if held and lines > 1:
+        # Not one line parses: a pretty-printed JSON document, not JSONL. It is one record, so read it whole.
+        text = "".join(TextChunks(path))
         try:
             record = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -137,38 +172,23 @@ def read_records(path: str | os.PathLike[str]) -> Iterator[tuple[int, Any | Inva
                             "per line (JSONL) or a JSON array of records") from None
         yield 0, record
         return
-    yield from parsed
+    yield from held or ()
 
 
-def _read_text(path: Path) -> str:
-    """The file as text (a UTF-8 BOM accepted); a UserError naming the line and byte of the first non-UTF-8 byte."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UserError(f"{path}: can't read the instruction file ({exc.strerror or exc}); check the path in "
-                        "sft.stageN.files") from None
-    try:
-        return raw.decode("utf-8-sig")  # -sig: a BOM would break json.loads
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise UserError(f"{path}: line {line}, byte {column}: not UTF-8 text (byte 0x{raw[exc.start]:02x}: "
-                        f"{exc.reason}); re-save the file as UTF-8, e.g. iconv -f GBK -t UTF-8 (or -f UTF-16)") from None
-
-
-def ingest(files: Iterable[InstructionFile]) -> IngestResult:
-    """Conversations of all files, in order, exact repeats removed; bad records in the ledger.
+def iter_conversations(files: Iterable[InstructionFile], result: IngestResult) -> Iterator[Conversation]:
+    """Kept conversations of all files, in order, as they are read: exact repeats removed, bad records and
+    repeats in `result.ledger`, counts in `result` (call `result.check()` once the iterator is exhausted).
 
     A file that can't be read as a whole raises UserError (read_records): nothing of it would be trained.
+    Repeats are found by a 16-byte digest of the content, so the content itself is not kept.
     """
-    result = IngestResult()
-    seen: dict[str, str] = {}  # fingerprint -> id of the kept conversation
+    seen: dict[bytes, int] = {}  # content digest -> position of the kept conversation in result.ids
     for spec in files:
         name = str(spec.path)
-        items = list(read_records(spec.path))
-        result.records_by_file[name] = result.records_by_file.get(name, 0) + len(items)
-        for index, record in items:
+        result.records_by_file[name] = result.records_by_file.get(name, 0)
+        for index, record in read_records(spec.path):
             result.records += 1
+            result.records_by_file[name] += 1
             default_id = f"{spec.source}:{spec.path.stem}:{index}"
             try:
                 if isinstance(record, InvalidRecord):
@@ -178,12 +198,23 @@ def ingest(files: Iterable[InstructionFile]) -> IngestResult:
             except InvalidRecord as exc:
                 result.ledger.append(LedgerEntry(name, index, exc.reason, exc.detail, _record_id(record, default_id)))
                 continue
-            key = conversation.fingerprint()
+            key = conversation.digest()
             if key in seen:
-                result.ledger.append(LedgerEntry(name, index, DUPLICATE, f"same content as {seen[key]}", conversation.id))
+                twin = result.ids[seen[key]]
+                result.ledger.append(LedgerEntry(name, index, DUPLICATE, f"same content as {twin}", conversation.id))
                 continue
-            seen[key] = conversation.id
-            result.conversations.append(conversation)
+            seen[key] = result.keep(conversation)
+            yield conversation
+
+
+def ingest(files: Iterable[InstructionFile]) -> IngestResult:
+    """Conversations of all files, in order, exact repeats removed; bad records in the ledger.
+
+    Holds every conversation (`result.conversations`): for tests and small sets. A stage streams
+    them instead (`iter_conversations`, xuanyuan.sft.stage_data).
+    """
+    result = IngestResult()
+    result.conversations.extend(iter_conversations(files, result))
     result.check()
     return result
 

@@ -5,9 +5,9 @@ tokens 1..n-1 (the trainer's convention, xuanyuan/train/loss.py: labels are the 
 already shifted), so the last input predicts the closing EOS and nothing predicts across into
 the next conversation. Per row:
 
-  input_ids     int64 [L]  conversations back to back, then pad_id
-  labels        int64 [L]  next-token labels, IGNORE_INDEX on masked tokens and padding
-  position_ids  int64 [L]  0, 1, ... restarting at each conversation (and at the padding), so
+  input_ids     [L]  conversations back to back, then pad_id
+  labels        [L]  next-token labels, IGNORE_INDEX on masked tokens and padding
+  position_ids  [L]  0, 1, ... restarting at each conversation (and at the padding), so
                            RoPE sees each conversation as if it were alone
   cu_seqlens    int32 [k+1] segment starts and L: FlashAttention varlen boundaries; the attention
                            mask that keeps conversations apart (block-diagonal causal) follows
@@ -15,7 +15,8 @@ the next conversation. Per row:
 The padding is a segment of its own, so real tokens never attend to it.
 
 Bins are planned by best-fit decreasing on lengths alone (`plan_rows`), which needs no token
-data, so the plan of a large set is cheap; rows are then materialised from the plan.
+data, so the plan of a large set is cheap; rows are then materialised from the plan, one at a time
+(`fill_row`), in memory (`pack_conversations`) or straight to disk (`xuanyuan.sft.rows.write_stage_rows`).
 Best fit keeps, per remaining capacity, a stack of open rows and the sorted list of capacities
 that have one: at most L + 1 distinct values, so each placement is a bisect and a short insert.
 """
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -101,20 +102,24 @@ def positions_of(conversation: TokenizedConversation) -> int:
     return len(conversation.input_ids) - 1
 
 
-def plan_rows(lengths: Sequence[int], seq_length: int) -> list[list[int]]:
+def plan_rows(lengths: Sequence[int] | np.ndarray, seq_length: int) -> list[list[int]]:
     """Indices of `lengths` per row, best-fit decreasing (ties by index: deterministic)."""
     if seq_length < 1:
         raise ValueError(f"seq_length must be >= 1, got {seq_length}")
+    lengths = np.asarray(lengths, dtype=np.int64).reshape(-1)
+    # Longest first, ties by index: a stable sort of -length (no per-item key tuples for millions of items).
+    order = np.argsort(-lengths, kind="stable")
+    bad = (lengths < 1) | (lengths > seq_length)
+    if bad.any():
+        index = int(order[bad[order]][0])
+        raise ValueError(
+            f"conversation {index} takes {int(lengths[index])} positions, outside 1..seq_length={seq_length}; "
+            "tokenize with max_length <= seq_length + 1"
+        )
     rows: list[list[int]] = []
     open_rows: dict[int, list[int]] = {}  # remaining capacity -> row numbers with exactly that much room
     capacities: list[int] = []  # sorted capacities with a non-empty stack
-    for index in sorted(range(len(lengths)), key=lambda i: (-lengths[i], i)):
-        need = lengths[index]
-        if not 1 <= need <= seq_length:
-            raise ValueError(
-                f"conversation {index} takes {need} positions, outside 1..seq_length={seq_length}; "
-                "tokenize with max_length <= seq_length + 1"
-            )
+    for index, need in zip(order.tolist(), lengths[order].tolist()):
         at = bisect_left(capacities, need)
         if at < len(capacities):
             room = capacities[at]
@@ -135,38 +140,58 @@ def plan_rows(lengths: Sequence[int], seq_length: int) -> list[list[int]]:
     return rows
 
 
-def pack_conversations(conversations: Sequence[TokenizedConversation], seq_length: int, pad_id: int) -> PackedRows:
-    """Pack conversations into rows of `seq_length` positions (see the module docstring)."""
-    lengths = [positions_of(c) for c in conversations]
-    too_long = [i for i, n in enumerate(lengths) if not 1 <= n <= seq_length]
-    if too_long:
-        first = conversations[too_long[0]]
+def check_positions(lengths: Sequence[int] | np.ndarray, seq_length: int, name: Callable[[int], str]) -> None:
+    """A UserError naming the first conversation (`name(i)`) whose positions don't fit a row, and the fix."""
+    lengths = np.asarray(lengths, dtype=np.int64).reshape(-1)
+    too_long = np.flatnonzero((lengths < 1) | (lengths > seq_length))
+    if len(too_long):
+        first = int(too_long[0])
         raise UserError(
-            f"sft: conversation {first.id!r} has {len(first.input_ids)} tokens ({lengths[too_long[0]]} positions), "
+            f"sft: conversation {name(first)} has {int(lengths[first]) + 1} tokens ({int(lengths[first])} positions), "
             f"more than a packed row of seq_length={seq_length} holds ({len(too_long)} such conversation(s)); "
             f"set sft.max_length to at most {seq_length + 1} (or null: the stage's seq_length + 1), "
             "or raise the stage's train.seq_length")
+
+
+def fill_row(input_ids: np.ndarray, labels: np.ndarray, position_ids: np.ndarray,
+             members: Iterable[tuple[Sequence[int] | np.ndarray, Sequence[int] | np.ndarray]],
+             ramp: np.ndarray) -> np.ndarray:
+    """Lay out one row (arrays already filled with pad_id / IGNORE_INDEX / anything) from its members'
+    (inputs, next-token labels); the row's cu_seqlens. The one place a row's layout is decided."""
+    seq_length = len(input_ids)
+    start, bounds = 0, [0]
+    for inputs, targets in members:
+        n = len(inputs)
+        input_ids[start:start + n] = inputs
+        labels[start:start + n] = targets
+        position_ids[start:start + n] = ramp[:n]
+        start += n
+        bounds.append(start)
+    if start < seq_length:
+        position_ids[start:] = ramp[: seq_length - start]
+        bounds.append(seq_length)
+    return np.array(bounds, dtype=np.int32)
+
+
+def pack_conversations(conversations: Sequence[TokenizedConversation], seq_length: int, pad_id: int) -> PackedRows:
+    """Pack conversations into dense int64 rows of `seq_length` positions (see the module docstring).
+
+    Holds everything in memory: for small sets and tests. A stage writes its rows as it packs them
+    (`xuanyuan.sft.rows.write_stage_rows`), with the same layout (`fill_row`).
+    """
+    lengths = [positions_of(c) for c in conversations]
+    check_positions(lengths, seq_length, lambda i: repr(conversations[i].id))
     plan = plan_rows(lengths, seq_length)
     shape = (len(plan), seq_length)
     input_ids = np.full(shape, pad_id, dtype=np.int64)
     labels = np.full(shape, IGNORE_INDEX, dtype=np.int64)
     position_ids = np.zeros(shape, dtype=np.int64)
-    cu_seqlens = []
     ramp = np.arange(seq_length, dtype=np.int64)
-    for row, members in enumerate(plan):
-        start, bounds = 0, [0]
-        for index in members:
-            conversation = conversations[index]
-            n = lengths[index]
-            input_ids[row, start:start + n] = conversation.input_ids[:-1]
-            labels[row, start:start + n] = conversation.labels[1:]
-            position_ids[row, start:start + n] = ramp[:n]
-            start += n
-            bounds.append(start)
-        if start < seq_length:
-            position_ids[row, start:] = ramp[: seq_length - start]
-            bounds.append(seq_length)
-        cu_seqlens.append(np.array(bounds, dtype=np.int32))
+    cu_seqlens = [
+        fill_row(input_ids[row], labels[row], position_ids[row],
+                 ((conversations[i].input_ids[:-1], conversations[i].labels[1:]) for i in members), ramp)
+        for row, members in enumerate(plan)
+    ]
     stats = PackingStats(
         conversations=len(conversations),
         seq_length=seq_length,

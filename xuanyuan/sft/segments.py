@@ -44,6 +44,8 @@ class SegmentEncoder:
         if self.bos_id is None or self.eos_id is None:
             raise ValueError("the tokenizer needs BOS and EOS tokens (Llama-2 style: <s> and </s>)")
         self._anchor_ids = self._ids(ANCHOR)
+        # Ids run below this (added tokens included): what decides the dtype tokens are stored in.
+        self.vocab_size: int = max(self._backend.get_vocab_size(with_added_tokens=True), self.pad_id + 1)
 
     def _ids(self, text: str) -> list[int]:
         return self._backend.encode(text, add_special_tokens=False).ids
