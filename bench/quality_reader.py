@@ -11,7 +11,7 @@ Per source file, side by side in one process:
   (a) windows: the reader before passages (4,000-character windows, overlap 1,000), what a user
       of a fastText filter would run;
   (b) windows + passages: the filter as configured by default (spans of 96 tokens, stride 24,
-      threshold 0.9).
+      threshold 0.95).
 docs/s is the median of N timed rounds, the two interleaved. The drop counts say what each reader
 would remove from real, ordinary news and encyclopedia text: for this corpus every drop is a
 false positive unless a person reading it says otherwise, so the first few are printed.

@@ -28,7 +28,7 @@ SOURCES: dict[str, SourceSpec] = {
         SourceSpec("zh_finance_report", "pdf", "zh", "finance", "report", "zh_report"),
         SourceSpec("zh_announcement", "pdf", "zh", "finance", "announcement", "zh_announcement"),
         SourceSpec("zh_forum", "jsonl", "zh", "general", "social", "zh_forum"),
-        SourceSpec("zh_exam", "jsonl", "zh", "general", "exam", "zh_exam"),
+        SourceSpec("zh_exam", "jsonl", "zh", "finance", "exam", "zh_exam"),  # 会计, 金融, 经济学 exams: finance text
         SourceSpec("en_web", "html", "en", "general", "web", "en_web"),
     )
 }
