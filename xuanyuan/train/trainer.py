@@ -14,9 +14,9 @@ from typing import Any
 
 import torch
 
+from xuanyuan.tokdata import StageCurriculum
 from xuanyuan.train import checkpoint
 from xuanyuan.train.activations import enable_activation_checkpointing
-from xuanyuan.tokdata import StageCurriculum
 from xuanyuan.train.data import collate, open_training_data, rank_batches
 from xuanyuan.train.deepspeed_config import deepspeed_config
 from xuanyuan.train.distributed import (
