@@ -31,6 +31,7 @@ from transformers.models.llama.modeling_llama import apply_rotary_pos_emb as hf_
 from xuanyuan.train.model import triton_interpreter_on  # noqa: E402
 from xuanyuan.train.rope import (  # noqa: E402
     apply_rotary_pos_emb_fp32, apply_rotary_pos_emb_fp32_fused, bf16_cos_sin, reference_cos_sin,
+    rotation_error_in_bf16_spacings,
 )
 
 
@@ -39,14 +40,6 @@ def liger_rotation(q, k, cos, sin, unsqueeze_dim=1):
     from liger_kernel.ops.rope import LigerRopeFunction
 
     return LigerRopeFunction.apply(q, k, cos, sin)
-
-
-def error_in_spacings(rotated: torch.Tensor, x: torch.Tensor, cos64: torch.Tensor, sin64: torch.Tensor) -> float:
-    half = x.shape[-1] // 2
-    xd = x.double()
-    truth = xd * cos64 + torch.cat((-xd[..., half:], xd[..., :half]), dim=-1) * sin64
-    spacing = 2.0 ** (torch.floor(torch.log2(truth.abs().clamp(min=2.0 ** -100))) - 7)  # bf16: 8 significant bits
-    return float(((rotated.double() - truth).abs() / spacing).max())
 
 
 def time_call(fn, device, steps: int) -> float:
@@ -104,7 +97,8 @@ def main(argv=None) -> int:
             print(f"| {name} | | | not run: bf16 arithmetic in Triton's interpreter is wrong |")
             continue
         rq, rk = rotate(q.clone(), k.clone(), cos, sin)
-        error = max(error_in_spacings(rq, q, cos64, sin64), error_in_spacings(rk, k, cos64, sin64))
+        error = max(rotation_error_in_bf16_spacings(rq, q, cos64, sin64),
+                    rotation_error_in_bf16_spacings(rk, k, cos64, sin64))
         qg, kg = q.clone().requires_grad_(), k.clone().requires_grad_()
         grad_q, grad_k = torch.ones_like(q), torch.ones_like(k)
 

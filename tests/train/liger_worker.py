@@ -22,6 +22,7 @@ from xuanyuan.train.loss import IGNORE_INDEX, batch_loss
 from xuanyuan.train.model import FUSED_LOSS, apply_fused_kernels, standin_config
 from xuanyuan.train.rope import (
     apply_rotary_pos_emb_fp32, apply_rotary_pos_emb_fp32_fused, bf16_cos_sin, install_fp32_rope, reference_cos_sin,
+    rotation_error_in_bf16_spacings,
 )
 from xuanyuan.train.settings import ActivationCheckpointing, StandinSizes
 
@@ -123,24 +124,14 @@ def rope_at_long_positions() -> dict:
     q = torch.randn(1, SIZES.num_heads, len(positions), head_dim, generator=g).bfloat16()
     k = torch.randn(1, SIZES.num_kv_heads, len(positions), head_dim, generator=g).bfloat16()
     cos, sin = reference_cos_sin(config, positions)
-    half = head_dim // 2
-
-    def exact(x):
-        x = x.double()
-        return x * cos + torch.cat((-x[..., half:], x[..., :half]), dim=-1) * sin
-
-    def error_in_spacings(rotated, x):
-        truth = exact(x)
-        spacing = 2.0 ** (torch.floor(torch.log2(truth.abs().clamp(min=2.0 ** -100))) - 7)  # bf16: 8 significant bits
-        return float(((rotated.double() - truth).abs() / spacing).max())
-
     result = {}
     tables = {"fp32_table": reference_cos_sin(config, positions), "bf16_table": bf16_cos_sin(config, positions)}
     for table, (c, s) in tables.items():
         c, s = c.float()[None], s.float()[None]
         for name, rotate in (("plain", apply_rotary_pos_emb_fp32), ("fused", apply_rotary_pos_emb_fp32_fused)):
             rq, rk = rotate(q.clone(), k.clone(), c, s)
-            result[f"{name}_{table}"] = max(error_in_spacings(rq, q), error_in_spacings(rk, k))
+            result[f"{name}_{table}"] = max(rotation_error_in_bf16_spacings(rq, q, cos, sin),
+                                            rotation_error_in_bf16_spacings(rk, k, cos, sin))
     return result
 
 

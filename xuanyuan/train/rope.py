@@ -157,6 +157,16 @@ def rope_max_error(cos_sin: Callable[[torch.Tensor], tuple[torch.Tensor, torch.T
     return worst
 
 
+def rotation_error_in_bf16_spacings(rotated: torch.Tensor, x: torch.Tensor, cos64: torch.Tensor,
+                                     sin64: torch.Tensor) -> float:
+    """Largest |rotated - rotation of x in float64|, in bf16 spacings of the exact value (0.5 = rounded once
+    to nearest); cos64/sin64 from `reference_cos_sin`. Checks a rotation kernel, where cos/sin checks cannot."""
+    xd = x.double()
+    truth = xd * cos64 + _rotate_half(xd) * sin64
+    spacing = 2.0 ** (torch.floor(torch.log2(truth.abs().clamp(min=2.0 ** -100))) - 7)  # bf16: 8 significant bits
+    return float(((rotated.double() - truth).abs() / spacing).max())
+
+
 def check_rope_precision(cos_sin, config, max_position: int = 16384, tolerance: float = 1e-3) -> float:
     """Raise when cos/sin deviate from float64 by more than `tolerance` anywhere up to `max_position`."""
     error = rope_max_error(cos_sin, config, max_position)
