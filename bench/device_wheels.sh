@@ -18,5 +18,6 @@ download() {
 download transformers==5.24.0 liger-kernel==0.8.5 pydantic==2.14.4 pydantic-core==2.50.5 \
   annotated-types typing-inspection hjson zstandard==0.25.0 regex
 # DeepSpeed publishes no wheel: build a pure-Python one (its CUDA ops JIT-compile on first use there).
+python3 -c 'import wheel' 2>/dev/null || python3 -m pip install -q wheel  # setup.py bdist_wheel needs it
 DS_BUILD_OPS=0 python3 -m pip wheel -q --no-deps --no-build-isolation -w .whl deepspeed==0.19.8
 ls -la .whl && du -sh .whl

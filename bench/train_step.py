@@ -159,7 +159,9 @@ def run_rows_cuda(rows, args):
         cmd = [sys.executable, __file__, *sys.argv[1:], "--row", name]
         done = subprocess.run(cmd, capture_output=True, text=True)
         if done.returncode:
-            out[name] = "failed: " + (done.stderr.strip().splitlines() or ["?"])[-1][:100]
+            lines = done.stderr.strip().splitlines() or ["?"]
+            out[name] = "failed: " + lines[-1][:100]
+            print(f"# {name} failed (rc {done.returncode}); the end of its stderr:", *lines[-20:], sep="\n# ", flush=True)
             continue
         result = json.loads(done.stdout.strip().splitlines()[-1])
         out[name] = result["seconds"]

@@ -45,10 +45,12 @@ def test_deepspeed_config_from_settings():
     config = deepspeed_config(settings, settings.stage2, world_size=8, on_cuda=True)
     assert config["train_batch_size"] == 4 * 1 * 8
     assert config["bf16"]["enabled"] and config["zero_optimization"]["stage"] == 3
-    assert config["optimizer"]["params"]["torch_adam"] is False
+    # torch's fused AdamW on CUDA: no DeepSpeed op to compile with nvcc on the nodes
+    assert config["optimizer"]["params"]["torch_adam"] and config["optimizer"]["params"]["fused"]
     assert "scheduler" not in config  # ours, passed to deepspeed.initialize (tests/train/test_schedule.py)
     cpu = deepspeed_config(TrainSettings(), TrainSettings().stage1, world_size=2, on_cuda=False)
-    assert cpu["optimizer"]["params"]["torch_adam"] and not cpu["bf16"]["enabled"]
+    assert cpu["optimizer"]["params"]["torch_adam"] and not cpu["optimizer"]["params"]["fused"]
+    assert not cpu["bf16"]["enabled"]
     with pytest.raises(ValueError, match="precision"):
         deepspeed_config(dataclasses.replace(settings, precision="fp16"), settings.stage2, 1, on_cuda=False)
 

@@ -42,8 +42,11 @@ def deepspeed_config(train: TrainSettings, stage: StageSettings, world_size: int
                 "betas": list(train.betas),
                 "eps": train.eps,
                 "weight_decay": train.weight_decay,
-                # On CPU, torch's AdamW: DeepSpeed's fused Adam is a CUDA kernel (its CPU build needs a compiler).
-                "torch_adam": not on_cuda,
+                # torch's AdamW, on CUDA its fused kernel (one launch per step, like DeepSpeed's FusedAdam):
+                # DeepSpeed's own fused Adam is compiled on first use, which needs nvcc matching torch's
+                # CUDA on every node, and its CPU build needs a compiler.
+                "torch_adam": True,
+                "fused": on_cuda,
                 "adam_w_mode": True,
             },
         },
