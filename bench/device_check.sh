@@ -45,6 +45,8 @@ export PYTHONPATH=/tmp/site:$PWD
 
 step() {  # step NAME SECONDS COMMAND...: run with a limit, keep the output, say how long it took
   local name=$1 limit=$2; shift 2
+  # ONLY="slice70b step16k": a rerun of those steps alone (after a fix, on the time that is left).
+  if [ -n "${ONLY:-}" ] && [[ " $ONLY " != *" $name "* ]]; then return; fi
   local budget; budget=$(left)
   if (( budget < 30 )); then echo "== $name: skipped, ${budget}s left" | tee "$OUT/$name.txt"; return; fi
   (( limit > budget )) && limit=$budget
@@ -66,7 +68,7 @@ if [ "$what" = full ] || [ "$what" = all ]; then
   step rope 40 python3 bench/rope_kernel.py
   step llama1b3 120 python3 bench/train_step.py --config llama1b3 --liger --steps 5 --warmup 2
   step packed 90 python3 bench/packed_attention.py --hidden 2048 --layers 4 --heads 16 --kv-heads 16 --vocab 32000 \
-    --dtype bf16 --lengths 4096,8192,16384,32768 --steps 5
+    --dtype bf16 --lengths ${PACKED_LENGTHS:-4096,8192,16384,32768} --steps 5
   step activations 60 python3 bench/activation_memory.py --hidden 2048 --layers 8 --heads 16 --kv-heads 16 --vocab 32000 \
     --dtype bf16 --lengths 4096,8192,16384
 fi

@@ -29,6 +29,7 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])
 import argparse  # noqa: E402
 import dataclasses  # noqa: E402
 import json  # noqa: E402
+import os  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 
@@ -42,6 +43,8 @@ from xuanyuan.train.model import (  # noqa: E402
 )
 from xuanyuan.train.settings import StageSettings, StandinSizes, TrainSettings  # noqa: E402
 from xuanyuan.train.trainer import build_engine, micro_batch_step  # noqa: E402
+
+DIST_ENV = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
 
 CONFIGS = {
     # name: (sizes, vocab, seq_length, micro_batch, precision)
@@ -90,7 +93,9 @@ def hf_step_fn(model, batch, device, precision, lr=1e-4):
 
 def ours_step_fn(model, batch, precision, micro, seq, d, applied=()):
     """The trainer's own engine and micro-batch step (`applied`: the Liger kernels the trainer applied)."""
-    train = dataclasses.replace(TrainSettings(), precision=precision, zero_stage=0 if d.world_size == 1 else 2)
+    # One process: no ZeRO in fp32; ZeRO-1 in bf16 (DeepSpeed's fp32 master weights need a ZeRO optimizer).
+    zero_stage = 2 if d.world_size > 1 else int(precision == "bf16")
+    train = dataclasses.replace(TrainSettings(), precision=precision, zero_stage=zero_stage)
     stage = StageSettings(steps=10**6, lr=1e-4, warmup_steps=0, seq_length=seq, micro_batch=micro)
     engine = build_engine(model, train, stage, d, fused_rope=FUSED_ROPE in applied)
 
@@ -157,7 +162,10 @@ def run_rows_cuda(rows, args):
     out = {}
     for name in rows:
         cmd = [sys.executable, __file__, *sys.argv[1:], "--row", name]
-        done = subprocess.run(cmd, capture_output=True, text=True)
+        # Without this process's rendezvous (init_distributed put RANK and MASTER_PORT into the
+        # environment, and this process listens on that port): each row starts its own world of one.
+        env = {k: v for k, v in os.environ.items() if k not in DIST_ENV}
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env)
         if done.returncode:
             lines = done.stderr.strip().splitlines() or ["?"]
             out[name] = "failed: " + lines[-1][:100]

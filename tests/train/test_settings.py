@@ -53,6 +53,8 @@ def test_deepspeed_config_from_settings():
     assert not cpu["bf16"]["enabled"]
     with pytest.raises(ValueError, match="precision"):
         deepspeed_config(dataclasses.replace(settings, precision="fp16"), settings.stage2, 1, on_cuda=False)
+    with pytest.raises(ValueError, match="zero_stage >= 1"):  # DeepSpeed refuses bf16 without ZeRO
+        deepspeed_config(dataclasses.replace(settings, zero_stage=0), settings.stage2, 1, on_cuda=True)
 
 
 def test_zero_buckets_are_capped_at_the_gradient_size():

@@ -27,6 +27,12 @@ def deepspeed_config(train: TrainSettings, stage: StageSettings, world_size: int
     if train.zero_stage not in (0, 1, 2, 3):
         raise ValueError(f"pretrain.zero_stage = {train.zero_stage}: use 0, 1, 2 or 3")
     bf16 = train.precision == "bf16"
+    if bf16 and train.zero_stage == 0:
+        # DeepSpeed accumulates bf16 gradients in fp32 and keeps fp32 master weights only in its
+        # ZeRO (or BF16) optimizer; without ZeRO it refuses the mix ("unsupported mix of model_dtype").
+        raise ValueError("pretrain.precision = bf16 needs pretrain.zero_stage >= 1 (fp32 master weights and "
+                         "gradient accumulation live in DeepSpeed's ZeRO optimizer; with one process ZeRO-1 "
+                         "partitions nothing): set zero_stage to 1, 2 or 3, or precision to fp32")
     config: dict[str, Any] = {
         "train_micro_batch_size_per_gpu": stage.micro_batch,
         "gradient_accumulation_steps": stage.grad_accum,
