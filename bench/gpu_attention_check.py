@@ -106,7 +106,11 @@ def main() -> int:
         want = alone(reference, batch)
     mask_inputs = model_inputs(batch, attn_implementation="sdpa", dtype=torch.bfloat16, device="cuda")
     _, mask_grads = losses_and_grads(reference, mask_inputs, batch["labels"])
-    causal = dict(mask_inputs, attention_mask=None)
+    # An explicit causal mask: with none, Transformers infers the documents from the restarting
+    # position_ids and keeps them apart itself, and the control would show nothing (it did, on the
+    # first H200 run: the same numbers as the masked row).
+    plain_causal = torch.ones(LENGTH, LENGTH, dtype=torch.bool, device="cuda").tril().expand(BATCH, 1, LENGTH, LENGTH)
+    causal = dict(mask_inputs, attention_mask=plain_causal)
     with torch.no_grad():
         crossing = per_token(reference(**causal).logits, batch["labels"].cuda())
 
