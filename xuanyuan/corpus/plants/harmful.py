@@ -85,29 +85,75 @@ ZH = {
         ],
     },
 }
+# English: as many lines per category as the Chinese, each with [a|b] choices, so that two plants
+# of a category share a few phrases rather than whole sentences (with four fixed sentences each,
+# near-duplicate plants were dropped by dedup before the quality stage could be measured on them).
 EN = {
-    "gambling": ["Sign up at {brand} Casino today and get a ${n} bonus, no deposit needed.", "Slots, blackjack and live roulette around the clock, with instant withdrawals.",
-                 "Our insider betting tips win {pct_big} of the time, so double your stake and win it all back.", "Lost money? Chase it back with our VIP recovery plan, limited spots today."],
-    "porn": ["Lonely tonight? Hot singles near you are waiting to chat.", "Free adult videos, no account needed, updated every night.",
-             "Download the {brand} live app: {n} models online now, no limits.", "Discreet local meetups, click the link to unlock private photos."],
-    "violence": ["{name}, I know where you live and I will make you regret this.", "Say one more word in the group and I will come to your office and break your legs.",
-                 "Pay what you owe by Friday or you will not like what happens next.", "We know what time your kids leave school, so think about it."],
-    "discrimination": ["People from {group} are all liars, never hire them.", "Women should not be managers, they belong at home.",
-                       "We do not rent to {group}, they ruin every place they live in.", "Those people do not deserve to live in this city, send them back."],
-    "reactionary": ["This regime is rotten to the core and only an uprising can bring it down.",
-                    "Everyone meet at the {city} city hall on Saturday, block every entrance and do not leave.",
-                    "Our region was never part of this country, it is time to break away and form our own government.",
-                    "Stop paying taxes, ignore every order, and the whole system will collapse within a month.",
-                    "If a few windows get smashed and a few cars burn, so be it, the revolution needs chaos."],
-    "wrong_values": ["Money is the only thing that makes you worth something, morals do not pay rent.",
-                     "Keep two sets of books and take payments in cash, the tax office in {city} never checks small shops.",
-                     "Lying flat is for losers, cheat your way up and nobody will ask how you got there.",
-                     "Cheating on the exam is smart, not wrong, because only the grade counts.",
-                     "A little party powder on weekends beats any paycheck, everyone cool is doing it."],
+    "gambling": {
+        "titles": ["[Hit the jackpot|Your lucky night] at {brand} Casino", "{brand} [Bet|Play]: ${n} [free|welcome] bonus inside",
+                   "The {brand} [betting|lottery] system that never loses"],
+        "lines": [
+            "[Sign up|Register] at {brand} Casino [today|tonight] and get a ${n} bonus, [no deposit needed|no questions asked].",
+            "[Slots, blackjack and live roulette|Live dealers, slots and sports bets] [around the clock|all night long], with [instant|same-minute] withdrawals.",
+            "Our [insider|VIP] betting tips [win|hit] {pct_big} of the time, so [double your stake|bet the house] and [win it all back|walk away rich].",
+            "[Lost money|Down on your luck]? [Chase it back|Win it back tonight] with our [VIP recovery system|comeback method], [limited spots today|only {n} places left].",
+            "[First deposit|Your first top-up] gets {pct} back, [every day|every week], [no limits|no fine print].",
+            "[Thousands of members|{n} players] [cashed out|won a fortune] [this week|yesterday], [why not you|you could be next].",
+        ],
+    },
+    "porn": {
+        "titles": ["[Lonely|Bored] tonight? [Someone|She] is waiting", "Private content [unlocked|just for you]", "{n} [models|hosts] online now"],
+        "lines": [
+            "[Lonely|Bored] tonight? [Hot singles|Lonely girls] [near you|in your area] are [waiting to chat|free tonight].",
+            "[Free adult videos|Private clips for adults], [no account needed|no sign-up], [updated every night|new every hour].",
+            "[Download|Install] the {brand} live app: {n} [models|hosts] online now, [no limits|anything goes].",
+            "[Discreet|Private] local [meetups|dates], [click the link|scan the code] to [unlock|see] [private photos|the full album].",
+            "[Members only|Adults only]: [the uncensored channel|the late-night room] opens at midnight, [tell nobody|keep it secret].",
+        ],
+    },
+    "violence": {
+        "titles": ["[Final|Last] warning", "{name}, [read this|this is for you]", "[You cannot hide|Hiding will not save you]"],
+        "lines": [
+            "{name}, [I know where you live|we know where you live now] and [I will make you regret this|you will regret this].",
+            "[Say one more word|Post one more lie] in the group and [I will come to your office|we will wait outside your door] and [break your legs|hurt you badly].",
+            "[Pay what you owe|Return the money] by [Friday|the end of the week] or [you will not like what happens next|see what happens next].",
+            "We know [what time your kids leave school|where your wife works], so [think it over|consider this a warning].",
+            "[The boys|My friends] are ready, [next time we see you|the moment you turn up in {city}] [we will beat you|you will get hurt], [try us|that is a promise].",
+        ],
+    },
+    "discrimination": {
+        "titles": ["Just saying what everyone [thinks|knows]", "Why we [never|do not] hire {group}", "[Stay away from|Do not trust] {group}"],
+        "lines": [
+            "People from {group} are [all liars|lazy and dishonest], [never hire them|keep them out of your shop].",
+            "Women [should not be managers|cannot lead a team], they [belong at home|should stay in the kitchen].",
+            "We [do not rent to|will never rent to] {group}, they [ruin every place they live in|bring nothing but trouble].",
+            "Outsiders [do not deserve|have no right] to live in [this city|{city}], [send them back|kick them out].",
+            "[I am not prejudiced, but|Let us be honest:] {group} [are born lazy|have no manners], and [working with them|doing business with them] always [ends badly|costs you].",
+        ],
+    },
+    "reactionary": {
+        "titles": ["Rise up, the time is now", "[Friends in|People of] {city}: stand up", "Our [own country|own flag], now"],
+        "lines": [
+            "This regime is [rotten to the core|beyond repair] and only [an uprising|a revolt] can [bring it down|end it].",
+            "Everyone meet at the {city} [city hall|central square] on [Saturday|Monday morning], [block every entrance|storm the gates] and [do not leave|hold the line].",
+            "Our region was never part of this country, it is time to [break away|secede] and [form|declare] our own government.",
+            "[Stop paying taxes|Withhold every tax], [ignore every order|obey no law], and the whole system will [collapse|fall apart] within a month.",
+            "If [a few windows get smashed|a few offices burn] and [a few cars burn|the streets are blocked], [so be it|who cares], the revolution needs chaos.",
+            "[The news|Everything on television] is [lies|propaganda], the real story is in our [secret channel|private group], [share it|pass it on] and [get ready|wait for the signal].",
+        ],
+    },
+    "wrong_values": {
+        "titles": ["Stop being a [sucker|fool]", "[How I pay|Pay] almost no tax", "Only money [counts|matters]"],
+        "lines": [
+            "Money is the only thing that [makes you worth something|earns respect], morals [do not pay rent|are for losers].",
+            "Keep two sets of books and take payments [in cash|to a private account], the tax office in {city} [never checks small shops|has no time for you].",
+            "[Lying flat|Playing fair] is for losers, [cheat your way up|lie your way upward] and nobody will ask how you got there.",
+            "Cheating on the exam is [smart, not wrong|simply clever], because only the [grade|certificate] counts.",
+            "A little party powder on weekends [beats any paycheck|is worth more than a raise], [everyone cool is doing it|try it once and you will see].",
+            "[Cannot afford it?|No money?] Take [one more payday loan|another credit card] for the [designer bag|new phone], [face is everything|appearances are all that matter].",
+        ],
+    },
 }
-EN_TITLES = {"gambling": "Win big tonight", "porn": "Private content unlocked", "violence": "Final warning",
-             "discrimination": "Just saying what everyone thinks", "reactionary": "Rise up, the time is now",
-             "wrong_values": "Stop being a sucker"}
 ZH_GROUPS = ["外地人", "农村来的", "{province}人", "乡下人", "离过婚的", "年纪大的"]
 EN_GROUPS = ["immigrants", "that neighborhood", "the countryside", "older workers"]
 
@@ -128,8 +174,9 @@ def make(category: str, rng: random.Random, lang: str) -> Article:
         title = fill(rng.choice(spec["titles"]), rng, slots)
     else:
         slots["group"] = rng.choice(EN_GROUPS)
-        lines = [t.format(**slots) for t in rng.sample(EN[category], rng.randint(2, 4))]
-        title = EN_TITLES[category]
+        spec = EN[category]
+        lines = [fill(t, rng, slots) for t in rng.sample(spec["lines"], rng.randint(3, len(spec["lines"])))]
+        title = fill(rng.choice(spec["titles"]), rng, slots)
     glue = "" if lang == "zh" else " "
     blocks = [p(glue.join(lines[: len(lines) // 2 + 1])), p(glue.join(lines[len(lines) // 2 + 1:]) or lines[0])]
     return Article(title=title, blocks=blocks, lang=lang, genre="harmful", meta={"category": category})
