@@ -6,7 +6,7 @@
 #     bench/train_step.py, a small Llama: plain HF, HF + Liger, ours (micro-batch 1, 2) -> $OUT/smoke_step.txt
 #     packed attention on CUDA: torch_varlen / flash vs documents alone; Liger   -> $OUT/attention.txt
 #   bash bench/device_check.sh full    (~9 min) the measurements, most important first:
-#     bench/train_step.py slice70b: plain HF, HF + Liger, ours (micro-batch 1, 2) -> $OUT/slice70b.txt
+#     bench/train_step.py slice70b: plain HF, HF + Liger (bf16; fp32 weights), ours (micro-batch 1, 2, 4), profiles -> $OUT/slice70b.txt
 #     the trainer on CUDA at 16k tokens (pytest: bf16, DeepSpeed, torch_varlen)   -> $OUT/step16k.txt
 #     bench/rope_kernel.py: Liger's RoPE over the fp32 table vs the unfused fp32 rotation -> $OUT/rope.txt
 #     bench/train_step.py llama1b3                                       -> $OUT/llama1b3.txt
@@ -59,11 +59,11 @@ step() {  # step NAME SECONDS COMMAND...: run with a limit, keep the output, say
 }
 
 if [ "$what" = smoke ] || [ "$what" = all ]; then
-  step smoke_step 100 python3 bench/train_step.py --config cpu --liger --ours-micro-batches 2 --steps 2 --warmup 1
+  step smoke_step 100 python3 bench/train_step.py --config cpu --liger --ours-micro-batches 2 --steps 2 --warmup 1 --profile 5
   step attention 90 python3 bench/gpu_attention_check.py
 fi
 if [ "$what" = full ] || [ "$what" = all ]; then
-  step slice70b 200 python3 bench/train_step.py --config slice70b --liger --ours-micro-batches 2 --steps 5 --warmup 2
+  step slice70b 240 python3 bench/train_step.py --config slice70b --liger --ours-micro-batches 2,4 --steps 5 --warmup 2 --profile 15
   step step16k 150 python3 -m pytest -x -q -p no:cacheprovider tests/train/test_context.py -k 16k
   step rope 40 python3 bench/rope_kernel.py
   step llama1b3 120 python3 bench/train_step.py --config llama1b3 --liger --steps 5 --warmup 2

@@ -1,4 +1,5 @@
-"""Peak memory of one SFT stage's data build (`sft_data`): the streaming build vs the old all-in-memory one.
+"""Peak memory of one SFT stage's data build (`sft_data`): the streaming build vs the old all-in-memory one
+and vs what a user builds with Hugging Face `datasets`.
 
 Usage: python bench/sft_data_memory.py [--conversations N] [--seq-length L] [--tokenizer DIR]
 
@@ -16,8 +17,14 @@ divided by the stage's tokens, is the bytes per token the build held.
 - old: the previous build re-implemented here from the library's pieces, as it was: files read
   whole (read_text + json.loads), every Conversation held, two int lists per tokenized conversation,
   a mix of (conversation, tokens) pairs, `pack_conversations` (dense int64 rows), np.save as int64.
-Both write their rows, and the bench checks them equal (old arrays == new arrays cast to int64,
-same members). One-thread tokenizer, so the times are per core.
+- hf: what a user writes with Hugging Face `datasets` (as TRL's SFT data path does): `load_dataset("json")`
+  over the same files (Arrow, memory-mapped, cached on disk), `map(batched=True)` with our chat
+  template and answer-only labels (`to_conversation` + `tokenize_conversation`, so the tokens are
+  the same) into variable-length `input_ids`/`labels` columns, `save_to_disk`. It does less than
+  ours: no repeat removal, no mixing, no packing into rows (the trainer would pack or pad later).
+Old and new write their rows, and the bench checks them equal (old arrays == new arrays cast to
+int64, same members); the hf row's token count must equal theirs. One-thread tokenizer, one
+`datasets` process, so the times are per core.
 """
 
 from __future__ import annotations
@@ -141,6 +148,42 @@ def build_old(data: Path, tokenizer: Path, seq_length: int, out: Path) -> int:
     return sum(len(t) for _, t in fitting)
 
 
+def build_hf(data: Path, tokenizer: Path, seq_length: int, out: Path) -> int:
+    """Hugging Face datasets: load the JSONL as Arrow, map to token columns with answer-only labels, save."""
+    import datasets
+
+    from xuanyuan.sft import SegmentEncoder, to_conversation, tokenize_conversation
+
+    encoder = SegmentEncoder(str(tokenizer))
+    tokens = [0]  # counted in `tokenize`: reading the column back would hold it all as Python lists
+    for spec in stage_files(data):
+        if spec.path.stat().st_size == 0:  # datasets' JSON reader fails on an empty file (few --conversations)
+            continue
+        table = datasets.load_dataset("json", data_files=str(spec.path), split="train",
+                                      cache_dir=str(out / "cache"))
+
+        def tokenize(batch, spec=spec):
+            ids, labels = [], []
+            for index in range(len(batch["id"])):
+                record = {key: batch[key][index] for key in batch}
+                conversation = to_conversation(record, source=spec.source, default_id=str(index),
+                                               domain=spec.domain, lang=spec.lang)
+                tokenized, _ = tokenize_conversation(conversation, encoder, max_length=seq_length + 1,
+                                                     overflow="truncate")
+                if tokenized is not None:
+                    ids.append(tokenized.input_ids)
+                    labels.append(tokenized.labels)
+                    tokens[0] += len(tokenized)
+            return {"input_ids": ids, "labels": labels}
+
+        mapped = table.map(tokenize, batched=True, remove_columns=table.column_names)
+        mapped.save_to_disk(str(out / "rows" / spec.source))
+    return tokens[0]
+
+
+BUILDS = {"new": build_new, "old": build_old, "hf": build_hf}
+
+
 def run_one(path: str, data: Path, tokenizer: Path, seq_length: int, out: Path) -> dict:
     """In this (fresh) process: baseline after imports and a tokenizer load, then the build's peak."""
     import numpy  # noqa: F401  (both paths use it; its import is not the build's memory)
@@ -148,10 +191,12 @@ def run_one(path: str, data: Path, tokenizer: Path, seq_length: int, out: Path) 
     from xuanyuan.sft import SegmentEncoder
     from xuanyuan.sft import stage_data  # noqa: F401
 
+    if path == "hf":
+        import datasets  # noqa: F401  (pyarrow, pandas, ...: an import, not the build's memory)
     SegmentEncoder(str(tokenizer)).fresh("warm up 预热")
     baseline = status_mib("VmRSS")
     start = time.perf_counter()
-    tokens = (build_new if path == "new" else build_old)(data, tokenizer, seq_length, out)
+    tokens = BUILDS[path](data, tokenizer, seq_length, out)
     return {"path": path, "tokens": tokens, "seconds": time.perf_counter() - start,
             "held_mib": status_mib("VmHWM") - baseline, "baseline_mib": baseline}
 
@@ -170,7 +215,7 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=20000)
     parser.add_argument("--seq-length", type=int, default=2048)
     parser.add_argument("--tokenizer", type=Path, default=None)
-    parser.add_argument("--run", choices=("new", "old"), help=argparse.SUPPRESS)  # the subprocess's part
+    parser.add_argument("--run", choices=tuple(BUILDS), help=argparse.SUPPRESS)  # the subprocess's part
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run:
@@ -185,31 +230,39 @@ def main() -> None:
         write_replicated(work / "data", args.conversations)
         tokenizer = args.tokenizer or train_tokenizer(work / "tokenizer")
         results = {}
-        for path in ("new", "old"):
+        for path in BUILDS:
             command = [sys.executable, __file__, "--run", path, "--work", str(work), "--tokenizer", str(tokenizer),
                        "--seq-length", str(args.seq_length)]
-            done = subprocess.run(command, check=True, capture_output=True, text=True)
+            done = subprocess.run(command, capture_output=True, text=True)
+            if done.returncode:
+                sys.exit(f"the {path} build failed:\n{done.stderr[-3000:]}")
             results[path] = json.loads(done.stdout.strip().splitlines()[-1])
         identical = same_rows(work / "new" / "rows", work / "old" / "rows")
-        disk = {p: sum(f.stat().st_size for f in (work / p / "rows").glob("*.npy")) for p in results}
-    new, old = results["new"], results["old"]
+        # Rows as stored: ours .npy + rows.json; datasets' Arrow files (its cache of the raw JSON not counted).
+        disk = {p: sum(f.stat().st_size for f in (work / p / "rows").rglob("*") if f.is_file()) for p in results}
+    new, old, hf = results["new"], results["old"], results["hf"]
     tokens = new["tokens"]
     print(f"# sft_data peak memory: {args.conversations} conversations, {tokens:,} tokens, seq_length "
           f"{args.seq_length}; {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}\n")
     print("| build | held at peak (MiB) | bytes/token | rows on disk (MiB) | seconds |")
     print("|---|---:|---:|---:|---:|")
-    for name, r in (("old: lists + int64 arrays", old), ("new: streamed, compact store", new)):
+    for name, r in (("old: lists + int64 arrays", old), ("Hugging Face datasets: load_dataset + map + save_to_disk", hf),
+                    ("new: streamed, compact store", new)):
         print(f"| {name} | {r['held_mib']:.1f} | {r['held_mib'] * 2**20 / tokens:.2f} | {disk[r['path']] / 2**20:.1f} "
               f"| {r['seconds']:.1f} |")
     print(f"| **old / new** | **{old['held_mib'] / new['held_mib']:.1f}x** | "
           f"**{old['held_mib'] / new['held_mib']:.1f}x** | {disk['old'] / disk['new']:.1f}x | "
           f"{old['seconds'] / new['seconds']:.2f}x |")
+    print(f"| **hf / new** | **{hf['held_mib'] / new['held_mib']:.1f}x** | **{hf['held_mib'] / new['held_mib']:.1f}x** | "
+          f"{disk['hf'] / disk['new']:.1f}x | {hf['seconds'] / new['seconds']:.2f}x |")
     print(f"\nrows identical (old int64 == new cast to int64, same members): {'yes' if identical else 'NO'}; "
           f"baseline RSS before the build (imports + tokenizer): new {new['baseline_mib']:.0f} MiB, "
-          f"old {old['baseline_mib']:.0f} MiB")
+          f"old {old['baseline_mib']:.0f} MiB, hf {hf['baseline_mib']:.0f} MiB")
+    print(f"Hugging Face datasets row: {hf['tokens']:,} tokens, unpacked, no repeat removed "
+          f"({'the same as ours' if hf['tokens'] == tokens else f'ours after removing repeats: {tokens:,}'})")
     if not identical or old["tokens"] != tokens:
-        sys.exit("the two builds differ")
+        sys.exit("the builds differ")
 
 
 if __name__ == "__main__":

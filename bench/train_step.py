@@ -7,11 +7,14 @@
 One step = forward + backward + AdamW (+ clipping in both). Throughput is the median over
 `--steps` timed steps after `--warmup` untimed ones; FLOPs per token = 6*N (without input
 embeddings) + 12*L*d*S (xuanyuan.train.flops); MFU against `--peak-tflops` or the table/measurement.
-Rows: plain HF (model(labels=...), loss.backward, torch AdamW), HF + Liger (`--liger`: all of
-Liger's Llama kernels incl. fused linear cross-entropy), ours (xuanyuan.train: the model settings'
+Rows: plain HF (model(labels=...), loss.backward, torch AdamW; bf16 configs: bf16 weights and
+AdamW moments), HF + Liger (`--liger`: all of Liger's Llama kernels incl. fused linear
+cross-entropy; on CUDA in bf16 also with fp32 weights under autocast, the HF Trainer's bf16=True and
+the precision of our fp32 master weights), ours (xuanyuan.train: the model settings'
 attention and fused kernels, deepspeed.initialize with the generated ZeRO config, fp32 RoPE (in
 Liger's kernel when `rope` is applied), and the trainer's own `micro_batch_step`), and ours at other
-micro-batches (`--ours-micro-batches 2`).
+micro-batches (`--ours-micro-batches 2,4`). `--profile 20` prints each row's top CUDA ops of one
+more step (torch.profiler), to see where a row's time goes beyond the matrix products.
 
 On CUDA every row runs in a fresh process (Liger patches the modeling module globally, and two
 70B-shaped slices with AdamW states do not fit one GPU together), the model is built on the GPU.
@@ -73,9 +76,13 @@ def make_batch(vocab, seq, micro, seed=0):
             "position_ids": torch.arange(seq).expand(micro, seq).clone()}
 
 
-def hf_step_fn(model, batch, device, precision, lr=1e-4):
-    """The plain loop a user writes: HF shifts labels itself, so give it the unshifted ids."""
-    dtype = torch.bfloat16 if precision == "bf16" else torch.float32
+def hf_step_fn(model, batch, device, precision, lr=1e-4, autocast=False):
+    """The plain loop a user writes: HF shifts labels itself, so give it the unshifted ids.
+
+    autocast: fp32 weights and AdamW states, bf16 compute under torch.autocast (what the HF Trainer
+    does with bf16=True): the same precision of the update as our trainer's fp32 master weights.
+    Without it the weights, gradients and AdamW moments are bf16 (`model.to(bfloat16)`)."""
+    dtype = torch.bfloat16 if precision == "bf16" and not autocast else torch.float32
     model = model.to(device, dtype)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.1,
                             fused=device.type == "cuda")
@@ -83,7 +90,8 @@ def hf_step_fn(model, batch, device, precision, lr=1e-4):
     labels = ids.clone()
 
     def step():
-        loss = model(input_ids=ids, labels=labels, use_cache=False).loss
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
+            loss = model(input_ids=ids, labels=labels, use_cache=False).loss
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
@@ -120,10 +128,11 @@ def row_builders(args, sizes, vocab, seq, precision, d):
         return lambda: hf_step_fn(make_model(sizes, vocab, attn_hf, d.device), make_batch(vocab, seq, micro),
                                   d.device, precision)
 
-    def hf_liger(micro):
+    def hf_liger(micro, autocast=False):
         def build():
             liger_llama()
-            return hf(micro)()
+            return hf_step_fn(make_model(sizes, vocab, attn_hf, d.device), make_batch(vocab, seq, micro),
+                              d.device, precision, autocast=autocast)
         return build
 
     def ours(micro):
@@ -138,6 +147,8 @@ def row_builders(args, sizes, vocab, seq, precision, d):
     rows = {"plain HF loop": (micro, hf(micro))}
     if args.liger:
         rows["HF + Liger"] = (micro, hf_liger(micro))
+        if precision == "bf16" and d.device.type == "cuda":
+            rows["HF + Liger, fp32 weights (autocast)"] = (micro, hf_liger(micro, autocast=True))
     rows["xuanyuan trainer (DeepSpeed)"] = (micro, ours(micro))
     for other in args.ours_micro_batches:
         rows[f"xuanyuan trainer, micro-batch {other}"] = (other, ours(other))
@@ -157,6 +168,19 @@ def run_rows_cpu(rows, d, args):
     return {name: statistics.median(times[name]) for name, _ in steps}
 
 
+def print_profile(step, top: int) -> None:
+    """One more step under torch.profiler: the `top` CUDA ops by their own GPU time, as '#' lines."""
+    from torch.profiler import ProfilerActivity, profile
+
+    torch.cuda.synchronize()
+    with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
+        step()
+        torch.cuda.synchronize()
+    table = prof.key_averages().table(sort_by="self_device_time_total", row_limit=top, max_name_column_width=60)
+    for line in table.splitlines():
+        print("#   " + line)
+
+
 def run_rows_cuda(rows, args):
     """Each row in a fresh process: Liger's patches are global, and two slices do not fit one GPU together."""
     out = {}
@@ -171,8 +195,12 @@ def run_rows_cuda(rows, args):
             out[name] = "failed: " + lines[-1][:100]
             print(f"# {name} failed (rc {done.returncode}); the end of its stderr:", *lines[-20:], sep="\n# ", flush=True)
             continue
-        result = json.loads(done.stdout.strip().splitlines()[-1])
+        lines = done.stdout.strip().splitlines()
+        result = json.loads(lines[-1])
         out[name] = result["seconds"]
+        if args.profile:
+            print(f"# {name}: the step's top CUDA ops", *[line for line in lines if line.startswith("#   ")],
+                  sep="\n", flush=True)
         print(f"# {name}: peak {result['peak_gib']:.1f} GiB", flush=True)
     return out
 
@@ -190,7 +218,10 @@ def main(argv=None):
     parser.add_argument("--liger-kernels", type=lambda v: [x for x in v.split(",") if x], default=list(LIGER_KERNELS),
                         help="our trainer's model.liger_kernels, comma-separated (default: all)")
     parser.add_argument("--peak-tflops", type=float, default=None)
-    parser.add_argument("--liger", action="store_true", help="add an HF + Liger row (CUDA, liger_kernel installed)")
+    parser.add_argument("--liger", action="store_true", help="add HF + Liger rows (CUDA, liger_kernel installed): "
+                        "bf16 weights, and (bf16 configs) fp32 weights under autocast")
+    parser.add_argument("--profile", type=int, default=0, metavar="TOP",
+                        help="CUDA: after timing, profile one more step of each row and print its TOP ops by GPU time")
     parser.add_argument("--row", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -201,7 +232,10 @@ def main(argv=None):
 
     if args.row:  # one row, in its own process (CUDA)
         row_micro, build = rows[args.row]
-        seconds = timed(build(), d.device, args.warmup, args.steps)
+        step = build()
+        seconds = timed(step, d.device, args.warmup, args.steps)
+        if args.profile:
+            print_profile(step, args.profile)
         print(json.dumps({"seconds": seconds, "peak_gib": torch.cuda.max_memory_allocated() / 2**30}))
         return
 
