@@ -63,6 +63,21 @@ def test_rows_of_another_length_are_refused_with_the_fix(rows_dir, tmp_path):
         SftRows(partial, SEQ, seed=1)
 
 
+def test_training_reads_only_the_header_of_rows_json(rows_dir, tmp_path):
+    """The member lists (every conversation id of the stage) are for reports, not for each training rank."""
+    copy = tmp_path / "rows"
+    shutil.copytree(rows_dir, copy)
+    meta = (copy / "rows.json").read_text()
+    (copy / "rows.json").write_text(meta[: meta.index('"members": [') + len('"members": [')] + "not parsed")
+    assert len(SftRows(copy, SEQ, seed=1)) == json.loads(meta)["rows"]
+    (copy / "rows.json").write_text(meta.replace('"rows": ', '"rows": 1', 1))  # 1 prepended: too many rows
+    with pytest.raises(SftRowsError, match="do not match rows.json"):
+        SftRows(copy, SEQ, seed=1)
+    (copy / "rows.json").write_text(json.dumps({"members": [], **json.loads(meta)}))
+    with pytest.raises(SftRowsError, match="not a rows.json written by sft_data"):
+        SftRows(copy, SEQ, seed=1)
+
+
 @pytest.mark.slow
 def test_sft_trains_on_rows_exports_and_resumes_exactly(tiny, standin, rows_dir, tmp_path):
     straight = _sft_job(tiny, standin[0], rows_dir, tmp_path / "straight")

@@ -21,6 +21,7 @@ versions, so a resumed run sees the same order); steps beyond one epoch wrap aro
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -58,6 +59,19 @@ def _write_meta(out_dir: Path, seq_length: int, members, rows: int) -> None:
         for k, row in enumerate(members):
             meta.write((", " if k else "") + json.dumps(row, ensure_ascii=False))
         meta.write("]}\n")
+
+
+_META_HEADER = re.compile(r'\{"seq_length": (\d+), "rows": (\d+), "members": \[')
+
+
+def read_meta_header(path: Path) -> dict[str, int]:
+    """`seq_length` and `rows` of a rows.json from its first bytes (`_write_meta` writes them first)."""
+    with open(path, encoding="utf-8") as meta:
+        match = _META_HEADER.match(meta.read(256))
+    if match is None:
+        raise SftRowsError(f"{path}: not a rows.json written by sft_data (no seq_length/rows header); "
+                           "rerun the sft_data rule")
+    return {"seq_length": int(match.group(1)), "rows": int(match.group(2))}
 
 
 def row_dtypes(id_dtype: np.dtype, seq_length: int) -> dict[str, np.dtype]:
@@ -138,13 +152,19 @@ class SftRows:
         missing = [name for name in (*[f"{a}.npy" for a in ARRAYS], META) if not (directory / name).exists()]
         if missing:
             raise SftRowsError(f"{directory}: SFT rows incomplete (missing {', '.join(missing)}); rerun the sft_data rule")
-        meta = json.loads((directory / META).read_text(encoding="utf-8"))
+        # Only the header of rows.json: its member lists name every conversation of the stage (hundreds
+        # of MB for the recipe's SFT), which every training rank would otherwise parse and hold.
+        meta = read_meta_header(directory / META)
         if meta["seq_length"] != seq_length:
             raise SftRowsError(
                 f"{directory}: rows are {meta['seq_length']} tokens long but the stage trains at seq_length={seq_length}; "
                 "rebuild the rows (sft_data) with the stage's seq_length"
             )
         self.arrays = {name: np.load(directory / f"{name}.npy", mmap_mode="r") for name in ARRAYS}
+        shapes = {name: array.shape for name, array in self.arrays.items()}
+        if any(shape != (meta["rows"], seq_length) for shape in shapes.values()):
+            raise SftRowsError(f"{directory}: arrays {shapes} do not match rows.json ({meta['rows']} rows of "
+                               f"{seq_length}); rerun the sft_data rule")
         self.seq_length = seq_length
         self._order = np.random.RandomState(seed).permutation(meta["rows"])
 
