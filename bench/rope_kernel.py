@@ -8,8 +8,9 @@ Rows, each a forward + backward of the rotation of bf16 q [1, 64 heads, S, 128] 
 - Liger's kernel over the fp32 table (`apply_rotary_pos_emb_fp32_fused`, the trainer's default);
 - Hugging Face's rotation with its cos/sin in bf16 (what the bf16-cast model does without our fix);
 - Liger's kernel with those bf16 cos/sin (what `apply_liger_kernel_to_llama(rope=True)` alone gives).
-Error: the largest |rotated - float64 truth| in bf16 spacings of the truth (0.5 = rounded once to
-nearest), at positions spread over 0 .. 16,383. Time: median of `--steps` CUDA-event timed calls.
+Error: the largest |rotated - float64 truth| in bf16 spacings of the rotated pair's length (0.5 =
+rounded once to nearest, ~512 = wrong angles; `rope.rotation_error_in_bf16_spacings`), at positions
+spread over 0 .. 16,383. Time: median of `--steps` CUDA-event timed calls.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ def main(argv=None) -> int:
     print(f"{torch.cuda.get_device_name() if device.type == 'cuda' else 'CPU, Triton interpreter'}, "
           f"torch {torch.__version__}; q [1, {heads}, {tokens}, {head_dim}], k [1, {kv_heads}, {tokens}, {head_dim}] "
           f"bf16, positions 0..16,383\n")
-    print("| rotation | fwd + bwd ms | vs unfused fp32 | max error vs float64 (bf16 spacings) |")
+    print("| rotation | fwd + bwd ms | vs unfused fp32 | max error vs float64 (bf16 spacings of the pair) |")
     print("|---|---:|---:|---:|")
     base = None
     for name, rotate, (cos, sin) in rows:

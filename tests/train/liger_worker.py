@@ -116,7 +116,8 @@ def rope_in_the_model() -> dict:
 
 def rope_at_long_positions() -> dict:
     """The rotation of bf16 q/k at positions up to 16,384: the largest error against float64, in units of
-    the bf16 spacing of the exact value (rounding to nearest is 0.5, truncation 1; the interpreter truncates)."""
+    the bf16 spacing of the rotated pair's length (rounding to nearest is 0.5, truncation 1; the
+    interpreter truncates)."""
     config = standin_config(SIZES, VOCAB, "sdpa")
     head_dim = SIZES.hidden_size // SIZES.num_heads
     positions = torch.arange(0, 16384, 61)

@@ -159,11 +159,18 @@ def rope_max_error(cos_sin: Callable[[torch.Tensor], tuple[torch.Tensor, torch.T
 
 def rotation_error_in_bf16_spacings(rotated: torch.Tensor, x: torch.Tensor, cos64: torch.Tensor,
                                      sin64: torch.Tensor) -> float:
-    """Largest |rotated - rotation of x in float64|, in bf16 spacings of the exact value (0.5 = rounded once
-    to nearest); cos64/sin64 from `reference_cos_sin`. Checks a rotation kernel, where cos/sin checks cannot."""
+    """Largest |rotated - rotation of x in float64|, in bf16 spacings of the length of the rotated pair
+    (x_i, x_i+d/2), which a rotation keeps: 0.5 = rounded once to nearest, 1 = truncated, ~512 = the
+    wrong angle. cos64/sin64 from `reference_cos_sin`. Checks a rotation kernel, where cos/sin checks
+    cannot. Not the spacing of each exact value: over millions of elements some exact values nearly
+    cancel, and there any fp32 computation is off by hundreds of their tiny spacings (234 on an H200
+    at 67M elements, for a correct rotation)."""
     xd = x.double()
     truth = xd * cos64 + _rotate_half(xd) * sin64
-    spacing = 2.0 ** (torch.floor(torch.log2(truth.abs().clamp(min=2.0 ** -100))) - 7)  # bf16: 8 significant bits
+    half = x.shape[-1] // 2
+    pair = torch.sqrt(xd[..., :half] ** 2 + xd[..., half:] ** 2)
+    pair = torch.cat((pair, pair), dim=-1)
+    spacing = 2.0 ** (torch.floor(torch.log2(pair.clamp(min=2.0 ** -100))) - 7)  # bf16: 8 significant bits
     return float(((rotated.double() - truth).abs() / spacing).max())
 
 
