@@ -304,6 +304,12 @@ def _cross_key_problems(config: dict[str, Any]) -> list[tuple[list[list[Any]], s
     problems += _evaluate_problems(config)
     problems += _mix_problems(config)
     problems += _model_problems(config)
+    pretrain = config["pretrain"]
+    if pretrain.get("precision") == "bf16" and pretrain.get("zero_stage") == 0:
+        problems.append(([["pretrain", "zero_stage"], ["pretrain", "precision"]],
+                         "pretrain.precision bf16 needs pretrain.zero_stage 1, 2 or 3: DeepSpeed keeps fp32 master "
+                         "weights and accumulates bf16 gradients in fp32 only in its ZeRO optimizer (with one "
+                         "process ZeRO-1 partitions nothing); set zero_stage, or precision: fp32"))
     return problems
 
 

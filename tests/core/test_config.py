@@ -341,3 +341,11 @@ def test_repeated_shots_are_refused_by_the_schema(tmp_path):
     assert "non-unique" in problems[0]
     _, problems = _problems_of(tmp_path, {"evaluate": {"shots": [0, 5]}})
     assert problems == []
+
+
+def test_bf16_without_zero_is_refused_before_any_job(tmp_path):
+    # DeepSpeed refuses bf16 weights with fp32 gradient accumulation outside ZeRO ("unsupported mix",
+    # seen on an H200); check-config says so, naming the file that set it.
+    path, problems = _problems_of(tmp_path, {"pretrain": {"precision": "bf16", "zero_stage": 0}})
+    assert len(problems) == 1 and problems[0].startswith(f"{path}: pretrain.precision bf16 needs"), problems
+    assert not _problems_of(tmp_path, {"pretrain": {"precision": "bf16", "zero_stage": 1}})[1]
