@@ -26,6 +26,17 @@ def test_reload_gives_identical_logits_and_generation(variants, variant):
     assert torch.equal(fresh.generate(**batch, **kwargs), reloaded.generate(**batch, **kwargs))
 
 
+def test_4bit_layers_take_the_plain_cpu_path_on_every_cpu(variants):
+    """bitsandbytes 0.50's AVX512-BF16 repacking fails on rows of partial blocks (this model's MLP) and
+    would make results depend on the CPU; both the fresh and the reloaded model opt out of it."""
+    import bitsandbytes as bnb
+
+    out, fresh = variants("nf4")
+    for model in (fresh, load_quantized(out)):
+        layers = [m for m in model.modules() if isinstance(m, bnb.nn.Linear4bit)]
+        assert layers and not any(m.support_avx512bf16_for_cpu for m in layers)
+
+
 # Relative error of the logits (Frobenius); measured on this random model: bf16 0.008, int8 0.025,
 # GPTQ 0.20, NF4 0.24 (4-bit on random Gaussian weights, no structure for calibration to exploit).
 @pytest.mark.parametrize("variant,max_rel_error", [("bf16", 0.02), ("int8", 0.05), ("nf4", 0.35), ("gptq4", 0.35)])

@@ -40,6 +40,22 @@ def quantize_bnb(source: Path, out: Path, variant: str, settings: Int8Settings |
     placed = load_kwargs(placement) or {"device_map": {"": placement.device}}
     model = AutoModelForCausalLM.from_pretrained(source, quantization_config=bnb_config(variant, settings),
                                                  dtype=getattr(torch, settings.dtype), **placed)
+    portable_cpu_4bit(model)
     model.eval()
     model.save_pretrained(out)
     return model
+
+
+def portable_cpu_4bit(model) -> None:
+    """Every 4-bit linear layer on the plain CPU path of bitsandbytes, whatever the CPU.
+
+    On a CPU with AVX512-BF16, bitsandbytes 0.50 repacks 4-bit weights for its own kernel at the first
+    forward. The repacking assumes rows of whole quantization blocks: in_features 352 with blocks of 64
+    (the default run's MLP) fails ("shape '[128, 5]' is invalid for input of size 704"), and results
+    would depend on the machine's instruction set. GPUs are not affected (the check is CPU-only).
+    """
+    import bitsandbytes as bnb
+
+    for module in model.modules():
+        if isinstance(module, bnb.nn.Linear4bit):
+            module.support_avx512bf16_for_cpu = False

@@ -50,8 +50,12 @@ def load_quantized(model_dir: str | Path, device: str | Placement = "cpu", *, gp
 
         require("bitsandbytes", variant)
         # bitsandbytes places weights while loading; .to(device) afterwards is not allowed for 8-bit.
+        from xuanyuan.quantize.bnb import portable_cpu_4bit
+
         placed = load_kwargs(placement) or {"device_map": {"": placement.device}}
-        return AutoModelForCausalLM.from_pretrained(path, dtype="auto", **placed).eval()
+        model = AutoModelForCausalLM.from_pretrained(path, dtype="auto", **placed).eval()
+        portable_cpu_4bit(model)
+        return model
     torch_dtype = _torch_dtype(dtype)
     if placement.kind == "cuda":
         return AutoModelForCausalLM.from_pretrained(path, dtype=torch_dtype, **load_kwargs(placement)).eval()
