@@ -7,12 +7,13 @@
 #     packed attention on CUDA: torch_varlen / flash vs documents alone; Liger   -> $OUT/attention.txt
 #   bash bench/device_check.sh full    (~9 min) the measurements, most important first:
 #     bench/train_step.py slice70b: plain HF, HF + Liger (bf16; fp32 weights), ours (micro-batch 1, 2, 4), profiles -> $OUT/slice70b.txt
+#     bench/train_step.py llama1b3: the same rows at micro-batch 1                -> $OUT/llama1b3.txt
+#     ZeRO-3 on CUDA: construction, streaming load, exact resume (pytest, one process) -> $OUT/zero3.txt
 #     the trainer on CUDA at 16k tokens (pytest: bf16, DeepSpeed, torch_varlen)   -> $OUT/step16k.txt
 #     bench/rope_kernel.py: Liger's RoPE over the fp32 table vs the unfused fp32 rotation -> $OUT/rope.txt
-#     bench/train_step.py llama1b3                                       -> $OUT/llama1b3.txt
-#     bench/packed_attention.py, 1B-class layers, 4k-32k tokens          -> $OUT/packed.txt
 #     bench/activation_memory.py, bf16, 4k-16k                           -> $OUT/activations.txt
-#   bash bench/device_check.sh all     both, in one call
+#     bench/packed_attention.py, 1B-class layers, 4k-32k tokens          -> $OUT/packed.txt
+#   bash bench/device_check.sh all     both, in one call (more than the 8 files one call brings back)
 # Prepare here first: bash bench/device_wheels.sh. Then call the device tool's run with
 #   command "BUDGET=170 bash bench/device_check.sh smoke", carry [".whl"], timeout_s 200,
 # and at once (the machine stays warm for 30 s) "BUDGET=540 bash bench/device_check.sh full", timeout_s 570;
@@ -64,12 +65,13 @@ if [ "$what" = smoke ] || [ "$what" = all ]; then
 fi
 if [ "$what" = full ] || [ "$what" = all ]; then
   step slice70b 240 python3 bench/train_step.py --config slice70b --liger --ours-micro-batches 2,4 --steps 5 --warmup 2 --profile 15
+  step llama1b3 150 python3 bench/train_step.py --config llama1b3 --liger --steps 5 --warmup 2
+  step zero3 100 python3 -m pytest -x -q -p no:cacheprovider tests/train/test_zero3_resume.py tests/train/test_zero3_load.py
   step step16k 150 python3 -m pytest -x -q -p no:cacheprovider tests/train/test_context.py -k 16k
   step rope 40 python3 bench/rope_kernel.py
-  step llama1b3 120 python3 bench/train_step.py --config llama1b3 --liger --steps 5 --warmup 2
-  step packed 90 python3 bench/packed_attention.py --hidden 2048 --layers 4 --heads 16 --kv-heads 16 --vocab 32000 \
-    --dtype bf16 --lengths ${PACKED_LENGTHS:-4096,8192,16384,32768} --steps 5
   step activations 60 python3 bench/activation_memory.py --hidden 2048 --layers 8 --heads 16 --kv-heads 16 --vocab 32000 \
     --dtype bf16 --lengths 4096,8192,16384
+  step packed 90 python3 bench/packed_attention.py --hidden 2048 --layers 4 --heads 16 --kv-heads 16 --vocab 32000 \
+    --dtype bf16 --lengths ${PACKED_LENGTHS:-4096,8192,16384,32768} --steps 5
 fi
 echo "total $(( $(date +%s) - start ))s"
