@@ -23,8 +23,8 @@ divided by the stage's tokens, is the bytes per token the build held.
   the same) into variable-length `input_ids`/`labels` columns, `save_to_disk`. It does less than
   ours: no repeat removal, no mixing, no packing into rows (the trainer would pack or pad later).
 Old and new write their rows, and the bench checks them equal (old arrays == new arrays cast to
-int64, same members); the hf row's token count must equal theirs. One-thread tokenizer, one
-`datasets` process, so the times are per core.
+int64, same members); the hf row's token count is printed beside theirs (it keeps repeats). One-thread
+tokenizer, one `datasets` process, so the times are per core.
 """
 
 from __future__ import annotations

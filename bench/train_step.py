@@ -192,7 +192,8 @@ def run_rows_cuda(rows, args):
         done = subprocess.run(cmd, capture_output=True, text=True, env=env)
         if done.returncode:
             lines = done.stderr.strip().splitlines() or ["?"]
-            out[name] = "failed: " + lines[-1][:100]
+            # The error line, not NCCL's exit warning after it.
+            out[name] = "failed: " + next((line for line in reversed(lines) if "Error" in line), lines[-1])[:100]
             print(f"# {name} failed (rc {done.returncode}); the end of its stderr:", *lines[-20:], sep="\n# ", flush=True)
             continue
         lines = done.stdout.strip().splitlines()
