@@ -7,7 +7,7 @@
 #     packed attention on CUDA: torch_varlen / flash vs documents alone; Liger   -> $OUT/attention.txt
 #   bash bench/device_check.sh full    (~9 min) the measurements, most important first:
 #     bench/train_step.py slice70b: plain HF, HF + Liger (bf16; fp32 weights), ours (micro-batch 1, 2, 4), profiles -> $OUT/slice70b.txt
-#     bench/train_step.py llama1b3: the same rows at micro-batch 1                -> $OUT/llama1b3.txt
+#     bench/train_step.py llama1b3: the same rows at micro-batch 1, ours under ZeRO-1, 2 and 3 -> $OUT/llama1b3.txt
 #     ZeRO-3 on CUDA: construction, streaming load, exact resume (pytest, one process) -> $OUT/zero3.txt
 #     the trainer on CUDA at 16k tokens (pytest: bf16, DeepSpeed, torch_varlen)   -> $OUT/step16k.txt
 #     bench/rope_kernel.py: Liger's RoPE over the fp32 table vs the unfused fp32 rotation -> $OUT/rope.txt
@@ -65,7 +65,7 @@ if [ "$what" = smoke ] || [ "$what" = all ]; then
 fi
 if [ "$what" = full ] || [ "$what" = all ]; then
   step slice70b 240 python3 bench/train_step.py --config slice70b --liger --ours-micro-batches 2,4 --steps 5 --warmup 2 --profile 15
-  step llama1b3 150 python3 bench/train_step.py --config llama1b3 --liger --steps 5 --warmup 2
+  step llama1b3 180 python3 bench/train_step.py --config llama1b3 --liger --ours-zero-stages 2,3 --steps 5 --warmup 2
   step zero3 100 python3 -m pytest -x -q -p no:cacheprovider tests/train/test_zero3_resume.py tests/train/test_zero3_load.py
   step step16k 150 python3 -m pytest -x -q -p no:cacheprovider tests/train/test_context.py -k 16k
   step rope 40 python3 bench/rope_kernel.py

@@ -13,7 +13,8 @@ cross-entropy; on CUDA in bf16 also with fp32 weights under autocast, the HF Tra
 the precision of our fp32 master weights), ours (xuanyuan.train: the model settings'
 attention and fused kernels, deepspeed.initialize with the generated ZeRO config, fp32 RoPE (in
 Liger's kernel when `rope` is applied), and the trainer's own `micro_batch_step`), and ours at other
-micro-batches (`--ours-micro-batches 2,4`). `--profile 20` prints each row's top CUDA ops of one
+micro-batches (`--ours-micro-batches 2,4`) or ZeRO stages (`--ours-zero-stages 2,3`; the recipe
+trains under ZeRO-3, whose optimizer is not the BF16 optimizer that one bf16 process gets by default). `--profile 20` prints each row's top CUDA ops of one
 more step (torch.profiler), to see where a row's time goes beyond the matrix products.
 
 On CUDA every row runs in a fresh process (Liger patches the modeling module globally, and two
@@ -99,10 +100,11 @@ def hf_step_fn(model, batch, device, precision, lr=1e-4, autocast=False):
     return step
 
 
-def ours_step_fn(model, batch, precision, micro, seq, d, applied=()):
+def ours_step_fn(model, batch, precision, micro, seq, d, applied=(), zero_stage=None):
     """The trainer's own engine and micro-batch step (`applied`: the Liger kernels the trainer applied)."""
-    # One process: no ZeRO in fp32; ZeRO-1 in bf16 (DeepSpeed's fp32 master weights need a ZeRO optimizer).
-    zero_stage = 2 if d.world_size > 1 else int(precision == "bf16")
+    if zero_stage is None:
+        # One process: no ZeRO in fp32; ZeRO-1 in bf16 (DeepSpeed's fp32 master weights need a ZeRO optimizer).
+        zero_stage = 2 if d.world_size > 1 else int(precision == "bf16")
     train = dataclasses.replace(TrainSettings(), precision=precision, zero_stage=zero_stage)
     stage = StageSettings(steps=10**6, lr=1e-4, warmup_steps=0, seq_length=seq, micro_batch=micro)
     engine = build_engine(model, train, stage, d, fused_rope=FUSED_ROPE in applied)
@@ -135,12 +137,12 @@ def row_builders(args, sizes, vocab, seq, precision, d):
                               d.device, precision, autocast=autocast)
         return build
 
-    def ours(micro):
+    def ours(micro, zero_stage=None):
         def build():
             # What the trainer does before building its model.
             applied = apply_fused_kernels(args.fused_kernels, args.liger_kernels)
             return ours_step_fn(make_model(sizes, vocab, attn_ours, d.device), make_batch(vocab, seq, micro),
-                                precision, micro, seq, d, applied=applied)
+                                precision, micro, seq, d, applied=applied, zero_stage=zero_stage)
         return build
 
     micro = args.micro_batch
@@ -152,6 +154,8 @@ def row_builders(args, sizes, vocab, seq, precision, d):
     rows["xuanyuan trainer (DeepSpeed)"] = (micro, ours(micro))
     for other in args.ours_micro_batches:
         rows[f"xuanyuan trainer, micro-batch {other}"] = (other, ours(other))
+    for stage in args.ours_zero_stages:
+        rows[f"xuanyuan trainer, ZeRO-{stage}"] = (micro, ours(micro, stage))
     return rows, attn_ours
 
 
@@ -214,6 +218,9 @@ def main(argv=None):
     parser.add_argument("--micro-batch", type=int, default=None)
     parser.add_argument("--ours-micro-batches", type=lambda v: [int(x) for x in v.split(",") if x], default=[],
                         help="extra rows of our trainer at these micro-batches, e.g. 2")
+    parser.add_argument("--ours-zero-stages", type=lambda v: [int(x) for x in v.split(",") if x], default=[],
+                        help="extra rows of our trainer under these ZeRO stages (one process: 1 in bf16 by default; "
+                        "2 and 3 show each stage's own optimizer path and overhead)")
     parser.add_argument("--attn", default="auto", help="our trainer's model.attn_implementation")
     parser.add_argument("--fused-kernels", default="auto", help="our trainer's model.fused_kernels")
     parser.add_argument("--liger-kernels", type=lambda v: [x for x in v.split(",") if x], default=list(LIGER_KERNELS),
