@@ -349,3 +349,10 @@ def test_bf16_without_zero_is_refused_before_any_job(tmp_path):
     path, problems = _problems_of(tmp_path, {"pretrain": {"precision": "bf16", "zero_stage": 0}})
     assert len(problems) == 1 and problems[0].startswith(f"{path}: pretrain.precision bf16 needs"), problems
     assert not _problems_of(tmp_path, {"pretrain": {"precision": "bf16", "zero_stage": 1}})[1]
+
+
+def test_deepspeed_overrides_of_derived_keys_are_refused_before_any_job(tmp_path):
+    path, problems = _problems_of(tmp_path, {"pretrain": {"deepspeed": {"gradient_clipping": 0.5}}})
+    assert problems == [f"{path}: pretrain.deepspeed.gradient_clipping is set by the pipeline from "
+                        "pretrain.grad_clip; set that instead"], problems
+    assert not _problems_of(tmp_path, {"pretrain": {"deepspeed": {"zero_optimization": {"reduce_bucket_size": 1}}}})[1]

@@ -83,3 +83,28 @@ def test_torchrun_command():
     assert cmd[1:4] == ["-m", "torch.distributed.run", "--nproc-per-node=2"] and "--standalone" in cmd
     multi = torchrun_command(Path("job.json"), 8, nnodes=4, node_rank=1, master_addr="node0")
     assert "--nnodes=4" in multi and "--node-rank=1" in multi and "--master-addr=node0" in multi
+
+
+def test_deepspeed_overrides_merge_over_the_generated_config():
+    settings = dataclasses.replace(TrainSettings(), precision="bf16", zero_stage=3, deepspeed={
+        "zero_optimization": {"stage3_prefetch_bucket_size": 123, "overlap_comm": False},
+        "bf16": {"immediate_grad_update": True}, "communication_data_type": "fp32"})
+    config = deepspeed_config(settings, settings.stage2, world_size=8, on_cuda=True)
+    zero = config["zero_optimization"]
+    assert zero["stage3_prefetch_bucket_size"] == 123 and zero["overlap_comm"] is False
+    assert zero["stage"] == 3 and zero["stage3_param_persistence_threshold"] == 1e4  # generated keys kept
+    assert config["bf16"] == {"enabled": True, "immediate_grad_update": True}
+    assert config["communication_data_type"] == "fp32"
+
+
+@pytest.mark.parametrize("override, setting", [
+    ({"train_batch_size": 64}, "the stage.s micro_batch and grad_accum"),
+    ({"zero_optimization": {"stage": 1}}, "pretrain.zero_stage"),
+    ({"bf16": {"enabled": False}}, "pretrain.precision"),
+    ({"optimizer": {"type": "Adam"}}, "pretrain.weight_decay"),
+    ({"scheduler": {"type": "WarmupLR"}}, "pretrain.scheduler"),
+])
+def test_deepspeed_overrides_of_derived_keys_are_refused(override, setting):
+    settings = dataclasses.replace(TrainSettings(), deepspeed=override)
+    with pytest.raises(ValueError, match=f"pretrain.deepspeed.* is set by the pipeline from {setting}"):
+        deepspeed_config(settings, settings.stage2, world_size=2, on_cuda=False)

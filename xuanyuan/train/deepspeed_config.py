@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from xuanyuan.train.settings import StageSettings, TrainSettings
 
@@ -11,6 +11,20 @@ PRECISIONS = ("fp32", "bf16")
 
 # DeepSpeed's communication buckets (elements) for a model with more trainable parameters than this.
 BUCKET_ELEMENTS = 50_000_000
+
+# Keys of the generated config that other settings decide: `pretrain.deepspeed` may not set them.
+DERIVED_KEYS = {
+    "train_micro_batch_size_per_gpu": "the stage's micro_batch",
+    "gradient_accumulation_steps": "the stage's grad_accum",
+    "train_batch_size": "the stage's micro_batch and grad_accum (times the processes)",
+    "gradient_clipping": "pretrain.grad_clip",
+    "optimizer": "pretrain.weight_decay, betas, eps and the stage's lr",
+    "scheduler": "pretrain.scheduler and the stage's warmup_steps and min_lr_ratio (the schedule is ours)",
+    "fp16": "pretrain.precision (fp16 is not offered)",
+    "bf16.enabled": "pretrain.precision",
+    "zero_optimization.stage": "pretrain.zero_stage",
+    "data_types.grad_accum_dtype": "nothing: bf16 gradients are always accumulated in fp32",
+}
 
 
 def deepspeed_config(train: TrainSettings, stage: StageSettings, world_size: int, *, on_cuda: bool,
@@ -63,7 +77,34 @@ def deepspeed_config(train: TrainSettings, stage: StageSettings, world_size: int
     if bf16:
         # Accumulate micro-batch gradients in fp32: bf16 sums lose the small ones.
         config["data_types"] = {"grad_accum_dtype": "fp32"}
-    return config
+    problems = refused_overrides(train.deepspeed)
+    if problems:
+        raise ValueError("; ".join(problems))
+    return merged(config, train.deepspeed)
+
+
+def refused_overrides(overrides: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """What `pretrain.deepspeed` may not set: the keys other settings decide (DERIVED_KEYS)."""
+    problems = []
+    for key, value in (overrides or {}).items():
+        path = f"{prefix}{key}"
+        if path in DERIVED_KEYS:
+            problems.append(f"pretrain.deepspeed.{path} is set by the pipeline from {DERIVED_KEYS[path]}; "
+                            "set that instead")
+        elif isinstance(value, Mapping):
+            problems += refused_overrides(value, f"{path}.")
+    return problems
+
+
+def merged(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """`base` with `overrides` laid over it, nested mappings key by key."""
+    out = dict(base)
+    for key, value in (overrides or {}).items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = merged(out[key], value)
+        else:
+            out[key] = value
+    return out
 
 
 def _bucket_elements(trainable_params: int | None) -> int:

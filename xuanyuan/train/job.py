@@ -13,9 +13,11 @@ from typing import Any
 # params, and `stages.launch` fingerprints only these, so an edit to anything else neither reruns
 # a job nor wipes its checkpoints (docs/cluster.md, "What reruns when").
 WEIGHT_KEYS = ("zero_stage", "precision", "grad_clip", "weight_decay", "betas", "eps", "scheduler", "seed",
-               "processes", "deterministic", "export_dtype")
+               "processes", "deterministic", "export_dtype", "deepspeed")
 """`pretrain` keys that change the trained weights or the losses of every stage (with the `model` section and
-the stage's own schedule). `processes` is the data-parallel world size on CPU, so it changes the batch."""
+the stage's own schedule). `processes` is the data-parallel world size on CPU, so it changes the batch.
+`deepspeed` (extra engine keys) counts as one: most of its keys only tune communication, but some
+(communication_data_type, bf16 settings) change the numbers, and retraining is the safe side."""
 RESIZE_KEYS = ("pad_rows",)
 """`pretrain` keys read only by the stage that resizes the vocabulary (stage 1)."""
 RUN_ONLY_KEYS = ("log_every", "checkpoint_every", "keep_checkpoints", "peak_tflops", "perplexity",

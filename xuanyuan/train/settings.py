@@ -138,6 +138,8 @@ class TrainSettings:
     """mean | zeros: initial value of the padding rows of a resized vocabulary."""
     perplexity: PerplexitySettings = field(default_factory=PerplexitySettings)
     activation_checkpointing: ActivationCheckpointing = field(default_factory=ActivationCheckpointing)
+    deepspeed: Mapping[str, Any] = field(default_factory=dict)
+    """extra DeepSpeed config keys merged over the generated config (xuanyuan.train.deepspeed_config)."""
 
     def stage(self, name: str) -> StageSettings:
         """The settings of stage `name` (one of TRAINING_STAGES)."""
