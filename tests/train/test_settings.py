@@ -108,3 +108,17 @@ def test_deepspeed_overrides_of_derived_keys_are_refused(override, setting):
     settings = dataclasses.replace(TrainSettings(), deepspeed=override)
     with pytest.raises(ValueError, match=f"pretrain.deepspeed.* is set by the pipeline from {setting}"):
         deepspeed_config(settings, settings.stage2, world_size=2, on_cuda=False)
+
+
+def test_deepspeed_overrides_reach_the_engine():
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from xuanyuan.train.distributed import init_distributed
+    from xuanyuan.train.trainer import build_engine
+
+    model = LlamaForCausalLM(LlamaConfig(vocab_size=64, hidden_size=16, intermediate_size=32, num_hidden_layers=1,
+                                         num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=32))
+    settings = dataclasses.replace(TrainSettings(), zero_stage=2,
+                                   deepspeed={"zero_optimization": {"reduce_bucket_size": 12345}})
+    engine = build_engine(model, settings, settings.stage2, init_distributed())
+    assert engine.zero_reduce_bucket_size() == 12345 and engine.zero_optimization_stage() == 2
