@@ -126,15 +126,14 @@ def row_builders(args, sizes, vocab, seq, precision, d):
     attn_hf = resolve_attn_implementation("sdpa")
     attn_ours = resolve_attn_implementation(args.attn)
 
-    def hf(micro):
+    def hf(micro, autocast=False):
         return lambda: hf_step_fn(make_model(sizes, vocab, attn_hf, d.device), make_batch(vocab, seq, micro),
-                                  d.device, precision)
+                                  d.device, precision, autocast=autocast)
 
     def hf_liger(micro, autocast=False):
         def build():
             liger_llama()
-            return hf_step_fn(make_model(sizes, vocab, attn_hf, d.device), make_batch(vocab, seq, micro),
-                              d.device, precision, autocast=autocast)
+            return hf(micro, autocast)()
         return build
 
     def ours(micro, zero_stage=None):

@@ -20,7 +20,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from xuanyuan.train.deepspeed_config import refused_overrides
+from xuanyuan.train.deepspeed_config import precision_problems, refused_overrides
 from xuanyuan.train.job import SFT_STAGE_KEYS
 
 
@@ -308,11 +308,8 @@ def _cross_key_problems(config: dict[str, Any]) -> list[tuple[list[list[Any]], s
     pretrain = config["pretrain"]
     for message in refused_overrides(pretrain.get("deepspeed") or {}):
         problems.append(([["pretrain", "deepspeed"]], message))
-    if pretrain.get("precision") == "bf16" and pretrain.get("zero_stage") == 0:
-        problems.append(([["pretrain", "zero_stage"], ["pretrain", "precision"]],
-                         "pretrain.precision bf16 needs pretrain.zero_stage 1, 2 or 3: DeepSpeed keeps fp32 master "
-                         "weights and accumulates bf16 gradients in fp32 only in its ZeRO optimizer (with one "
-                         "process ZeRO-1 partitions nothing); set zero_stage, or precision: fp32"))
+    for message in precision_problems(pretrain.get("precision"), pretrain.get("zero_stage")):
+        problems.append(([["pretrain", "zero_stage"], ["pretrain", "precision"]], message))
     return problems
 
 

@@ -126,7 +126,7 @@ def rope_at_long_positions() -> dict:
     k = torch.randn(1, SIZES.num_kv_heads, len(positions), head_dim, generator=g).bfloat16()
     cos, sin = reference_cos_sin(config, positions)
     result = {}
-    tables = {"fp32_table": reference_cos_sin(config, positions), "bf16_table": bf16_cos_sin(config, positions)}
+    tables = {"fp32_table": (cos, sin), "bf16_table": bf16_cos_sin(config, positions)}
     for table, (c, s) in tables.items():
         c, s = c.float()[None], s.float()[None]
         for name, rotate in (("plain", apply_rotary_pos_emb_fp32), ("fused", apply_rotary_pos_emb_fp32_fused)):

@@ -41,12 +41,9 @@ def deepspeed_config(train: TrainSettings, stage: StageSettings, world_size: int
     if train.zero_stage not in (0, 1, 2, 3):
         raise ValueError(f"pretrain.zero_stage = {train.zero_stage}: use 0, 1, 2 or 3")
     bf16 = train.precision == "bf16"
-    if bf16 and train.zero_stage == 0:
-        # DeepSpeed accumulates bf16 gradients in fp32 and keeps fp32 master weights only in its
-        # ZeRO (or BF16) optimizer; without ZeRO it refuses the mix ("unsupported mix of model_dtype").
-        raise ValueError("pretrain.precision = bf16 needs pretrain.zero_stage >= 1 (fp32 master weights and "
-                         "gradient accumulation live in DeepSpeed's ZeRO optimizer; with one process ZeRO-1 "
-                         "partitions nothing): set zero_stage to 1, 2 or 3, or precision to fp32")
+    problems = precision_problems(train.precision, train.zero_stage) + refused_overrides(train.deepspeed)
+    if problems:
+        raise ValueError("; ".join(problems))
     config: dict[str, Any] = {
         "train_micro_batch_size_per_gpu": stage.micro_batch,
         "gradient_accumulation_steps": stage.grad_accum,
@@ -77,10 +74,17 @@ def deepspeed_config(train: TrainSettings, stage: StageSettings, world_size: int
     if bf16:
         # Accumulate micro-batch gradients in fp32: bf16 sums lose the small ones.
         config["data_types"] = {"grad_accum_dtype": "fp32"}
-    problems = refused_overrides(train.deepspeed)
-    if problems:
-        raise ValueError("; ".join(problems))
     return merged(config, train.deepspeed)
+
+
+def precision_problems(precision: str, zero_stage: int) -> list[str]:
+    """bf16 without ZeRO: DeepSpeed keeps fp32 master weights and accumulates bf16 gradients in fp32
+    only in its ZeRO (or BF16) optimizer, and refuses the mix otherwise ("unsupported mix of model_dtype")."""
+    if precision == "bf16" and zero_stage == 0:
+        return ["pretrain.precision bf16 needs pretrain.zero_stage >= 1: DeepSpeed keeps fp32 master "
+                "weights and accumulates bf16 gradients in fp32 only in its ZeRO optimizer (with one process "
+                "ZeRO-1 partitions nothing); set zero_stage to 1, 2 or 3, or precision: fp32"]
+    return []
 
 
 def refused_overrides(overrides: Mapping[str, Any], prefix: str = "") -> list[str]:
