@@ -3,10 +3,11 @@
 #   bash bench/device_check.sh smoke   (~2.5 min) every CUDA code path on small sizes, so that a bug
 #                                       found there can be fixed before the long call:
 #     env: GPU, versions                                               -> $OUT/env.txt
-#     bench/train_step.py, a small Llama: plain HF, HF + Liger, ours (micro-batch 1, 2) -> $OUT/smoke_step.txt
+#     bench/train_step.py, a small Llama: plain HF, HF + Liger, ours (micro-batch 1, 2; fp32 and bf16_autocast) -> $OUT/smoke_step.txt
 #     packed attention on CUDA: torch_varlen / flash vs documents alone; Liger   -> $OUT/attention.txt
 #   bash bench/device_check.sh full    (~9 min) the measurements, most important first:
-#     bench/train_step.py slice70b: plain HF, HF + Liger (bf16; fp32 weights), ours (micro-batch 1, 2, 4), profiles -> $OUT/slice70b.txt
+#     bench/train_step.py slice70b: plain HF, HF + Liger (bf16; fp32 weights), ours in bf16 and in bf16_autocast
+#       (micro-batch 1, 2, 4 each), profiles                             -> $OUT/slice70b.txt
 #     bench/train_step.py llama1b3: the same rows at micro-batch 1, ours under ZeRO-1, 2 and 3 -> $OUT/llama1b3.txt
 #     ZeRO-3 on CUDA: construction, streaming load, exact resume (pytest, one process) -> $OUT/zero3.txt
 #     the trainer on CUDA at 16k tokens (pytest: bf16, DeepSpeed, torch_varlen)   -> $OUT/step16k.txt
@@ -60,12 +61,14 @@ step() {  # step NAME SECONDS COMMAND...: run with a limit, keep the output, say
 }
 
 if [ "$what" = smoke ] || [ "$what" = all ]; then
-  step smoke_step 100 python3 bench/train_step.py --config cpu --liger --ours-micro-batches 2 --steps 2 --warmup 1 --profile 5
+  step smoke_step 100 python3 bench/train_step.py --config cpu --liger --ours-micro-batches 2 --ours-precisions bf16_autocast \
+    --steps 2 --warmup 1 --profile 5
   step attention 90 python3 bench/gpu_attention_check.py
 fi
 if [ "$what" = full ] || [ "$what" = all ]; then
-  step slice70b 240 python3 bench/train_step.py --config slice70b --liger --ours-micro-batches 2,4 --steps 5 --warmup 2 --profile 15
-  step llama1b3 180 python3 bench/train_step.py --config llama1b3 --liger --ours-zero-stages 2,3 --steps 5 --warmup 2
+  step slice70b 330 python3 bench/train_step.py --config slice70b --liger --ours-micro-batches 2,4 \
+    --ours-precisions bf16_autocast --steps 5 --warmup 2 --profile 15
+  step llama1b3 150 python3 bench/train_step.py --config llama1b3 --liger --ours-zero-stages 2,3 --steps 5 --warmup 2
   step zero3 100 python3 -m pytest -x -q -p no:cacheprovider tests/train/test_zero3_resume.py tests/train/test_zero3_load.py
   step step16k 150 python3 -m pytest -x -q -p no:cacheprovider tests/train/test_context.py -k 16k
   step rope 40 python3 bench/rope_kernel.py

@@ -13,7 +13,9 @@ cross-entropy; on CUDA in bf16 also with fp32 weights under autocast, the HF Tra
 the precision of our fp32 master weights), ours (xuanyuan.train: the model settings'
 attention and fused kernels, deepspeed.initialize with the generated ZeRO config, fp32 RoPE (in
 Liger's kernel when `rope` is applied), and the trainer's own `micro_batch_step`), and ours at other
-micro-batches (`--ours-micro-batches 2,4`) or ZeRO stages (`--ours-zero-stages 2,3`; the recipe
+micro-batches (`--ours-micro-batches 2,4`), precisions (`--ours-precisions bf16_autocast`: fp32
+weights, bf16 products under autocast, no ZeRO in one process; bench/optimizer_traffic.py counts its
+optimizer side at 0.6x the bytes of bf16's) or ZeRO stages (`--ours-zero-stages 2,3`; the recipe
 trains under ZeRO-3, whose optimizer is not the BF16 optimizer that one bf16 process gets by default). `--profile 20` prints each row's top CUDA ops of one
 more step (torch.profiler), to see where a row's time goes beyond the matrix products.
 
@@ -40,6 +42,7 @@ import subprocess  # noqa: E402
 import torch  # noqa: E402
 
 from bench.measure import timed  # noqa: E402
+from xuanyuan.train.deepspeed_config import COMPUTE_PRECISION  # noqa: E402
 from xuanyuan.train.distributed import init_distributed  # noqa: E402
 from xuanyuan.train.flops import flops_per_token, peak_tflops  # noqa: E402
 from xuanyuan.train.model import (  # noqa: E402
@@ -100,14 +103,18 @@ def hf_step_fn(model, batch, device, precision, lr=1e-4, autocast=False):
     return step
 
 
-def ours_step_fn(model, batch, precision, micro, seq, d, applied=(), zero_stage=None):
-    """The trainer's own engine and micro-batch step (`applied`: the Liger kernels the trainer applied)."""
+def ours_step_fn(model, batch, precision, micro, seq, d, applied=(), zero_stage=None, configure=None):
+    """The trainer's own engine and micro-batch step (`applied`: the Liger kernels the trainer applied;
+    `configure(engine)`: a change to the engine before the first step)."""
     if zero_stage is None:
-        # One process: no ZeRO in fp32; ZeRO-1 in bf16 (DeepSpeed's fp32 master weights need a ZeRO optimizer).
+        # One process: no ZeRO in fp32 and bf16_autocast; ZeRO-1 in bf16 (DeepSpeed's fp32 master weights
+        # need a ZeRO optimizer).
         zero_stage = 2 if d.world_size > 1 else int(precision == "bf16")
     train = dataclasses.replace(TrainSettings(), precision=precision, zero_stage=zero_stage)
     stage = StageSettings(steps=10**6, lr=1e-4, warmup_steps=0, seq_length=seq, micro_batch=micro)
     engine = build_engine(model, train, stage, d, fused_rope=FUSED_ROPE in applied)
+    if configure is not None:
+        configure(engine)
 
     def step():
         micro_batch_step(engine, batch, d.device, fused_loss=FUSED_LOSS in applied)
@@ -122,7 +129,7 @@ def liger_llama() -> None:
 
 
 def row_builders(args, sizes, vocab, seq, precision, d):
-    """name -> (micro-batch, a function building that row's step)."""
+    """name -> (micro-batch, a function building that row's step, the dtype of its products for MFU)."""
     attn_hf = resolve_attn_implementation("sdpa")
     attn_ours = resolve_attn_implementation(args.attn)
 
@@ -136,31 +143,35 @@ def row_builders(args, sizes, vocab, seq, precision, d):
             return hf(micro, autocast)()
         return build
 
-    def ours(micro, zero_stage=None):
+    def ours(micro, zero_stage=None, row_precision=precision):
         def build():
             # What the trainer does before building its model.
             applied = apply_fused_kernels(args.fused_kernels, args.liger_kernels)
             return ours_step_fn(make_model(sizes, vocab, attn_ours, d.device), make_batch(vocab, seq, micro),
-                                precision, micro, seq, d, applied=applied, zero_stage=zero_stage)
+                                row_precision, micro, seq, d, applied=applied, zero_stage=zero_stage)
         return build
 
     micro = args.micro_batch
-    rows = {"plain HF loop": (micro, hf(micro))}
+    rows = {"plain HF loop": (micro, hf(micro), precision)}
     if args.liger:
-        rows["HF + Liger"] = (micro, hf_liger(micro))
+        rows["HF + Liger"] = (micro, hf_liger(micro), precision)
         if precision == "bf16" and d.device.type == "cuda":
-            rows["HF + Liger, fp32 weights (autocast)"] = (micro, hf_liger(micro, autocast=True))
-    rows["xuanyuan trainer (DeepSpeed)"] = (micro, ours(micro))
+            rows["HF + Liger, fp32 weights (autocast)"] = (micro, hf_liger(micro, autocast=True), precision)
+    rows["xuanyuan trainer (DeepSpeed)"] = (micro, ours(micro), precision)
     for other in args.ours_micro_batches:
-        rows[f"xuanyuan trainer, micro-batch {other}"] = (other, ours(other))
+        rows[f"xuanyuan trainer, micro-batch {other}"] = (other, ours(other), precision)
     for stage in args.ours_zero_stages:
-        rows[f"xuanyuan trainer, ZeRO-{stage}"] = (micro, ours(micro, stage))
+        rows[f"xuanyuan trainer, ZeRO-{stage}"] = (micro, ours(micro, stage), precision)
+    for other in args.ours_precisions:
+        for row_micro in [micro, *args.ours_micro_batches]:
+            rows[f"xuanyuan trainer, {other}, micro-batch {row_micro}"] = (
+                row_micro, ours(row_micro, None, other), COMPUTE_PRECISION[other])
     return rows, attn_ours
 
 
 def run_rows_cpu(rows, d, args):
     """Interleaved rounds in this process: a shared machine's load then hits every loop alike."""
-    steps = [(name, build()) for name, (_micro, build) in rows.items()]
+    steps = [(name, build()) for name, (_micro, build, _precision) in rows.items()]
     times = {name: [] for name, _ in steps}
     for _ in range(args.warmup):
         for _name, step in steps:
@@ -220,6 +231,9 @@ def main(argv=None):
     parser.add_argument("--ours-zero-stages", type=lambda v: [int(x) for x in v.split(",") if x], default=[],
                         help="extra rows of our trainer under these ZeRO stages (one process: 1 in bf16 by default; "
                         "2 and 3 show each stage's own optimizer path and overhead)")
+    parser.add_argument("--ours-precisions", type=lambda v: [x for x in v.split(",") if x], default=[],
+                        help="extra rows of our trainer in these pretrain.precision values (at --micro-batch and "
+                        "each of --ours-micro-batches), e.g. bf16_autocast (no ZeRO in one process)")
     parser.add_argument("--attn", default="auto", help="our trainer's model.attn_implementation")
     parser.add_argument("--fused-kernels", default="auto", help="our trainer's model.fused_kernels")
     parser.add_argument("--liger-kernels", type=lambda v: [x for x in v.split(",") if x], default=list(LIGER_KERNELS),
@@ -238,7 +252,7 @@ def main(argv=None):
     rows, attn = row_builders(args, sizes, vocab, seq, precision, d)
 
     if args.row:  # one row, in its own process (CUDA)
-        row_micro, build = rows[args.row]
+        row_micro, build, _precision = rows[args.row]
         step = build()
         seconds = timed(step, d.device, args.warmup, args.steps)
         if args.profile:
@@ -262,7 +276,8 @@ def main(argv=None):
     base = None
     print("| loop | micro-batch | s/step | tokens/s | TFLOP/s | MFU | vs plain HF |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    for name, (row_micro, _build) in rows.items():
+    peaks = {precision: peak}
+    for name, (row_micro, _build, row_precision) in rows.items():
         value = seconds[name]
         if isinstance(value, str):
             print(f"| {name} | {row_micro} | {value} | | | | |")
@@ -270,8 +285,10 @@ def main(argv=None):
         tps = row_micro * seq / value
         tflops = tps * fpt / 1e12
         base = base or tps
-        print(f"| {name} | {row_micro} | {value:.3f} | {tps:,.0f} | {tflops:.3f} | {tflops / peak:.1%} | "
-              f"{tps / base:.2f}x |")
+        if row_precision not in peaks:  # e.g. bf16_autocast rows of the fp32 CPU config
+            peaks[row_precision] = peak_tflops(row_precision, args.peak_tflops)[0]
+        mfu = tflops / peaks[row_precision]
+        print(f"| {name} | {row_micro} | {value:.3f} | {tps:,.0f} | {tflops:.3f} | {mfu:.1%} | {tps / base:.2f}x |")
 
 
 if __name__ == "__main__":

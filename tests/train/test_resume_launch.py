@@ -64,10 +64,10 @@ def test_sigkill_then_rerun_resumes_with_identical_losses(tiny, standin, tmp_pat
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("zero_stage", [3])
-def test_two_processes_through_torchrun(tiny, standin, tmp_path, zero_stage):
+@pytest.mark.parametrize("zero_stage,precision", [(3, "fp32"), (2, "bf16_autocast")])
+def test_two_processes_through_torchrun(tiny, standin, tmp_path, zero_stage, precision):
     job = make_job(tiny, tmp_path, stage="stage2", init_model=str(standin[0]), resize=True, zero_stage=zero_stage,
-                   processes=2)
+                   processes=2, precision=precision)
     summary = launch(job, threads=2, log_path=tmp_path / "train.log")
     assert summary["world_size"] == 2 and summary["steps"] == 6
     assert (tmp_path / "model" / "model.safetensors").is_file()

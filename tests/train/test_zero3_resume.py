@@ -1,7 +1,10 @@
-"""The full recipe's setting (ZeRO-3 under zero.Init, bf16, all parameters) resumes from a checkpoint exactly."""
+"""The full recipe's setting (ZeRO-3 under zero.Init, bf16, all parameters) resumes from a checkpoint
+exactly; so does one process under bf16_autocast (no ZeRO, torch's AdamW state in DeepSpeed's checkpoint)."""
 
 import json
 import shutil
+
+import pytest
 
 from tests.train.conftest import make_job
 from xuanyuan.train.checkpoint import latest_tag, tag_for
@@ -9,15 +12,17 @@ from xuanyuan.train.launch import run_in_process
 from xuanyuan.train.metrics import read_metrics
 
 
-def _job(tiny, standin_dir, out):
-    return make_job(tiny, out, stage="stage2", init_model=str(standin_dir), resize=True, zero_stage=3,
-                    precision="bf16", checkpoint_every=3, keep_checkpoints=2)
+def _job(tiny, standin_dir, out, zero_stage, precision):
+    return make_job(tiny, out, stage="stage2", init_model=str(standin_dir), resize=True, zero_stage=zero_stage,
+                    precision=precision, checkpoint_every=3, keep_checkpoints=2)
 
 
-def test_zero3_bf16_run_interrupted_after_a_checkpoint_resumes_with_the_same_losses(tiny, standin, tmp_path):
-    job = _job(tiny, standin[0], tmp_path)
+@pytest.mark.parametrize("zero_stage,precision", [(3, "bf16"), (0, "bf16_autocast")])
+def test_a_run_interrupted_after_a_checkpoint_resumes_with_the_same_losses(tiny, standin, tmp_path, zero_stage,
+                                                                           precision):
+    job = _job(tiny, standin[0], tmp_path, zero_stage, precision)
     straight = run_in_process(job)
-    assert straight["zero3_partitions"] and straight["resumed_from"] == 0
+    assert ("zero3_partitions" in straight) == (zero_stage == 3) and straight["resumed_from"] == 0
     straight_losses = [r["loss"] for r in read_metrics(job.metrics_path)]
 
     # As if killed after the step-3 checkpoint: the later checkpoint and the export are gone.

@@ -6,7 +6,15 @@ from typing import Any, Mapping
 
 from xuanyuan.train.settings import StageSettings, TrainSettings
 
-PRECISIONS = ("fp32", "bf16")
+PRECISIONS = ("fp32", "bf16", "bf16_autocast")
+"""fp32; bf16: DeepSpeed's bf16 (the module cast to bf16, fp32 master weights, moments and gradient
+accumulation in its ZeRO/BF16 optimizer); bf16_autocast: DeepSpeed's `torch_autocast` (fp32 weights,
+gradients and moments, matrix products in bf16 under torch.autocast, like the HF Trainer's bf16=True).
+Both update fp32 weights; bf16_autocast moves about half the bytes per parameter after the backward
+in one process (bench/optimizer_traffic.py), bf16 keeps half-size weights for ZeRO-3's gathers."""
+
+# The dtype the matrix products run in, for each precision (peak TFLOP/s, MFU).
+COMPUTE_PRECISION = {"fp32": "fp32", "bf16": "bf16", "bf16_autocast": "bf16"}
 
 
 # DeepSpeed's communication buckets (elements) for a model with more trainable parameters than this.
@@ -22,6 +30,8 @@ DERIVED_KEYS = {
     "scheduler": "pretrain.scheduler and the stage's warmup_steps and min_lr_ratio (the schedule is ours)",
     "fp16": "pretrain.precision (fp16 is not offered)",
     "bf16.enabled": "pretrain.precision",
+    "torch_autocast.enabled": "pretrain.precision (bf16_autocast)",
+    "torch_autocast.dtype": "pretrain.precision (bf16_autocast)",
     "zero_optimization.stage": "pretrain.zero_stage",
     "data_types.grad_accum_dtype": "nothing: bf16 gradients are always accumulated in fp32",
 }
@@ -37,7 +47,8 @@ def deepspeed_config(train: TrainSettings, stage: StageSettings, world_size: int
     (page faults of 200 MB) in the default run.
     """
     if train.precision not in PRECISIONS:
-        raise ValueError(f"pretrain.precision = {train.precision!r}: use fp32 or bf16 (fp16 loses range; not offered)")
+        raise ValueError(f"pretrain.precision = {train.precision!r}: use fp32, bf16 or bf16_autocast "
+                         "(fp16 loses range; not offered)")
     if train.zero_stage not in (0, 1, 2, 3):
         raise ValueError(f"pretrain.zero_stage = {train.zero_stage}: use 0, 1, 2 or 3")
     bf16 = train.precision == "bf16"
@@ -74,6 +85,10 @@ def deepspeed_config(train: TrainSettings, stage: StageSettings, world_size: int
     if bf16:
         # Accumulate micro-batch gradients in fp32: bf16 sums lose the small ones.
         config["data_types"] = {"grad_accum_dtype": "fp32"}
+    if train.precision == "bf16_autocast":
+        # The engine's forward runs under torch.autocast; the weights, their gradients and the
+        # optimizer stay fp32, so no master copy and no fp32 accumulation buffer beside them.
+        config["torch_autocast"] = {"enabled": True, "dtype": "bfloat16"}
     return merged(config, train.deepspeed)
 
 

@@ -13,6 +13,8 @@ import time
 
 import torch
 
+from xuanyuan.train.deepspeed_config import COMPUTE_PRECISION
+
 # Dense (no sparsity) datasheet peaks in TFLOP/s, matched by substring of the CUDA device name.
 PEAK_TFLOPS = {
     "bf16": {"H200": 989.0, "H100": 989.0, "H800": 989.0, "H20": 148.0, "A100": 312.0, "A800": 312.0,
@@ -46,7 +48,10 @@ def measured_matmul_tflops(dtype: torch.dtype = torch.float32, size: int = 1024,
 
 
 def peak_tflops(precision: str, override: float | None = None) -> tuple[float, str]:
-    """Peak TFLOP/s of one device and where the number comes from (config, datasheet table, or measured)."""
+    """Peak TFLOP/s of one device and where the number comes from (config, datasheet table, or measured).
+
+    precision: fp32 or bf16, the dtype of the matrix products (bf16_autocast computes in bf16)."""
+    precision = COMPUTE_PRECISION.get(precision, precision)
     if override:
         return float(override), "config"
     if torch.cuda.is_available():

@@ -115,7 +115,8 @@ class TrainSettings:
                                                                       micro_batch=2))
     zero_stage: int = 2
     precision: str = "fp32"
-    """fp32 | bf16 (DeepSpeed bf16: bf16 weights and activations, fp32 master weights in the optimizer)."""
+    """fp32 | bf16 (DeepSpeed bf16: bf16 weights and activations, fp32 master weights in the optimizer) |
+    bf16_autocast (DeepSpeed torch_autocast: fp32 weights, bf16 matrix products); see deepspeed_config.PRECISIONS."""
     grad_clip: float = 1.0
     weight_decay: float = 0.1
     betas: tuple[float, float] = (0.9, 0.95)

@@ -82,7 +82,26 @@ def build_engine(model: torch.nn.Module, settings, stage, d: Dist, *, ds_config:
                                            config=generated, lr_scheduler=lr_schedule(settings, stage))
     # After the engine's cast: a bf16 cast rounds rotary tables, so they are rebuilt in fp32 here.
     install_fp32_rope(engine.module, fused=fused_rope)
+    skip_reduction_in_world_of_one(engine, d.world_size)
     return engine
+
+
+def skip_reduction_in_world_of_one(engine, world_size: int) -> bool:
+    """One process: switch off DeepSpeed's gradient all-reduce where it is nothing but a sum over ranks.
+
+    Without ZeRO, and under the BF16 optimizer (one bf16 process gets ZeRO-1 with it), DeepSpeed
+    reduces the gradients at every accumulation boundary by flattening them into a bucket of up to
+    500M elements, all-reducing it and copying it back, even in a world of one: three passes over the
+    gradients, ~20 bytes per fp32 gradient (bench/optimizer_traffic.py), and a 2 GB bucket, for an
+    identity. ZeRO-2/3 and ZeRO-1's own optimizer move the gradients into their partitions in that
+    call, so there it stays. Returns whether it was switched off.
+    """
+    from deepspeed.runtime.bf16_optimizer import BF16_Optimizer
+
+    if world_size != 1 or (engine.zero_optimization() and not isinstance(engine.optimizer, BF16_Optimizer)):
+        return False
+    engine.enable_backward_allreduce = False
+    return True
 
 
 def micro_batch_step(engine, batch: dict[str, torch.Tensor], device: torch.device, *, fused_loss: bool,
@@ -149,7 +168,8 @@ class Trainer:
     def setup(self) -> None:
         self.dist = d = init_distributed()
         seed_everything(self.settings.seed, self.settings.deterministic)
-        self.bf16 = self.settings.precision == "bf16"
+        # DeepSpeed bf16 casts the module; bf16_autocast keeps fp32 weights (and needs no frozen copy).
+        self.bf16_weights = self.settings.precision == "bf16"
         # Read once before the model exists: sequences longer than its positions fail here, and under
         # ZeRO-3 the engine's config is planned from it (the model is built partitioned under zero.Init).
         planned_config = self.planned_model_config()
@@ -162,7 +182,7 @@ class Trainer:
         self.trainable = set_trainable(model, self.stage.trainable)
         self.checkpointed_layers = enable_activation_checkpointing(model, self.settings.activation_checkpointing)
         # Before the engine casts to bf16: the exact frozen weights, kept on the exporting rank only.
-        self.frozen = FrozenMaster.capture(model, keep=self.bf16, is_main=d.is_main)
+        self.frozen = FrozenMaster.capture(model, keep=self.bf16_weights, is_main=d.is_main)
         self.params = count_parameters(model)
         self.config = model.config
         self.partitions = None
@@ -170,7 +190,7 @@ class Trainer:
             self.partitions = all_ranks(partition_record(model))
             if d.is_main:
                 log.info("ZeRO-3 model built partitioned: %s", self.partitions)
-            if self.bf16:
+            if self.bf16_weights:
                 cast_partitions(model, torch.bfloat16)
 
         self.engine = build_engine(model, self.settings, self.stage, d, ds_config=ds_config,
@@ -296,7 +316,7 @@ class Trainer:
             **({"zero3_partitions": self.partitions} if self.partitions is not None else {}),
             "settings": {"model": settings_dict(self.model_settings), "pretrain": settings_dict(self.settings)},
         }
-        export_engine(self.engine, self.config, self.job.out_dir, frozen=self.frozen, bf16=self.bf16,
+        export_engine(self.engine, self.config, self.job.out_dir, frozen=self.frozen, bf16=self.bf16_weights,
                       tokenizer_dir=self.job.tokenizer_dir, dtype=self.settings.export_dtype, extra=summary)
         return summary
 

@@ -1,0 +1,139 @@
+"""Bytes moved per trainable parameter by one training step, counted op by op, for our trainer's
+precision and ZeRO choices against the loops a user would write instead.
+
+    python bench/optimizer_traffic.py            # CPU, seconds
+
+Why: on one H200 the 70B-shaped slice (4.07e9 parameters) spends the optimizer side of its step in
+memory-bound element-wise passes (gradient casts and accumulation, reductions, the norm, clipping,
+AdamW, weight copies), and the step bench (bench/train_step.py) showed our DeepSpeed step well
+behind a plain bf16 loop at micro-batch 1. Bytes per parameter say why without a GPU: each aten op
+of one step is counted under a TorchDispatchMode (bench.measure.traffic_counter: what it reads and
+writes; views are free), on a small Llama with a short sequence so that the parameters dominate.
+The same ops run on a GPU (AdamW is forced to torch's fused kernel here, as on CUDA), so the
+optimizer-side bytes carry over; times do not, and none are given. The "optimizer side" column
+subtracts a bare forward + backward of the same model in the same weight dtype; the slice columns
+multiply it by the slice's parameters, and divide by the H200's 4.8 TB/s datasheet bandwidth for a
+lower bound on the time those passes take there (a bound, not a measurement). On one process a
+collective with itself still reads and writes its buffer and is counted.
+
+Rows: a plain HF loop in pure bf16 (bf16 weights and AdamW moments: the precision of the GPU step
+bench's HF rows), HF with fp32 weights under autocast (the HF Trainer's bf16=True), and our trainer
+(xuanyuan.train.trainer.build_engine + micro_batch_step) in `precision: bf16` under ZeRO 1/2/3
+(with ZeRO-1 also as it was before the world-of-one reduction was switched off) and in
+`precision: bf16_autocast` under ZeRO 0/2/3. All rows clip the gradient norm to 1.0.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# bench/ holds tokenize.py, which would shadow the standard library's tokenize module: repo root instead.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+import argparse  # noqa: E402
+
+import torch  # noqa: E402
+
+from bench.measure import traffic_counter  # noqa: E402
+from bench.train_step import hf_step_fn, make_batch, make_model, ours_step_fn  # noqa: E402
+from xuanyuan.train.distributed import init_distributed  # noqa: E402
+from xuanyuan.train.settings import StandinSizes  # noqa: E402
+
+SIZES = StandinSizes(hidden_size=512, num_layers=2, num_heads=8, num_kv_heads=8, intermediate_size=1376,
+                     max_position_embeddings=64)
+VOCAB, SEQ = 32000, 16
+SLICE_PARAMS = 4.07e9  # the 70B-shaped slice of bench/train_step.py --config slice70b
+H200_TBPS = 4.8
+
+
+def force_fused_adamw() -> None:
+    """torch's fused AdamW in every row, as on CUDA (our config and the HF loop pick it there); on CPU
+    they would take the multi-pass foreach path, which no GPU run takes."""
+    init = torch.optim.AdamW.__init__
+
+    def fused_init(self, *args, **kwargs):
+        kwargs.pop("foreach", None)
+        init(self, *args, **{**kwargs, "fused": True})
+    torch.optim.AdamW.__init__ = fused_init
+
+
+def forward_backward(model, batch, autocast: bool):
+    """The bare forward + backward (no optimizer), the part every row shares."""
+    ids = batch["input_ids"]
+
+    def step():
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+            loss = model(input_ids=ids, labels=ids, use_cache=False).loss
+        loss.backward()
+        model.zero_grad(set_to_none=True)
+    return step
+
+
+def counted_bytes(step, warmup: int = 2) -> int:
+    for _ in range(warmup):  # optimizer states and DeepSpeed's buffers exist after the first steps
+        step()
+    counter = traffic_counter()
+    with counter:
+        step()
+    return sum(counter.bytes.values())
+
+
+def keep_reduction(engine) -> None:
+    """Undo the trainer's world-of-one skip: DeepSpeed's gradient all-reduce as it ships."""
+    engine.enable_backward_allreduce = True
+
+
+def rows(d):
+    """name -> (weights kept in, function building the row's step)."""
+    def model():
+        return make_model(SIZES, VOCAB, "sdpa", d.device)
+
+    batch = make_batch(VOCAB, SEQ, 1)
+
+    def ours(precision, zero_stage, configure=None):
+        return lambda: ours_step_fn(model(), batch, precision, 1, SEQ, d, zero_stage=zero_stage, configure=configure)
+
+    return {
+        "plain HF loop, bf16 weights and moments": ("bf16", lambda: hf_step_fn(model(), batch, d.device, "bf16")),
+        "HF, fp32 weights under autocast (HF Trainer bf16=True)":
+            ("fp32", lambda: hf_step_fn(model(), batch, d.device, "bf16", autocast=True)),
+        "ours, bf16, ZeRO-1 (BF16 optimizer), DeepSpeed's reduction kept": ("bf16", ours("bf16", 1, keep_reduction)),
+        "ours, bf16, ZeRO-1 (BF16 optimizer)": ("bf16", ours("bf16", 1)),
+        "ours, bf16, ZeRO-2": ("bf16", ours("bf16", 2)),
+        "ours, bf16, ZeRO-3": ("bf16", ours("bf16", 3)),
+        "ours, bf16_autocast, no ZeRO": ("fp32", ours("bf16_autocast", 0)),
+        "ours, bf16_autocast, ZeRO-2": ("fp32", ours("bf16_autocast", 2)),
+        "ours, bf16_autocast, ZeRO-3": ("fp32", ours("bf16_autocast", 3)),
+    }
+
+
+def main(argv=None):
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args(argv)
+    force_fused_adamw()
+    d = init_distributed()
+    probe = make_model(SIZES, VOCAB, "sdpa", d.device)
+    params = sum(p.numel() for p in probe.parameters())
+    batch = make_batch(VOCAB, SEQ, 1)
+    shared = {"bf16": counted_bytes(forward_backward(probe.to(torch.bfloat16), batch, autocast=False)),
+              "fp32": counted_bytes(forward_backward(probe.float(), batch, autocast=True))}
+    del probe
+    measured = {name: (weights, counted_bytes(build())) for name, (weights, build) in rows(d).items()}
+
+    print(f"{SIZES.num_layers} layers, d={SIZES.hidden_size}, vocab {VOCAB}, {SEQ} tokens, {params:,} parameters "
+          f"(all trainable), one process, torch {torch.__version__}; AdamW fused in every row; bytes per parameter")
+    print(f"forward + backward alone: {shared['bf16'] / params:.1f} B with bf16 weights, "
+          f"{shared['fp32'] / params:.1f} B with fp32 weights under autocast\n")
+    print("| loop | weights | step, B/param | optimizer side, B/param | vs plain HF | on the slice, GB | "
+          f">= ms at {H200_TBPS} TB/s |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    base = None
+    for name, (weights, total) in measured.items():
+        side = (total - shared[weights]) / params
+        base = base or side
+        print(f"| {name} | {weights} | {total / params:.1f} | {side:.1f} | {side / base:.2f}x | "
+              f"{side * SLICE_PARAMS / 1e9:.0f} | {side * SLICE_PARAMS / (H200_TBPS * 1e12) * 1e3:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
