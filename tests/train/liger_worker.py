@@ -4,8 +4,9 @@
 kernels, so this needs no GPU. Liger patches `LlamaForCausalLM.forward` (and `install_fp32_rope`
 the rotation function) for the whole process, which is why it runs apart from the test process.
 One tiny Llama, one batch of packed documents with masked labels:
-- the loss and every gradient through `batch_loss(fused=False)` and `(fused=True)`, in fp32 and in
-  bf16, against the plain fp32 path; and a micro-batch with no counted token;
+- the loss and every gradient through `batch_loss(fused=False)` and `(fused=True)`, in fp32, in
+  bf16 and with fp32 weights under bf16 autocast, against the plain fp32 path; and a micro-batch
+  with no counted token;
 - the same with the unfused fp32 rotation and with Liger's kernel over the fp32 table (and the
   kernel under activation checkpointing); and the rotation alone at positions up to 16,384 against float64, with the fp32 table and with a bf16 one.
 """
@@ -69,6 +70,14 @@ def compare() -> dict:
             loss, grads = loss_and_grads(model, batch, fused)
             result[f"{'fused' if fused else 'plain'}_{str(dtype)[6:]}"] = {
                 "loss": loss, "grad_error": relative_difference(grads, reference)}
+    # precision: bf16_autocast: fp32 weights, the products in bf16 under autocast (Liger's matmuls included).
+    model.to(torch.float32)
+    for fused in (False, True):
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            loss, grads = loss_and_grads(model, batch, fused)
+        result[f"{'fused' if fused else 'plain'}_autocast"] = {
+            "loss": loss, "grad_error": relative_difference(grads, reference),
+            "fp32_grads": all(p.grad.dtype == torch.float32 for p in model.parameters())}
     return result
 
 

@@ -70,6 +70,11 @@ def test_fused_linear_cross_entropy_equals_the_plain_loss(worker):
     plain, fused = result["plain_bfloat16"], result["fused_bfloat16"]
     assert abs(fused["loss"] - reference) <= abs(plain["loss"] - reference) + 1e-4 * reference
     assert 0 < fused["grad_error"] <= 1.5 * plain["grad_error"] < 0.05
+    # fp32 weights under bf16 autocast (precision: bf16_autocast): fp32 gradients, as close as the plain path's.
+    plain, fused = result["plain_autocast"], result["fused_autocast"]
+    assert plain["fp32_grads"] and fused["fp32_grads"]
+    assert abs(fused["loss"] - reference) <= abs(plain["loss"] - reference) + 1e-4 * reference
+    assert 0 < fused["grad_error"] <= 1.5 * plain["grad_error"] < 0.05
     # A micro-batch whose labels are all masked (Liger would divide by zero): loss 0, no gradient.
     assert result["no_counted_token"] == {"loss": 0.0, "grads_zero": True}
 
