@@ -349,6 +349,10 @@ def test_bf16_without_zero_is_refused_before_any_job(tmp_path):
     path, problems = _problems_of(tmp_path, {"pretrain": {"precision": "bf16", "zero_stage": 0}})
     assert len(problems) == 1 and problems[0].startswith(f"{path}: pretrain.precision bf16 needs"), problems
     assert not _problems_of(tmp_path, {"pretrain": {"precision": "bf16", "zero_stage": 1}})[1]
+    # bf16_autocast keeps fp32 weights: no ZeRO needed.
+    assert not _problems_of(tmp_path, {"pretrain": {"precision": "bf16_autocast", "zero_stage": 0}})[1]
+    path, problems = _problems_of(tmp_path, {"pretrain": {"precision": "fp16"}})
+    assert len(problems) == 1 and "fp16" in problems[0] and "bf16_autocast" in problems[0], problems
 
 
 def test_deepspeed_overrides_of_derived_keys_are_refused_before_any_job(tmp_path):
