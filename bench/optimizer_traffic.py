@@ -1,7 +1,8 @@
 """Bytes moved per trainable parameter by one training step, counted op by op, for our trainer's
 precision and ZeRO choices against the loops a user would write instead.
 
-    python bench/optimizer_traffic.py            # CPU, seconds
+    python bench/optimizer_traffic.py                   # CPU, seconds
+    python bench/optimizer_traffic.py --grad-accum 8    # per micro-batch, when 8 share an optimizer step
 
 Why: on one H200 the 70B-shaped slice (4.07e9 parameters) spends the optimizer side of its step in
 memory-bound element-wise passes (gradient casts and accumulation, reductions, the norm, clipping,
@@ -21,6 +22,10 @@ bench's HF rows), HF with fp32 weights under autocast (the HF Trainer's bf16=Tru
 (xuanyuan.train.trainer.build_engine + micro_batch_step) in `precision: bf16` under ZeRO 1/2/3
 (with ZeRO-1 also as it was before the world-of-one reduction was switched off) and in
 `precision: bf16_autocast` under ZeRO 0/2/3. All rows clip the gradient norm to 1.0.
+
+`--grad-accum N` counts one optimizer step of N micro-batches and reports per micro-batch: the
+recipe accumulates 8 (config/xuanyuan-70b.yaml), so the per-step passes are spread over 8 and what
+each micro-batch pays for accumulating its gradients (and, under ZeRO-2/3, reducing them) remains.
 """
 
 from __future__ import annotations
@@ -59,7 +64,8 @@ def force_fused_adamw() -> None:
 
 
 def forward_backward(model, batch, autocast: bool):
-    """The bare forward + backward (no optimizer), the part every row shares."""
+    """The bare forward + backward of one micro-batch (no optimizer, gradients dropped), the part every
+    row shares."""
     ids = batch["input_ids"]
 
     def step():
@@ -84,20 +90,23 @@ def keep_reduction(engine) -> None:
     engine.enable_backward_allreduce = True
 
 
-def rows(d):
-    """name -> (weights kept in, function building the row's step)."""
+def rows(d, grad_accum: int):
+    """name -> (weights kept in, function building the row's optimizer step of `grad_accum` micro-batches)."""
     def model():
         return make_model(SIZES, VOCAB, "sdpa", d.device)
 
     batch = make_batch(VOCAB, SEQ, 1)
 
+    def hf(autocast):
+        return lambda: hf_step_fn(model(), batch, d.device, "bf16", autocast=autocast, grad_accum=grad_accum)
+
     def ours(precision, zero_stage, configure=None):
-        return lambda: ours_step_fn(model(), batch, precision, 1, SEQ, d, zero_stage=zero_stage, configure=configure)
+        return lambda: ours_step_fn(model(), batch, precision, 1, SEQ, d, zero_stage=zero_stage, configure=configure,
+                                    grad_accum=grad_accum)
 
     return {
-        "plain HF loop, bf16 weights and moments": ("bf16", lambda: hf_step_fn(model(), batch, d.device, "bf16")),
-        "HF, fp32 weights under autocast (HF Trainer bf16=True)":
-            ("fp32", lambda: hf_step_fn(model(), batch, d.device, "bf16", autocast=True)),
+        "plain HF loop, bf16 weights and moments": ("bf16", hf(autocast=False)),
+        "HF, fp32 weights under autocast (HF Trainer bf16=True)": ("fp32", hf(autocast=True)),
         "ours, bf16, ZeRO-1 (BF16 optimizer), DeepSpeed's reduction kept": ("bf16", ours("bf16", 1, keep_reduction)),
         "ours, bf16, ZeRO-1 (BF16 optimizer)": ("bf16", ours("bf16", 1)),
         "ours, bf16, ZeRO-2": ("bf16", ours("bf16", 2)),
@@ -109,7 +118,10 @@ def rows(d):
 
 
 def main(argv=None):
-    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args(argv)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--grad-accum", type=int, default=1, help="micro-batches per optimizer step (default 1)")
+    args = parser.parse_args(argv)
+    ga = args.grad_accum
     force_fused_adamw()
     d = init_distributed()
     probe = make_model(SIZES, VOCAB, "sdpa", d.device)
@@ -118,13 +130,14 @@ def main(argv=None):
     shared = {"bf16": counted_bytes(forward_backward(probe.to(torch.bfloat16), batch, autocast=False)),
               "fp32": counted_bytes(forward_backward(probe.float(), batch, autocast=True))}
     del probe
-    measured = {name: (weights, counted_bytes(build())) for name, (weights, build) in rows(d).items()}
+    measured = {name: (weights, counted_bytes(build()) / ga) for name, (weights, build) in rows(d, ga).items()}
 
     print(f"{SIZES.num_layers} layers, d={SIZES.hidden_size}, vocab {VOCAB}, {SEQ} tokens, {params:,} parameters "
-          f"(all trainable), one process, torch {torch.__version__}; AdamW fused in every row; bytes per parameter")
+          f"(all trainable), one process, torch {torch.__version__}; AdamW fused in every row; bytes per parameter "
+          f"per micro-batch, {ga} micro-batch(es) per optimizer step")
     print(f"forward + backward alone: {shared['bf16'] / params:.1f} B with bf16 weights, "
           f"{shared['fp32'] / params:.1f} B with fp32 weights under autocast\n")
-    print("| loop | weights | step, B/param | optimizer side, B/param | vs plain HF | on the slice, GB | "
+    print("| loop | weights | micro-batch, B/param | optimizer side, B/param | vs plain HF | on the slice, GB | "
           f">= ms at {H200_TBPS} TB/s |")
     print("|---|---|---:|---:|---:|---:|---:|")
     base = None

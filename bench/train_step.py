@@ -80,12 +80,13 @@ def make_batch(vocab, seq, micro, seed=0):
             "position_ids": torch.arange(seq).expand(micro, seq).clone()}
 
 
-def hf_step_fn(model, batch, device, precision, lr=1e-4, autocast=False):
+def hf_step_fn(model, batch, device, precision, lr=1e-4, autocast=False, grad_accum=1):
     """The plain loop a user writes: HF shifts labels itself, so give it the unshifted ids.
 
     autocast: fp32 weights and AdamW states, bf16 compute under torch.autocast (what the HF Trainer
     does with bf16=True): the same precision of the update as our trainer's fp32 master weights.
-    Without it the weights, gradients and AdamW moments are bf16 (`model.to(bfloat16)`)."""
+    Without it the weights, gradients and AdamW moments are bf16 (`model.to(bfloat16)`).
+    grad_accum: micro-batches (the same batch) whose gradients one optimizer step applies."""
     dtype = torch.bfloat16 if precision == "bf16" and not autocast else torch.float32
     model = model.to(device, dtype)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.1,
@@ -94,30 +95,34 @@ def hf_step_fn(model, batch, device, precision, lr=1e-4, autocast=False):
     labels = ids.clone()
 
     def step():
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
-            loss = model(input_ids=ids, labels=labels, use_cache=False).loss
-        loss.backward()
+        for _ in range(grad_accum):
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
+                loss = model(input_ids=ids, labels=labels, use_cache=False).loss
+            (loss / grad_accum).backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         opt.zero_grad(set_to_none=True)
     return step
 
 
-def ours_step_fn(model, batch, precision, micro, seq, d, applied=(), zero_stage=None, configure=None):
+def ours_step_fn(model, batch, precision, micro, seq, d, applied=(), zero_stage=None, configure=None, grad_accum=1):
     """The trainer's own engine and micro-batch step (`applied`: the Liger kernels the trainer applied;
-    `configure(engine)`: a change to the engine before the first step)."""
+    `configure(engine)`: a change to the engine before the first step); one call = one optimizer step
+    of `grad_accum` micro-batches."""
     if zero_stage is None:
         # One process: no ZeRO in fp32 and bf16_autocast; ZeRO-1 in bf16 (DeepSpeed's fp32 master weights
         # need a ZeRO optimizer).
         zero_stage = 2 if d.world_size > 1 else int(precision == "bf16")
     train = dataclasses.replace(TrainSettings(), precision=precision, zero_stage=zero_stage)
-    stage = StageSettings(steps=10**6, lr=1e-4, warmup_steps=0, seq_length=seq, micro_batch=micro)
+    stage = StageSettings(steps=10**6, lr=1e-4, warmup_steps=0, seq_length=seq, micro_batch=micro,
+                          grad_accum=grad_accum)
     engine = build_engine(model, train, stage, d, fused_rope=FUSED_ROPE in applied)
     if configure is not None:
         configure(engine)
 
     def step():
-        micro_batch_step(engine, batch, d.device, fused_loss=FUSED_LOSS in applied)
+        for _ in range(grad_accum):
+            micro_batch_step(engine, batch, d.device, fused_loss=FUSED_LOSS in applied)
     return step
 
 
