@@ -98,7 +98,7 @@ def hf_step_fn(model, batch, device, precision, lr=1e-4, autocast=False, grad_ac
         for _ in range(grad_accum):
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
                 loss = model(input_ids=ids, labels=labels, use_cache=False).loss
-            (loss / grad_accum).backward()
+            (loss / grad_accum if grad_accum > 1 else loss).backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         opt.zero_grad(set_to_none=True)

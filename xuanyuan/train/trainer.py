@@ -91,10 +91,11 @@ def skip_reduction_in_world_of_one(engine, world_size: int) -> bool:
 
     Without ZeRO, and under the BF16 optimizer (one bf16 process gets ZeRO-1 with it), DeepSpeed
     reduces the gradients at every accumulation boundary by flattening them into a bucket of up to
-    500M elements, all-reducing it and copying it back, even in a world of one: three passes over the
-    gradients, ~20 bytes per fp32 gradient (bench/optimizer_traffic.py), and a 2 GB bucket, for an
-    identity. ZeRO-2/3 and ZeRO-1's own optimizer move the gradients into their partitions in that
-    call, so there it stays. Returns whether it was switched off.
+    500M elements, casting it to the communication dtype, all-reducing it and copying it back, even in
+    a world of one: 32 of the 104 bytes per parameter of a bf16 step (bench/optimizer_traffic.py), a
+    bucket of up to 2 GB, and, as a bf16 run communicates in bf16, the fp32-accumulated gradients
+    rounded to bf16 before the step. ZeRO-2/3 and ZeRO-1's own optimizer move the gradients into
+    their partitions in that call, so there it stays. Returns whether it was switched off.
     """
     from deepspeed.runtime.bf16_optimizer import BF16_Optimizer
 
