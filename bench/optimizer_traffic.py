@@ -3,6 +3,7 @@ precision and ZeRO choices against the loops a user would write instead.
 
     python bench/optimizer_traffic.py                   # CPU, seconds
     python bench/optimizer_traffic.py --grad-accum 8    # per micro-batch, when 8 share an optimizer step
+    python bench/optimizer_traffic.py --memory          # and each row's peak memory above its resting state
 
 Why: on one H200 the 70B-shaped slice (4.07e9 parameters) spends the optimizer side of its step in
 memory-bound element-wise passes (gradient casts and accumulation, reductions, the norm, clipping,
@@ -26,6 +27,13 @@ bench's HF rows), HF with fp32 weights under autocast (the HF Trainer's bf16=Tru
 `--grad-accum N` counts one optimizer step of N micro-batches and reports per micro-batch: the
 recipe accumulates 8 (config/xuanyuan-70b.yaml), so the per-step passes are spread over 8 and what
 each micro-batch pays for accumulating its gradients (and, under ZeRO-2/3, reducing them) remains.
+
+`--memory` adds a column: the peak resident memory of one optimizer step above the resident memory
+before it, per parameter (each row in a fresh process with glibc's mmap threshold fixed at 64 KiB,
+so that every large tensor is its own mapping and a freed one leaves the resident set at once;
+the peak is read from VmHWM after resetting it through /proc/self/clear_refs). That is the
+transient memory of the step (gradients, buckets, temporaries) on top of weights and optimizer
+state, on the CPU's allocator: a GPU's caching allocator adds fragmentation to it.
 """
 
 from __future__ import annotations
@@ -37,11 +45,15 @@ from pathlib import Path
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 import argparse  # noqa: E402
+import gc  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import subprocess  # noqa: E402
 
 import torch  # noqa: E402
 
-from bench.measure import traffic_counter  # noqa: E402
-from bench.train_step import hf_step_fn, make_batch, make_model, ours_step_fn  # noqa: E402
+from bench.measure import status_mib, traffic_counter  # noqa: E402
+from bench.train_step import DIST_ENV, hf_step_fn, make_batch, make_model, ours_step_fn  # noqa: E402
 from xuanyuan.train.distributed import init_distributed  # noqa: E402
 from xuanyuan.train.settings import StandinSizes  # noqa: E402
 
@@ -85,7 +97,30 @@ def counted_bytes(step, warmup: int = 2) -> int:
     return sum(counter.bytes.values())
 
 
-def keep_reduction(engine) -> None:
+def transient_bytes(step, warmup: int = 2) -> float:
+    """Peak resident bytes of one `step()` above the resident bytes before it (this process)."""
+    for _ in range(warmup):
+        step()
+    gc.collect()
+    before = status_mib("VmRSS")
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # VmHWM := VmRSS
+    step()
+    return (status_mib("VmHWM") - before) * 2**20
+
+
+def transient_in_fresh_process(name: str, grad_accum: int) -> float:
+    """`transient_bytes` of one row, measured in a child with a fixed mmap threshold (module docstring)."""
+    env = {k: v for k, v in os.environ.items() if k not in DIST_ENV}
+    env["MALLOC_MMAP_THRESHOLD_"] = "65536"
+    done = subprocess.run([sys.executable, __file__, "--grad-accum", str(grad_accum), "--row", name], env=env,
+                          capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise RuntimeError(f"row {name!r} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])["transient_bytes"]
+
+
+def as_deepspeed_ships(engine) -> None:
     """Undo the trainer's world-of-one skip: DeepSpeed's gradient all-reduce as it ships."""
     engine.enable_backward_allreduce = True
 
@@ -100,14 +135,16 @@ def rows(d, grad_accum: int):
     def hf(autocast):
         return lambda: hf_step_fn(model(), batch, d.device, "bf16", autocast=autocast, grad_accum=grad_accum)
 
-    def ours(precision, zero_stage, configure=None):
+    def ours(precision, zero_stage, configure=None, deepspeed=None):
         return lambda: ours_step_fn(model(), batch, precision, 1, SEQ, d, zero_stage=zero_stage, configure=configure,
-                                    grad_accum=grad_accum)
+                                    grad_accum=grad_accum, deepspeed=deepspeed)
 
     return {
         "plain HF loop, bf16 weights and moments": ("bf16", hf(autocast=False)),
         "HF, fp32 weights under autocast (HF Trainer bf16=True)": ("fp32", hf(autocast=True)),
-        "ours, bf16, ZeRO-1 (BF16 optimizer), DeepSpeed's reduction kept": ("bf16", ours("bf16", 1, keep_reduction)),
+        # DeepSpeed's defaults: the world-of-one reduction, gradients added into fp32 after the backward.
+        "ours, bf16, ZeRO-1 (BF16 optimizer), as DeepSpeed ships": (
+            "bf16", ours("bf16", 1, as_deepspeed_ships, {"bf16": {"immediate_grad_update": False}})),
         "ours, bf16, ZeRO-1 (BF16 optimizer)": ("bf16", ours("bf16", 1)),
         "ours, bf16, ZeRO-2": ("bf16", ours("bf16", 2)),
         "ours, bf16, ZeRO-3": ("bf16", ours("bf16", 3)),
@@ -120,10 +157,15 @@ def rows(d, grad_accum: int):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--grad-accum", type=int, default=1, help="micro-batches per optimizer step (default 1)")
+    parser.add_argument("--memory", action="store_true", help="add each row's transient peak memory (a process each)")
+    parser.add_argument("--row", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     ga = args.grad_accum
     force_fused_adamw()
     d = init_distributed()
+    if args.row:  # one row's transient memory, in its own process (--memory)
+        print(json.dumps({"transient_bytes": transient_bytes(rows(d, ga)[args.row][1]())}))
+        return
     probe = make_model(SIZES, VOCAB, "sdpa", d.device)
     params = sum(p.numel() for p in probe.parameters())
     batch = make_batch(VOCAB, SEQ, 1)
@@ -131,21 +173,24 @@ def main(argv=None):
               "fp32": counted_bytes(forward_backward(probe.float(), batch, autocast=True))}
     del probe
     measured = {name: (weights, counted_bytes(build()) / ga) for name, (weights, build) in rows(d, ga).items()}
+    memory = {name: transient_in_fresh_process(name, ga) / params for name in measured} if args.memory else {}
 
     print(f"{SIZES.num_layers} layers, d={SIZES.hidden_size}, vocab {VOCAB}, {SEQ} tokens, {params:,} parameters "
           f"(all trainable), one process, torch {torch.__version__}; AdamW fused in every row; bytes per parameter "
           f"per micro-batch, {ga} micro-batch(es) per optimizer step")
     print(f"forward + backward alone: {shared['bf16'] / params:.1f} B with bf16 weights, "
           f"{shared['fp32'] / params:.1f} B with fp32 weights under autocast\n")
+    memory_head = ("| step's transient peak, B/param ", "|---:") if memory else ("", "")
     print("| loop | weights | micro-batch, B/param | optimizer side, B/param | vs plain HF | on the slice, GB | "
-          f">= ms at {H200_TBPS} TB/s |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+          f">= ms at {H200_TBPS} TB/s {memory_head[0]}|")
+    print(f"|---|---|---:|---:|---:|---:|---:{memory_head[1]}|")
     base = None
     for name, (weights, total) in measured.items():
         side = (total - shared[weights]) / params
         base = base or side
+        transient = f" {memory[name]:.1f} |" if memory else ""
         print(f"| {name} | {weights} | {total / params:.1f} | {side:.1f} | {side / base:.2f}x | "
-              f"{side * SLICE_PARAMS / 1e9:.0f} | {side * SLICE_PARAMS / (H200_TBPS * 1e12) * 1e3:.0f} |")
+              f"{side * SLICE_PARAMS / 1e9:.0f} | {side * SLICE_PARAMS / (H200_TBPS * 1e12) * 1e3:.0f} |{transient}")
 
 
 if __name__ == "__main__":

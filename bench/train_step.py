@@ -105,15 +105,16 @@ def hf_step_fn(model, batch, device, precision, lr=1e-4, autocast=False, grad_ac
     return step
 
 
-def ours_step_fn(model, batch, precision, micro, seq, d, applied=(), zero_stage=None, configure=None, grad_accum=1):
+def ours_step_fn(model, batch, precision, micro, seq, d, applied=(), zero_stage=None, configure=None, grad_accum=1,
+                 deepspeed=None):
     """The trainer's own engine and micro-batch step (`applied`: the Liger kernels the trainer applied;
-    `configure(engine)`: a change to the engine before the first step); one call = one optimizer step
-    of `grad_accum` micro-batches."""
+    `configure(engine)`: a change to the engine before the first step; `deepspeed`: pretrain.deepspeed
+    overrides); one call = one optimizer step of `grad_accum` micro-batches."""
     if zero_stage is None:
         # One process: no ZeRO in fp32 and bf16_autocast; ZeRO-1 in bf16 (DeepSpeed's fp32 master weights
         # need a ZeRO optimizer).
         zero_stage = 2 if d.world_size > 1 else int(precision == "bf16")
-    train = dataclasses.replace(TrainSettings(), precision=precision, zero_stage=zero_stage)
+    train = dataclasses.replace(TrainSettings(), precision=precision, zero_stage=zero_stage, deepspeed=deepspeed or {})
     stage = StageSettings(steps=10**6, lr=1e-4, warmup_steps=0, seq_length=seq, micro_batch=micro,
                           grad_accum=grad_accum)
     engine = build_engine(model, train, stage, d, fused_rope=FUSED_ROPE in applied)

@@ -1,5 +1,7 @@
-"""One process: DeepSpeed's gradient all-reduce is switched off where it is only a sum over one rank
-(xuanyuan.train.trainer.skip_reduction_in_world_of_one), and the training is bit for bit the same."""
+"""What the engine config changes about DeepSpeed's gradient passes trains the same weights bit for bit:
+in one process the gradient all-reduce is switched off where it is only a sum over one rank
+(xuanyuan.train.trainer.skip_reduction_in_world_of_one); under bf16 the BF16 optimizer accumulates
+each gradient as the backward produces it (`bf16.immediate_grad_update`)."""
 
 import dataclasses
 
@@ -13,11 +15,11 @@ from xuanyuan.train.settings import StageSettings, tiny_cpu
 from xuanyuan.train.trainer import build_engine
 
 
-def train_three_steps(precision, zero_stage, *, reduce, communicate_fp32=False):
+def train_three_steps(precision, zero_stage, *, reduce, communicate_fp32=False, deepspeed=None):
     """Losses and final weights of 3 steps of 2 accumulated micro-batches; `reduce`: put the reduction back
     (`communicate_fp32`: in fp32, where DeepSpeed's bf16 default would round the gradients to bf16)."""
     model_settings, train = tiny_cpu()
-    train = dataclasses.replace(train, precision=precision, zero_stage=zero_stage)
+    train = dataclasses.replace(train, precision=precision, zero_stage=zero_stage, deepspeed=deepspeed or {})
     stage = StageSettings(steps=3, lr=1e-3, warmup_steps=0, seq_length=16, micro_batch=2, grad_accum=2)
     engine = build_engine(build_standin(model_settings, 320, seed=0), train, stage, init_distributed())
     skipped = not engine.enable_backward_allreduce
@@ -66,3 +68,10 @@ def test_the_bf16_reduction_in_a_world_of_one_rounded_the_fp32_gradients():
 def test_zero2_keeps_its_reduction_which_fills_the_partitions():
     _losses, _weights, skipped, _calls = train_three_steps("fp32", 2, reduce=False)
     assert not skipped
+
+
+def test_bf16_gradients_added_during_the_backward_train_the_same_weights():
+    losses, weights, _, _ = train_three_steps("bf16", 1, reduce=False)
+    after, after_weights, _, _ = train_three_steps("bf16", 1, reduce=False,
+                                                   deepspeed={"bf16": {"immediate_grad_update": False}})
+    assert losses == after and all(torch.equal(a, b) for a, b in zip(weights, after_weights))

@@ -88,12 +88,12 @@ def test_torchrun_command():
 def test_deepspeed_overrides_merge_over_the_generated_config():
     settings = dataclasses.replace(TrainSettings(), precision="bf16", zero_stage=3, deepspeed={
         "zero_optimization": {"stage3_prefetch_bucket_size": 123, "overlap_comm": False},
-        "bf16": {"immediate_grad_update": True}, "communication_data_type": "fp32"})
+        "bf16": {"immediate_grad_update": False}, "communication_data_type": "fp32"})
     config = deepspeed_config(settings, settings.stage2, world_size=8, on_cuda=True)
     zero = config["zero_optimization"]
     assert zero["stage3_prefetch_bucket_size"] == 123 and zero["overlap_comm"] is False
     assert zero["stage"] == 3 and zero["stage3_param_persistence_threshold"] == 1e4  # generated keys kept
-    assert config["bf16"] == {"enabled": True, "immediate_grad_update": True}
+    assert config["bf16"] == {"enabled": True, "immediate_grad_update": False}  # the generated True overridden
     assert config["communication_data_type"] == "fp32"
 
 
