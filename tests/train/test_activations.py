@@ -28,15 +28,17 @@ def packed_batch() -> dict[str, torch.Tensor]:
     return {"input_ids": ids[:, :-1], "labels": ids[:, 1:].clone(), "position_ids": positions}
 
 
-def run(settings: ActivationCheckpointing, *, trainable: str = "all"):
-    """(activation bytes stored, loss, gradients) of one forward + backward of a fresh tiny Llama."""
+def run(settings: ActivationCheckpointing, *, trainable: str = "all", autocast: bool = False):
+    """(activation bytes stored, loss, gradients) of one forward + backward of a fresh tiny Llama
+    (`autocast`: the forward under bf16 autocast, as `precision: bf16_autocast` runs it)."""
     torch.manual_seed(0)
     model = LlamaForCausalLM(standin_config(SIZES, VOCAB, "sdpa")).train()
     set_trainable(model, trainable)
     layers = enable_activation_checkpointing(model, settings)
     assert layers == (0 if not settings.enabled else len(range(0, SIZES.num_layers, settings.every_n_layers)))
     result = {}
-    stored = saved_activation_bytes(model, lambda: result.update(loss=batch_loss(model, packed_batch(), "cpu")))
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+        stored = saved_activation_bytes(model, lambda: result.update(loss=batch_loss(model, packed_batch(), "cpu")))
     result["loss"].backward()
     grads = {name: p.grad for name, p in model.named_parameters() if p.requires_grad}
     return stored, result["loss"].item(), grads
@@ -53,6 +55,13 @@ def test_recomputed_layers_give_the_same_loss_and_gradients_bitwise(trainable):
     every = run(ActivationCheckpointing(enabled=True), trainable=trainable)
     assert_same(every, plain)  # stage 1 (frozen layers) too: the gradient still reaches the embeddings
     assert every[0] < plain[0] / 5
+
+
+def test_recomputation_under_bf16_autocast_is_bitwise_too():
+    """The recomputed forward runs under the autocast state of the original one (bf16 products)."""
+    plain = run(ActivationCheckpointing(), autocast=True)
+    assert_same(run(ActivationCheckpointing(enabled=True), autocast=True), plain)
+    assert plain[1] != run(ActivationCheckpointing())[1]  # the products did run in bf16
 
 
 def test_every_second_layer_stores_in_between_and_offload_changes_nothing_on_cpu():
