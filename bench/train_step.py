@@ -201,8 +201,10 @@ def print_profile(step, top: int) -> None:
         print("#   " + line)
 
 
-def run_rows_cuda(rows, args):
-    """Each row in a fresh process: Liger's patches are global, and two slices do not fit one GPU together."""
+def run_rows_cuda(rows, args, sequence_flops):
+    """Each row in a fresh process: Liger's patches are global, and two slices do not fit one GPU together.
+    Each row's result is printed as it comes (`sequence_flops`: the FLOPs of one sequence),
+    so a run cut short by a time limit still says what its finished rows reached."""
     out = {}
     for name in rows:
         cmd = [sys.executable, __file__, *sys.argv[1:], "--row", name]
@@ -222,7 +224,9 @@ def run_rows_cuda(rows, args):
         if args.profile:
             print(f"# {name}: the step's top CUDA ops", *[line for line in lines if line.startswith("#   ")],
                   sep="\n", flush=True)
-        print(f"# {name}: peak {result['peak_gib']:.1f} GiB", flush=True)
+        micro = rows[name][0]
+        print(f"# {name}: {result['seconds']:.3f} s/step, {micro * sequence_flops / result['seconds'] / 1e12:.1f} "
+              f"TFLOP/s, peak {result['peak_gib']:.1f} GiB", flush=True)
     return out
 
 
@@ -272,7 +276,7 @@ def main(argv=None):
     del probe
     fpt = flops_per_token(params["non_embedding"], sizes.num_layers, sizes.hidden_size, seq)
     peak, source = peak_tflops(precision, args.peak_tflops)
-    seconds = run_rows_cuda(rows, args) if d.device.type == "cuda" else run_rows_cpu(rows, d, args)
+    seconds = run_rows_cuda(rows, args, seq * fpt) if d.device.type == "cuda" else run_rows_cpu(rows, d, args)
 
     print(f"config {args.config}: {sizes.num_layers} layers, d={sizes.hidden_size}, vocab {vocab}, seq {seq}, "
           f"{precision}, our attention {attn} (HF rows: sdpa), fused kernels {args.fused_kernels} ({','.join(args.liger_kernels)}), device {d.device}, "
