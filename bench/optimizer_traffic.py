@@ -1,9 +1,9 @@
 """Bytes moved per trainable parameter by one training step, counted op by op, for our trainer's
 precision and ZeRO choices against the loops a user would write instead.
 
-    python bench/optimizer_traffic.py                   # CPU, seconds
+    python bench/optimizer_traffic.py                   # CPU, under a minute
     python bench/optimizer_traffic.py --grad-accum 8    # per micro-batch, when 8 share an optimizer step
-    python bench/optimizer_traffic.py --memory          # and each row's peak memory above its resting state
+    python bench/optimizer_traffic.py --memory          # and each row's peak memory above its resting state (minutes)
 
 Why: on one H200 the 70B-shaped slice (4.07e9 parameters) spends the optimizer side of its step in
 memory-bound element-wise passes (gradient casts and accumulation, reductions, the norm, clipping,
@@ -21,7 +21,8 @@ collective with itself still reads and writes its buffer and is counted.
 Rows: a plain HF loop in pure bf16 (bf16 weights and AdamW moments: the precision of the GPU step
 bench's HF rows), HF with fp32 weights under autocast (the HF Trainer's bf16=True), and our trainer
 (xuanyuan.train.trainer.build_engine + micro_batch_step) in `precision: bf16` under ZeRO 1/2/3
-(with ZeRO-1 also as it was before the world-of-one reduction was switched off) and in
+(with ZeRO-1 also as DeepSpeed ships it: the world-of-one reduction on, bf16.immediate_grad_update
+off) and in
 `precision: bf16_autocast` under ZeRO 0/2/3. All rows clip the gradient norm to 1.0.
 
 `--grad-accum N` counts one optimizer step of N micro-batches and reports per micro-batch: the
