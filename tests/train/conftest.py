@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import torch
 
 from xuanyuan.tokdata import tokenize_documents
 from xuanyuan.tokenizer import (
@@ -22,6 +23,12 @@ WORDS = ("the bank market rate interest price stock bond fund investor trade com
          "year growth inflation policy central government economy dollar index report revenue debt credit").split()
 ZH = ("中国人民银行今天宣布下调存款准备金率。", "沪深股市周二小幅上涨，银行板块表现强势。",
       "公司发布年度报告，营业收入同比增长，净利润创历史新高。", "分析人士认为，货币政策仍将保持稳健。")
+
+
+def random_batch(generator, vocab: int = 320, seq: int = 16, rows: int = 2) -> dict:
+    """Random next-token rows for an engine built on `build_standin(..., vocab)` (ids from 3: after the specials)."""
+    ids = torch.randint(3, vocab, (rows, seq + 1), generator=generator)
+    return {"input_ids": ids[:, :-1], "labels": ids[:, 1:].clone(), "position_ids": torch.arange(seq).repeat(rows, 1)}
 
 
 def english(n: int, seed: int = 0) -> list[str]:

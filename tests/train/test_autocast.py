@@ -7,7 +7,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from tests.train.conftest import make_job
+from tests.train.conftest import make_job, random_batch
 from xuanyuan.train.deepspeed_config import deepspeed_config
 from xuanyuan.train.distributed import init_distributed
 from xuanyuan.train.freeze import check_unchanged, embedding_parameter_names
@@ -40,8 +40,7 @@ def test_the_engine_multiplies_in_bf16_and_updates_fp32_weights(zero_stage):
     assert all(p.dtype == torch.float32 for p in before.values())
     products = []
     hook = module.model.layers[0].mlp.down_proj.register_forward_hook(lambda _m, _i, out: products.append(out.dtype))
-    ids = torch.randint(3, 320, (2, 17), generator=torch.Generator().manual_seed(0))
-    batch = {"input_ids": ids[:, :-1], "labels": ids[:, 1:].clone(), "position_ids": torch.arange(16).repeat(2, 1)}
+    batch = random_batch(torch.Generator().manual_seed(0))
     loss = batch_loss(engine, batch, torch.device("cpu"))
     engine.backward(loss)
     engine.step()

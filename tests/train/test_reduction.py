@@ -8,6 +8,7 @@ import dataclasses
 import pytest
 import torch
 
+from tests.train.conftest import random_batch
 from xuanyuan.train.distributed import init_distributed
 from xuanyuan.train.loss import batch_loss
 from xuanyuan.train.model import build_standin
@@ -38,8 +39,7 @@ def train_three_steps(precision, zero_stage, *, reduce, communicate_fp32=False, 
     g = torch.Generator().manual_seed(0)
     losses = []
     for _ in range(stage.steps * stage.grad_accum):
-        ids = torch.randint(3, 320, (2, 17), generator=g)
-        batch = {"input_ids": ids[:, :-1], "labels": ids[:, 1:].clone(), "position_ids": torch.arange(16).repeat(2, 1)}
+        batch = random_batch(g)
         loss = batch_loss(engine, batch, torch.device("cpu"))
         engine.backward(loss)
         engine.step()

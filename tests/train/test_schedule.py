@@ -6,6 +6,7 @@ import dataclasses
 import pytest
 import torch
 
+from tests.train.conftest import random_batch
 from xuanyuan.train.distributed import init_distributed
 from xuanyuan.train.loss import batch_loss
 from xuanyuan.train.model import build_standin
@@ -39,8 +40,7 @@ def test_the_engine_applies_the_schedule_from_the_first_step(kind, warmup):
     train = dataclasses.replace(train, scheduler=kind, zero_stage=0)
     stage = StageSettings(steps=5, lr=1e-3, warmup_steps=warmup, seq_length=16, micro_batch=2)
     engine = build_engine(build_standin(model_settings, 320, seed=0), train, stage, init_distributed())
-    ids = torch.randint(3, 320, (2, 17), generator=torch.Generator().manual_seed(0))
-    batch = {"input_ids": ids[:, :-1], "labels": ids[:, 1:].clone(), "position_ids": torch.arange(16).repeat(2, 1)}
+    batch = random_batch(torch.Generator().manual_seed(0))
     applied = []
     for _ in range(stage.steps):
         applied.append(engine.get_lr()[0])
