@@ -48,14 +48,14 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])
 import argparse  # noqa: E402
 import gc  # noqa: E402
 import json  # noqa: E402
-import os  # noqa: E402
 import subprocess  # noqa: E402
 
 import torch  # noqa: E402
 
 from bench.measure import status_mib, traffic_counter  # noqa: E402
-from bench.train_step import DIST_ENV, hf_step_fn, make_batch, make_model, ours_step_fn  # noqa: E402
+from bench.train_step import hf_step_fn, make_batch, make_model, ours_step_fn  # noqa: E402
 from xuanyuan.train.distributed import init_distributed  # noqa: E402
+from xuanyuan.train.launch import environment_without_rendezvous  # noqa: E402
 from xuanyuan.train.settings import StandinSizes  # noqa: E402
 
 SIZES = StandinSizes(hidden_size=512, num_layers=2, num_heads=8, num_kv_heads=8, intermediate_size=1376,
@@ -112,8 +112,7 @@ def transient_bytes(step, warmup: int = 2) -> float:
 
 def transient_in_fresh_process(name: str, grad_accum: int) -> float:
     """`transient_bytes` of one row, measured in a child with a fixed mmap threshold (module docstring)."""
-    env = {k: v for k, v in os.environ.items() if k not in DIST_ENV}
-    env["MALLOC_MMAP_THRESHOLD_"] = "65536"
+    env = {**environment_without_rendezvous(), "MALLOC_MMAP_THRESHOLD_": "65536"}
     done = subprocess.run([sys.executable, __file__, "--grad-accum", str(grad_accum), "--row", name], env=env,
                           capture_output=True, text=True, check=False)
     if done.returncode:

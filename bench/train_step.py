@@ -35,7 +35,6 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])
 import argparse  # noqa: E402
 import dataclasses  # noqa: E402
 import json  # noqa: E402
-import os  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 
@@ -45,13 +44,13 @@ from bench.measure import timed  # noqa: E402
 from xuanyuan.train.deepspeed_config import COMPUTE_PRECISION  # noqa: E402
 from xuanyuan.train.distributed import init_distributed  # noqa: E402
 from xuanyuan.train.flops import flops_per_token, peak_tflops  # noqa: E402
+from xuanyuan.train.launch import environment_without_rendezvous  # noqa: E402
 from xuanyuan.train.model import (  # noqa: E402
     FUSED_LOSS, FUSED_ROPE, LIGER_KERNELS, apply_fused_kernels, count_parameters, resolve_attn_implementation, standin_config,
 )
 from xuanyuan.train.settings import StageSettings, StandinSizes, TrainSettings  # noqa: E402
 from xuanyuan.train.trainer import build_engine, micro_batch_step  # noqa: E402
 
-DIST_ENV = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")
 
 CONFIGS = {
     # name: (sizes, vocab, seq_length, micro_batch, precision)
@@ -208,10 +207,9 @@ def run_rows_cuda(rows, args, sequence_flops):
     out = {}
     for name in rows:
         cmd = [sys.executable, __file__, *sys.argv[1:], "--row", name]
-        # Without this process's rendezvous (init_distributed put RANK and MASTER_PORT into the
-        # environment, and this process listens on that port): each row starts its own world of one.
-        env = {k: v for k, v in os.environ.items() if k not in DIST_ENV}
-        done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        # init_distributed put RANK and MASTER_PORT into this process's environment: each row starts
+        # its own world of one.
+        done = subprocess.run(cmd, capture_output=True, text=True, env=environment_without_rendezvous())
         if done.returncode:
             lines = done.stderr.strip().splitlines() or ["?"]
             # The error line, not NCCL's exit warning after it.

@@ -28,11 +28,11 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 import argparse  # noqa: E402
 import json  # noqa: E402
-import os  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 
 from bench.measure import status_mib  # noqa: E402
+from xuanyuan.train.launch import environment_without_rendezvous  # noqa: E402
 
 SETUPS = ("standin", "standin_zero3", "hf", "hf_zero3", "hf_zero3_transformers")
 REPO = Path(__file__).resolve().parents[1]
@@ -84,9 +84,7 @@ def worker(args) -> None:
 
 
 def run_setup(setup: str, args, directory: Path) -> list[dict]:
-    env = {k: v for k, v in os.environ.items() if k not in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR",
-                                                            "MASTER_PORT")}
-    env.update(OMP_NUM_THREADS="1", PYTHONPATH=str(REPO))
+    env = {**environment_without_rendezvous(), "OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={args.processes}",
            str(Path(__file__).resolve()), "--worker", setup, "--dir", str(directory)] + _size_args(args)
     log = directory / f"{setup}.log"

@@ -1,7 +1,6 @@
 """Fault recovery (SIGKILL mid-run, rerun, same losses) and 2-process training through torchrun."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -11,14 +10,14 @@ import pytest
 
 from tests.train.conftest import make_job
 from xuanyuan.train.checkpoint import latest_tag
-from xuanyuan.train.launch import _LAUNCHER_VARS, launch
+from xuanyuan.train.launch import environment_without_rendezvous, launch
 from xuanyuan.train.metrics import read_metrics
 
 STEPS, EVERY = 40, 5
 
 
 def _worker(job_file):
-    env = {k: v for k, v in os.environ.items() if k not in _LAUNCHER_VARS}
+    env = environment_without_rendezvous()
     env["OMP_NUM_THREADS"] = "1"
     return subprocess.Popen([sys.executable, "-m", "xuanyuan.train", "worker", str(job_file)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

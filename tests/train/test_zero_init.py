@@ -8,7 +8,6 @@ with activation checkpointing.
 
 import json
 import math
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +20,7 @@ from tests.conftest import REPO
 from tests.train.conftest import make_job
 from tests.train.test_freeze import _check as check_frozen_bitwise
 from xuanyuan.train.data import collate, open_sampler
-from xuanyuan.train.launch import _LAUNCHER_VARS
+from xuanyuan.train.launch import environment_without_rendezvous
 from xuanyuan.train.loss import batch_loss
 from xuanyuan.train.metrics import read_metrics
 from xuanyuan.train.rope import install_fp32_rope
@@ -53,7 +52,7 @@ def zero_runs(tiny, standin, tmp_path_factory):
             "out": str(root), "jobs": [{"name": n, "job": str(j.to_json(root / n / "job.json"))}
                                        for n, j in jobs.items()]}
     (root / "spec.json").write_text(json.dumps(spec))
-    env = {k: v for k, v in os.environ.items() if k not in _LAUNCHER_VARS}
+    env = environment_without_rendezvous()
     env.update(OMP_NUM_THREADS="1", PYTHONPATH=str(REPO))
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={WORLD}",
            str(REPO / "tests" / "train" / "zero_init_worker.py"), str(root / "spec.json")]

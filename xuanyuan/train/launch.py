@@ -32,6 +32,13 @@ _LAUNCHER_VARS = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "MASTE
                   "GROUP_RANK", "ROLE_RANK", "TORCHELASTIC_RUN_ID")
 
 
+def environment_without_rendezvous() -> dict[str, str]:
+    """This process's environment without a launcher's rank and rendezvous variables: a parent that ran
+    an in-process rank has RANK/MASTER_PORT set (and listens on that port); a child process started
+    with it must make its own world (torchrun's, or a world of one)."""
+    return {k: v for k, v in os.environ.items() if k not in _LAUNCHER_VARS}
+
+
 def processes_per_node(job: TrainJob, gpus: int | None = None) -> int:
     """GPUs on CUDA (all visible ones unless `gpus` says), else `pretrain.processes`."""
     if torch.cuda.is_available():
@@ -52,8 +59,7 @@ def torchrun_command(job_file: Path, nproc: int, *, nnodes: int = 1, node_rank: 
 
 
 def _worker_env(threads: int | None, nproc: int) -> dict[str, str]:
-    # A parent that ran an in-process rank has RANK/MASTER_PORT set; torchrun must set its own.
-    env = {k: v for k, v in os.environ.items() if k not in _LAUNCHER_VARS}
+    env = environment_without_rendezvous()
     if not torch.cuda.is_available() and threads:
         # Each CPU worker gets its share of the rule's threads; more would oversubscribe the cores.
         env["OMP_NUM_THREADS"] = str(max(1, threads // nproc))
