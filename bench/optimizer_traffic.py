@@ -22,7 +22,7 @@ Rows: a plain HF loop in pure bf16 (bf16 weights and AdamW moments: the precisio
 bench's HF rows), HF with fp32 weights under autocast (the HF Trainer's bf16=True), and our trainer
 (xuanyuan.train.trainer.build_engine + micro_batch_step) in `precision: bf16` under ZeRO 1/2/3
 (with ZeRO-1 also as DeepSpeed ships it: the world-of-one reduction on, bf16.immediate_grad_update
-off) and in
+off, its own gradient accumulation; and with only the accumulation DeepSpeed's) and in
 `precision: bf16_autocast` under ZeRO 0/2/3. All rows clip the gradient norm to 1.0.
 
 `--grad-accum N` counts one optimizer step of N micro-batches and reports per micro-batch: the
@@ -120,8 +120,18 @@ def transient_in_fresh_process(name: str, grad_accum: int) -> float:
     return json.loads(done.stdout.strip().splitlines()[-1])["transient_bytes"]
 
 
+def deepspeed_accumulation(engine) -> None:
+    """Undo the trainer's copy-first accumulation (xuanyuan.train.bf16_accumulation): DeepSpeed's BF16
+    optimizer casts, adds and zeroes as it ships."""
+    from deepspeed.runtime.bf16_optimizer import BF16_Optimizer
+
+    engine.optimizer.__class__ = BF16_Optimizer
+
+
 def as_deepspeed_ships(engine) -> None:
-    """Undo the trainer's world-of-one skip: DeepSpeed's gradient all-reduce as it ships."""
+    """Undo the trainer's changes to DeepSpeed's BF16 optimizer: its accumulation, and the gradient
+    all-reduce that the trainer skips in a world of one."""
+    deepspeed_accumulation(engine)
     engine.enable_backward_allreduce = True
 
 
@@ -145,6 +155,8 @@ def rows(d, grad_accum: int):
         # DeepSpeed's defaults: the world-of-one reduction, gradients added into fp32 after the backward.
         "ours, bf16, ZeRO-1 (BF16 optimizer), as DeepSpeed ships": (
             "bf16", ours("bf16", 1, as_deepspeed_ships, {"bf16": {"immediate_grad_update": False}})),
+        "ours, bf16, ZeRO-1 (BF16 optimizer), DeepSpeed's accumulation": (
+            "bf16", ours("bf16", 1, deepspeed_accumulation)),
         "ours, bf16, ZeRO-1 (BF16 optimizer)": ("bf16", ours("bf16", 1)),
         "ours, bf16, ZeRO-2": ("bf16", ours("bf16", 2)),
         "ours, bf16, ZeRO-3": ("bf16", ours("bf16", 3)),

@@ -10,8 +10,9 @@ PRECISIONS = ("fp32", "bf16", "bf16_autocast")
 """fp32; bf16: DeepSpeed's bf16 (the module cast to bf16, fp32 master weights, moments and gradient
 accumulation in its ZeRO/BF16 optimizer); bf16_autocast: DeepSpeed's `torch_autocast` (fp32 weights,
 gradients and moments, matrix products in bf16 under torch.autocast, like the HF Trainer's bf16=True).
-Both update fp32 weights; in one process bf16_autocast's optimizer side moves 0.6x the bytes per
-parameter of bf16's (bench/optimizer_traffic.py), while bf16 gathers half-size weights under ZeRO-3."""
+Both update fp32 weights. In one process a step of one micro-batch moves about the same bytes per
+parameter in both (bench/optimizer_traffic.py: bf16's optimizer side more, its forward and backward
+less); bf16 stores less activation memory and gathers half-size weights under ZeRO-3."""
 
 # The dtype the matrix products run in, for each precision (peak TFLOP/s, MFU).
 COMPUTE_PRECISION = {"fp32": "fp32", "bf16": "bf16", "bf16_autocast": "bf16"}

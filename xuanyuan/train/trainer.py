@@ -17,6 +17,7 @@ import torch
 from xuanyuan.tokdata import StageCurriculum
 from xuanyuan.train import checkpoint
 from xuanyuan.train.activations import enable_activation_checkpointing
+from xuanyuan.train.bf16_accumulation import accumulate_by_copy_first
 from xuanyuan.train.data import collate, open_training_data, rank_batches
 from xuanyuan.train.deepspeed_config import deepspeed_config
 from xuanyuan.train.distributed import (
@@ -83,6 +84,7 @@ def build_engine(model: torch.nn.Module, settings, stage, d: Dist, *, ds_config:
     # After the engine's cast: a bf16 cast rounds rotary tables, so they are rebuilt in fp32 here.
     install_fp32_rope(engine.module, fused=fused_rope)
     skip_reduction_in_world_of_one(engine, d.world_size)
+    accumulate_by_copy_first(engine)
     return engine
 
 
