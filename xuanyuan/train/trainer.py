@@ -17,7 +17,6 @@ import torch
 from xuanyuan.tokdata import StageCurriculum
 from xuanyuan.train import checkpoint
 from xuanyuan.train.activations import enable_activation_checkpointing
-from xuanyuan.train.bf16_accumulation import accumulate_by_copy_first
 from xuanyuan.train.data import collate, open_training_data, rank_batches
 from xuanyuan.train.deepspeed_config import deepspeed_config
 from xuanyuan.train.distributed import (
@@ -73,6 +72,8 @@ def build_engine(model: torch.nn.Module, settings, stage, d: Dist, *, ds_config:
     fused_rope: rotate with Liger's kernel over the fp32 table (`rope` among the applied Liger kernels).
     """
     import deepspeed
+
+    from xuanyuan.train.bf16_accumulation import accumulate_by_copy_first  # imports DeepSpeed
 
     trainable = sum(full_numel(p) for p in model.parameters() if p.requires_grad)
     generated = engine_config(settings, stage, d, trainable)
