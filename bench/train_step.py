@@ -15,7 +15,7 @@ attention and fused kernels, deepspeed.initialize with the generated ZeRO config
 Liger's kernel when `rope` is applied), and the trainer's own `micro_batch_step`), and ours at other
 micro-batches (`--ours-micro-batches 2,4`), precisions (`--ours-precisions bf16_autocast`: fp32
 weights, bf16 products under autocast, no ZeRO in one process; bench/optimizer_traffic.py counts its
-optimizer side at 0.6x the bytes of bf16's) or ZeRO stages (`--ours-zero-stages 2,3`; the recipe
+optimizer side at 44 bytes per parameter against bf16's 52, its forward and backward at 9 more) or ZeRO stages (`--ours-zero-stages 2,3`; the recipe
 trains under ZeRO-3, whose optimizer is not the BF16 optimizer that one bf16 process gets by default). `--profile 20` prints each row's top CUDA ops of one
 more step (torch.profiler), to see where a row's time goes beyond the matrix products.
 
