@@ -1,5 +1,7 @@
 """The full recipe's setting (ZeRO-3 under zero.Init, bf16, all parameters) resumes from a checkpoint
-exactly; so does one process under bf16_autocast (no ZeRO, torch's AdamW state in DeepSpeed's checkpoint)."""
+exactly; so do one process under bf16 ZeRO-1 (DeepSpeed's BF16 optimizer with the copy-first
+accumulation of xuanyuan.train.bf16_accumulation) and under bf16_autocast (no ZeRO, torch's AdamW state
+in DeepSpeed's checkpoint)."""
 
 import json
 import shutil
@@ -17,7 +19,7 @@ def _job(tiny, standin_dir, out, zero_stage, precision):
                     precision=precision, checkpoint_every=3, keep_checkpoints=2)
 
 
-@pytest.mark.parametrize("zero_stage,precision", [(3, "bf16"), (0, "bf16_autocast")])
+@pytest.mark.parametrize("zero_stage,precision", [(3, "bf16"), (1, "bf16"), (0, "bf16_autocast")])
 def test_a_run_interrupted_after_a_checkpoint_resumes_with_the_same_losses(tiny, standin, tmp_path, zero_stage,
                                                                            precision):
     job = _job(tiny, standin[0], tmp_path, zero_stage, precision)
