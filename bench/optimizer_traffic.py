@@ -4,6 +4,7 @@ precision and ZeRO choices against the loops a user would write instead.
     python bench/optimizer_traffic.py                   # CPU, under a minute
     python bench/optimizer_traffic.py --grad-accum 8    # per micro-batch, when 8 share an optimizer step
     python bench/optimizer_traffic.py --memory          # and each row's peak memory above its resting state (minutes)
+    python bench/optimizer_traffic.py --time 20         # and each row's optimizer side in ms on this machine
 
 Why: on one H200 the 70B-shaped slice (4.07e9 parameters) spends the optimizer side of its step in
 memory-bound element-wise passes (gradient casts and accumulation, reductions, the norm, clipping,
@@ -29,6 +30,12 @@ off, its own gradient accumulation; and with only the accumulation DeepSpeed's) 
 recipe accumulates 8 (config/xuanyuan-70b.yaml), so the per-step passes are spread over 8 and what
 each micro-batch pays for accumulating its gradients (and, under ZeRO-2/3, reducing them) remains.
 
+`--time N` adds the optimizer side's wall time on this machine: the median of N timed steps minus the
+median of N bare forward + backward passes in the same weight dtype (after untimed warm-up steps).
+On a CPU those passes are memory-bound too once the tensors outgrow the caches (the 39M-parameter
+model's fp32 copies are 156 MB), so the times follow the bytes, at this machine's bandwidth and
+with its kernels (torch's CPU fused AdamW); they are a check of the counts, not a GPU number.
+
 `--memory` adds a column: the peak resident memory of one optimizer step above the resident memory
 before it, per parameter (each row in a fresh process with glibc's mmap threshold fixed at 64 KiB,
 so that every large tensor is its own mapping and a freed one leaves the resident set at once;
@@ -52,7 +59,7 @@ import subprocess  # noqa: E402
 
 import torch  # noqa: E402
 
-from bench.measure import status_mib, traffic_counter  # noqa: E402
+from bench.measure import status_mib, timed, traffic_counter  # noqa: E402
 from bench.train_step import hf_step_fn, make_batch, make_model, ours_step_fn  # noqa: E402
 from xuanyuan.train.distributed import init_distributed  # noqa: E402
 from xuanyuan.train.launch import environment_without_rendezvous  # noqa: E402
@@ -96,6 +103,12 @@ def counted_bytes(step, warmup: int = 2) -> int:
     with counter:
         step()
     return sum(counter.bytes.values())
+
+
+def measured(step, device, time_steps: int) -> tuple[int, float | None]:
+    """Bytes of one step and, with `time_steps`, its median seconds (after the counted, warm steps)."""
+    count = counted_bytes(step)
+    return count, (timed(step, device, warmup=1, steps=time_steps) if time_steps else None)
 
 
 def transient_bytes(step, warmup: int = 2) -> float:
@@ -170,6 +183,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--grad-accum", type=int, default=1, help="micro-batches per optimizer step (default 1)")
     parser.add_argument("--memory", action="store_true", help="add each row's transient peak memory (a process each)")
+    parser.add_argument("--time", type=int, default=0, metavar="N",
+                        help="add each row's optimizer side in ms on this machine (medians of N steps)")
     parser.add_argument("--row", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     ga = args.grad_accum
@@ -181,28 +196,33 @@ def main(argv=None):
     probe = make_model(SIZES, VOCAB, "sdpa", d.device)
     params = sum(p.numel() for p in probe.parameters())
     batch = make_batch(VOCAB, SEQ, 1)
-    shared = {"bf16": counted_bytes(forward_backward(probe.to(torch.bfloat16), batch, autocast=False)),
-              "fp32": counted_bytes(forward_backward(probe.float(), batch, autocast=True))}
+    shared = {"bf16": measured(forward_backward(probe.to(torch.bfloat16), batch, autocast=False), d.device, args.time),
+              "fp32": measured(forward_backward(probe.float(), batch, autocast=True), d.device, args.time)}
     del probe
-    measured = {name: (weights, counted_bytes(build()) / ga) for name, (weights, build) in rows(d, ga).items()}
-    memory = {name: transient_in_fresh_process(name, ga) / params for name in measured} if args.memory else {}
+    results = {name: (weights, *measured(build(), d.device, args.time)) for name, (weights, build) in rows(d, ga).items()}
+    memory = {name: transient_in_fresh_process(name, ga) / params for name in results} if args.memory else {}
 
     print(f"{SIZES.num_layers} layers, d={SIZES.hidden_size}, vocab {VOCAB}, {SEQ} tokens, {params:,} parameters "
           f"(all trainable), one process, torch {torch.__version__}; AdamW fused in every row; bytes per parameter "
           f"per micro-batch, {ga} micro-batch(es) per optimizer step")
-    print(f"forward + backward alone: {shared['bf16'] / params:.1f} B with bf16 weights, "
-          f"{shared['fp32'] / params:.1f} B with fp32 weights under autocast\n")
+    print(f"forward + backward alone: {shared['bf16'][0] / params:.1f} B with bf16 weights, "
+          f"{shared['fp32'][0] / params:.1f} B with fp32 weights under autocast\n")
+    time_head = ("| optimizer side, ms here ", "|---:") if args.time else ("", "")
     memory_head = ("| step's transient peak, B/param ", "|---:") if memory else ("", "")
     print("| loop | weights | micro-batch, B/param | optimizer side, B/param | vs plain HF | on the slice, GB | "
-          f">= ms at {H200_TBPS} TB/s {memory_head[0]}|")
-    print(f"|---|---|---:|---:|---:|---:|---:{memory_head[1]}|")
+          f">= ms at {H200_TBPS} TB/s {time_head[0]}{memory_head[0]}|")
+    print(f"|---|---|---:|---:|---:|---:|---:{time_head[1]}{memory_head[1]}|")
     base = None
-    for name, (weights, total) in measured.items():
-        side = (total - shared[weights]) / params
+    for name, (weights, total, seconds) in results.items():
+        total /= ga  # per micro-batch
+        side = (total - shared[weights][0]) / params
         base = base or side
+        # A difference of two medians: within the machine's noise of zero where the side is small.
+        timing = f" {(seconds / ga - shared[weights][1]) * 1e3:.1f} |" if args.time else ""
         transient = f" {memory[name]:.1f} |" if memory else ""
         print(f"| {name} | {weights} | {total / params:.1f} | {side:.1f} | {side / base:.2f}x | "
-              f"{side * SLICE_PARAMS / 1e9:.0f} | {side * SLICE_PARAMS / (H200_TBPS * 1e12) * 1e3:.0f} |{transient}")
+              f"{side * SLICE_PARAMS / 1e9:.0f} | {side * SLICE_PARAMS / (H200_TBPS * 1e12) * 1e3:.0f} |"
+              f"{timing}{transient}")
 
 
 if __name__ == "__main__":
