@@ -3,7 +3,8 @@
 #   bash bench/device_check.sh smoke   (~2.5 min) every CUDA code path on small sizes, so that a bug
 #                                       found there can be fixed before the long call:
 #     env: GPU, versions                                               -> $OUT/env.txt
-#     bench/train_step.py, a small Llama: plain HF, HF + Liger, ours (fp32 and bf16_autocast)  -> $OUT/smoke_step.txt
+#     bench/train_step.py, a small Llama: plain HF, HF + Liger, ours (fp32, bf16_autocast and bf16 ZeRO-1:
+#       the BF16 optimizer with the copy-first accumulation)             -> $OUT/smoke_step.txt
 #     packed attention on CUDA: torch_varlen / flash vs documents alone; Liger   -> $OUT/attention.txt
 #   bash bench/device_check.sh full    (~9 min) the measurements, most important first:
 #     bench/train_step.py slice70b: plain HF, HF + Liger (bf16; fp32 weights), ours in bf16 and in bf16_autocast
@@ -61,7 +62,7 @@ step() {  # step NAME SECONDS COMMAND...: run with a limit, keep the output, say
 }
 
 if [ "$what" = smoke ] || [ "$what" = all ]; then
-  step smoke_step 100 python3 bench/train_step.py --config cpu --liger --ours-precisions bf16_autocast \
+  step smoke_step 100 python3 bench/train_step.py --config cpu --liger --ours-precisions bf16_autocast,bf16 \
     --steps 2 --warmup 1 --profile 5
   step attention 90 python3 bench/gpu_attention_check.py
 fi
