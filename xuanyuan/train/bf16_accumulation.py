@@ -108,4 +108,5 @@ def accumulate_by_copy_first(engine) -> bool:
         raise RuntimeError("accumulate_by_copy_first must be called before the first backward")
     optimizer.__class__ = CopyFirstBF16Optimizer  # the same object and buffers: DeepSpeed's hooks call our methods
     optimizer._forget_hp_grads()
+    log.info("bf16 gradients are copied, then added, into DeepSpeed's fp32 buffer (xuanyuan.train.bf16_accumulation)")
     return True
