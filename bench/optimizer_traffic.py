@@ -13,7 +13,7 @@ behind a plain bf16 loop at micro-batch 1. Bytes per parameter say why without a
 of one step is counted under a TorchDispatchMode (bench.measure.traffic_counter: what it reads and
 writes; views are free), on a small Llama with a short sequence so that the parameters dominate.
 The same ops run on a GPU (AdamW is forced to torch's fused kernel here, as on CUDA), so the
-optimizer-side bytes carry over; times do not, and none are given. The "optimizer side" column
+optimizer-side bytes carry over; times do not (`--time` gives this machine's). The "optimizer side" column
 subtracts a bare forward + backward of the same model in the same weight dtype; the slice columns
 multiply it by the slice's parameters, and divide by the H200's 4.8 TB/s datasheet bandwidth for a
 lower bound on the time those passes take there (a bound, not a measurement). On one process a
