@@ -72,23 +72,3 @@ def test_two_processes_through_torchrun(tiny, standin, tmp_path, zero_stage, pre
     assert (tmp_path / "model" / "model.safetensors").is_file()
     records = read_metrics(job.metrics_path)
     assert [r["samples"] for r in records] == [2 * 2 * s for s in range(1, 7)]
-
-
-@pytest.mark.slow
-def test_a_checkpoint_of_another_world_size_stops_with_the_fix_and_is_kept(tiny, standin, tmp_path):
-    """The stand-in's checkpoints are from 1 rank; resuming them on 2 stops before DeepSpeed's load fails."""
-    import shutil
-
-    from xuanyuan.train.checkpoint import WorldSizeChanged, check_world_size
-
-    job = make_job(tiny, tmp_path, processes=2)
-    shutil.copytree(standin[2].checkpoint_dir, job.checkpoint_dir)
-    tag = latest_tag(job.checkpoint_dir)
-    log_path = tmp_path / "worker.log"
-    with pytest.raises(RuntimeError, match="training job base_standin failed"):
-        launch(job, threads=2, log_path=log_path)
-    assert "was written by 1 ranks and this run has 2" in log_path.read_text()
-    assert latest_tag(job.checkpoint_dir) == tag  # kept: it holds the stage's training so far
-    check_world_size(job.checkpoint_dir, tag, 1)
-    with pytest.raises(WorldSizeChanged, match=r"resources.<group>.nodes x gpus_per_node .* or delete"):
-        check_world_size(job.checkpoint_dir, tag, 8)

@@ -13,6 +13,7 @@ Modules, one job each:
   loss              cross-entropy over labels, -100 ignored
   flops, metrics    FLOPs per token, MFU; JSONL + TensorBoard + progress bar
   checkpoint        DeepSpeed checkpoints with data position and RNG; resume
+  reshard           a checkpoint of another world size to DeepSpeed's universal form, before the workers start
   trainer           the loop
   export            Hugging Face directory from the engine (ZeRO-3 gathered per parameter)
   launch            torchrun, one process per device; in-process for tests

@@ -1,10 +1,15 @@
 """Training checkpoints through DeepSpeed (model, optimizer, scheduler) plus our client state.
 
-Client state: the step, the global samples consumed, the data-parallel world size, the RNG
-states of every rank and the resolved settings. Layout: `<checkpoint_dir>/step00000050/...` and DeepSpeed's `latest` file,
-written after a save completes, so a job killed mid-save resumes from the previous one. The
-directory lives outside the stage's output directory (Snakemake deletes declared outputs of a
-failed job; the checkpoints must survive that).
+Client state: the step, the global samples consumed, the data-parallel world size, the global
+batch, the RNG states of every rank and the resolved settings. Layout: `<checkpoint_dir>/step00000050/...`
+and DeepSpeed's `latest` file, written after a save completes, so a job killed mid-save resumes from
+the previous one. The directory lives outside the stage's output directory (Snakemake deletes
+declared outputs of a failed job; the checkpoints must survive that).
+
+A resumed run keeps the global batch (samples per optimizer step) its checkpoint trained with, so
+the stage reads the same samples in the same steps whatever the number of ranks. At another number
+of ranks than wrote it, the checkpoint is loaded from DeepSpeed's universal form, which
+xuanyuan.train.reshard makes before the workers start.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +27,11 @@ from xuanyuan.errors import UserError
 from xuanyuan.train.distributed import all_ranks, rng_state, set_rng_state
 
 TAG = re.compile(r"^step(\d{8})$")
+RECORD = "xuanyuan_train.json"
+UNIVERSAL_SUFFIX = "_universal"
+"""`<tag>_universal`: the checkpoint `<tag>` converted to DeepSpeed's universal form (xuanyuan.train.reshard)."""
+LATEST_UNIVERSAL = "latest_universal"
+"""DeepSpeed's pointer to the newest universal form (its converter writes it; we load by tag)."""
 
 
 def tag_for(step: int) -> str:
@@ -37,16 +48,15 @@ def latest_tag(checkpoint_dir: str | Path) -> str | None:
 
 
 def save(engine, checkpoint_dir: str | Path, *, step: int, samples: int, settings: dict[str, Any],
-         keep: int, is_main: bool, world_size: int) -> str:
+         keep: int, is_main: bool, world_size: int, global_batch: int) -> str:
     """Save a checkpoint at `step` (all ranks call) and drop all but the newest `keep`."""
     tag = tag_for(step)
-    client = {"step": step, "samples": samples, "world_size": world_size, "rng": all_ranks(rng_state()),
-              "settings": settings}
+    record = {"step": step, "samples": samples, "world_size": world_size, "global_batch": global_batch}
+    client = {**record, "rng": all_ranks(rng_state()), "settings": settings}
     engine.save_checkpoint(str(checkpoint_dir), tag=tag, client_state=client)
     if is_main:
-        (Path(checkpoint_dir) / tag / "xuanyuan_train.json").write_text(json.dumps(
-            {"step": step, "samples": samples, "world_size": world_size, "settings": settings},
-            indent=2, default=str) + "\n")
+        (Path(checkpoint_dir) / tag / RECORD).write_text(json.dumps(
+            {**record, "settings": settings}, indent=2, default=str) + "\n")
         _prune(Path(checkpoint_dir), keep)
     if dist.is_initialized():
         dist.barrier()
@@ -54,43 +64,129 @@ def save(engine, checkpoint_dir: str | Path, *, step: int, samples: int, setting
 
 
 def _prune(checkpoint_dir: Path, keep: int) -> None:
+    """Drop all but the newest `keep` checkpoints, each with its universal form; once the newest was
+    written at the present number of ranks, no universal form is needed (they hold an fp32 copy of
+    the weights and optimizer state each)."""
     tags = sorted(p.name for p in checkpoint_dir.iterdir() if p.is_dir() and TAG.match(p.name))
     for old in tags[:-keep] if keep > 0 else []:
         shutil.rmtree(checkpoint_dir / old, ignore_errors=True)
+    for universal in checkpoint_dir.glob(f"*{UNIVERSAL_SUFFIX}*"):  # and a conversion's leftover .partial
+        if universal.is_dir():
+            shutil.rmtree(universal, ignore_errors=True)
+    (checkpoint_dir / LATEST_UNIVERSAL).unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class ResumePoint:
+    """The checkpoint a run resumes from, as its record says."""
+
+    checkpoint_dir: str
+    tag: str
+    step: int
+    samples: int
+    world_size: int | None
+    """ranks that wrote it; None for a record-less checkpoint (a job killed between DeepSpeed's save
+    and the record), which is taken to be of this run's."""
+    global_batch: int | None
+    """samples per optimizer step it trained with (micro_batch x grad_accum x ranks)."""
+
+    @property
+    def where(self) -> str:
+        return f"{self.checkpoint_dir}/{self.tag}"
+
+    @property
+    def universal_tag(self) -> str:
+        return self.tag + UNIVERSAL_SUFFIX
+
+    def other_world_size(self, world_size: int) -> bool:
+        return self.world_size is not None and self.world_size != world_size
+
+
+def resume_point(checkpoint_dir: str | Path) -> ResumePoint | None:
+    """The latest checkpoint in `checkpoint_dir` and its record, or None when there is none."""
+    tag = latest_tag(checkpoint_dir)
+    if tag is None:
+        return None
+    path = Path(checkpoint_dir) / tag / RECORD
+    record = json.loads(path.read_text()) if path.is_file() else {}
+    step = int(record.get("step", int(TAG.match(tag).group(1)) if TAG.match(tag) else 0))
+    samples = int(record.get("samples", 0))
+    # Records written before the global batch was kept: samples consumed / steps done.
+    global_batch = record.get("global_batch") or (samples // step if step and samples else None)
+    return ResumePoint(str(checkpoint_dir), tag, step, samples, record.get("world_size"), global_batch)
+
+
+class GlobalBatchUnsplittable(UserError):
+    """This run's ranks x micro-batch cannot make up the global batch a checkpoint trained with."""
+
+
+def grad_accum_to_resume(point: ResumePoint, micro_batch: int, world_size: int, grad_accum: int) -> int:
+    """The accumulation steps that keep `point`'s global batch at `world_size` ranks of `micro_batch`
+    samples (`grad_accum`, the configured value, when the checkpoint has no record of it).
+
+    Keeping it keeps the stage's data plan (its budget is steps x global batch), the samples each
+    step reads and the learning rate's meaning; only how a step's samples are split over ranks and
+    micro-batches changes.
+    """
+    batch = point.global_batch
+    if batch is None:
+        return grad_accum
+    if batch % (micro_batch * world_size) == 0:
+        return batch // (micro_batch * world_size)
+    fits = [n for n in range(1, batch + 1) if batch % (micro_batch * n) == 0]
+    raise GlobalBatchUnsplittable(
+        f"{point.where} trained with a global batch of {batch} samples per step ({point.world_size} ranks); "
+        f"{world_size} ranks of micro_batch {micro_batch} cannot make it up with whole accumulation steps. Resume on "
+        f"{', '.join(map(str, fits)) or 'no number of'} ranks at this micro_batch, or delete {point.checkpoint_dir} "
+        f"to train the stage from step 0")
 
 
 class WorldSizeChanged(UserError):
     """The checkpoint was written by another number of ranks than this run has."""
 
 
-def check_world_size(checkpoint_dir: str | Path, tag: str, world_size: int) -> None:
-    """Refuse a checkpoint of another data-parallel size, before DeepSpeed fails deep inside its load.
+def world_size_changed(point: ResumePoint, world_size: int) -> WorldSizeChanged:
+    """The error for a checkpoint of `point.world_size` ranks met by a run of `world_size` that may not convert it.
 
-    ZeRO partitions the optimizer state (and at stage 3 the weights) by rank, and the global batch is
-    micro_batch x grad_accum x ranks: neither carries over. Stopping here keeps the checkpoint; removing
-    it silently would throw away the stage's training so far.
+    ZeRO partitions the optimizer state (and at stage 3 the weights) by rank, so the checkpoint loads
+    as it is only at its own data-parallel size. Stopping keeps the checkpoint; removing it silently
+    would throw away the stage's training so far.
     """
-    record = Path(checkpoint_dir) / tag / "xuanyuan_train.json"
-    saved = json.loads(record.read_text()).get("world_size") if record.is_file() else None
-    if saved is not None and saved != world_size:
-        raise WorldSizeChanged(
-            f"{checkpoint_dir}/{tag} was written by {saved} ranks and this run has {world_size}: a ZeRO checkpoint "
-            f"resumes only at the same data-parallel size (and the global batch would change). Set the stage's "
-            f"resources back to {saved} devices (resources.<group>.nodes x gpus_per_node on GPUs, "
-            f"pretrain.processes on CPU) to resume, or delete {checkpoint_dir} to train the stage from step 0")
+    return WorldSizeChanged(
+        f"{point.where} was written by {point.world_size} ranks and this run has {world_size}: a ZeRO checkpoint "
+        f"loads as it is only at the same data-parallel size. Set pretrain.resume_across_world_sizes: true to "
+        f"resume through DeepSpeed's universal checkpoint (the global batch is kept; the conversion writes an fp32 "
+        f"copy of the weights and optimizer state beside it), set the stage's resources back to {point.world_size} "
+        f"devices (resources.<group>.nodes x gpus_per_node on GPUs, pretrain.processes on CPU), or delete "
+        f"{point.checkpoint_dir} to train the stage from step 0")
 
 
-def resume(engine, checkpoint_dir: str | Path, rank: int, world_size: int) -> tuple[int, int] | None:
-    """Load the latest checkpoint into `engine`; returns (step, samples consumed) or None when there is none."""
-    tag = latest_tag(checkpoint_dir)
-    if tag is None:
+def tag_to_load(point: ResumePoint, world_size: int) -> str:
+    """The checkpoint `point` as a run of `world_size` ranks loads it: itself, or at another world size
+    its universal form (made by xuanyuan.train.reshard before the workers start; a run that may not
+    convert it stops here, before its model is built)."""
+    if not point.other_world_size(world_size):
+        return point.tag
+    if not (Path(point.checkpoint_dir) / point.universal_tag).is_dir():
+        raise world_size_changed(point, world_size)
+    return point.universal_tag
+
+
+def resume(engine, point: ResumePoint | None, rank: int, world_size: int) -> tuple[int, int] | None:
+    """Load the checkpoint at `point` into `engine` (the engine was built with
+    `checkpoint.load_universal` when `tag_to_load` gives the universal form); returns (step, samples
+    consumed), or None when there is no checkpoint."""
+    if point is None:
         return None
-    check_world_size(checkpoint_dir, tag, world_size)
-    path, client = engine.load_checkpoint(str(checkpoint_dir), tag=tag, load_optimizer_states=True,
+    tag = tag_to_load(point, world_size)
+    path, client = engine.load_checkpoint(point.checkpoint_dir, tag=tag, load_optimizer_states=True,
                                           load_lr_scheduler_states=True)
     if path is None:
-        raise RuntimeError(f"{checkpoint_dir}/{tag}: DeepSpeed could not load it; delete the directory to start over")
+        raise RuntimeError(f"{point.checkpoint_dir}/{tag}: DeepSpeed could not load it; delete the directory "
+                           "to start over")
     states = client.get("rng") or []
+    # At another world size rank r takes old rank r's streams where there is one: they do not carry
+    # over exactly, but nothing in training draws from them (no dropout; the data order is by index).
     if rank < len(states):
         set_rng_state(states[rank])
     return int(client["step"]), int(client["samples"])

@@ -35,17 +35,20 @@ DERIVED_KEYS = {
     "torch_autocast.dtype": "pretrain.precision (bf16_autocast)",
     "zero_optimization.stage": "pretrain.zero_stage",
     "data_types.grad_accum_dtype": "nothing: bf16 gradients are always accumulated in fp32",
+    "checkpoint.load_universal": "pretrain.resume_across_world_sizes (set for the run that resumes at another world size)",
 }
 
 
 def deepspeed_config(train: TrainSettings, stage: StageSettings, world_size: int, *, on_cuda: bool,
-                     trainable_params: int | None = None) -> dict[str, Any]:
+                     trainable_params: int | None = None, load_universal: bool = False) -> dict[str, Any]:
     """ZeRO stage, precision, AdamW, clipping and batch sizes for one stage (the lr schedule is ours:
     xuanyuan.train.schedule, passed to `deepspeed.initialize`).
 
     trainable_params: caps the ZeRO buckets at the model's gradient size. ZeRO 1/2 allocate a fresh
     bucket every step; a 5e7-element one for a 2M-parameter model cost a third of each CPU step
     (page faults of 200 MB) in the default run.
+    load_universal: the run resumes a checkpoint of another world size from its universal form
+    (xuanyuan.train.reshard).
     """
     if train.precision not in PRECISIONS:
         raise ValueError(f"pretrain.precision = {train.precision!r}: use fp32, bf16 or bf16_autocast "
@@ -90,6 +93,8 @@ def deepspeed_config(train: TrainSettings, stage: StageSettings, world_size: int
     if bf16:
         # Accumulate micro-batch gradients in fp32: bf16 sums lose the small ones.
         config["data_types"] = {"grad_accum_dtype": "fp32"}
+    if load_universal:
+        config["checkpoint"] = {"load_universal": True}
     if train.precision == "bf16_autocast":
         # The engine's forward runs under torch.autocast; the weights, their gradients and the
         # optimizer stay fp32, so no master copy and no fp32 accumulation buffer beside them.

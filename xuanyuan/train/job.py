@@ -20,10 +20,11 @@ the stage's own schedule). `processes` is the data-parallel world size on CPU, s
 (communication_data_type, bf16 settings) change the numbers, and retraining is the safe side."""
 RESIZE_KEYS = ("pad_rows",)
 """`pretrain` keys read only by the stage that resizes the vocabulary (stage 1)."""
-RUN_ONLY_KEYS = ("log_every", "checkpoint_every", "keep_checkpoints", "peak_tflops", "perplexity",
-                 "activation_checkpointing")
+RUN_ONLY_KEYS = ("log_every", "checkpoint_every", "keep_checkpoints", "resume_across_world_sizes", "peak_tflops",
+                 "perplexity", "activation_checkpointing")
 """`pretrain` keys that change no weight and no loss: how often metrics are logged and checkpoints kept
-(resume is exact), the MFU denominator, the perplexity tables (rules/perplexity.smk), and activation
+(resume is exact), whether a checkpoint may resume at another number of ranks (the global batch is
+kept), the MFU denominator, the perplexity tables (rules/perplexity.smk), and activation
 checkpointing (the recomputed forward is the same computation: equal losses, tested). A job reads them
 from the config when it runs; editing them reruns nothing, so a finished job's metrics file and the settings
 recorded in its xuanyuan_train.json keep the values it ran with."""

@@ -25,6 +25,7 @@ import torch
 from xuanyuan.cluster.resources import gpus_of, nodes_of
 from xuanyuan.cluster.slurm import Allocation, current_allocation, rendezvous_port, srun_per_node
 from xuanyuan.train.job import TrainJob
+from xuanyuan.train.reshard import prepare_resume
 from xuanyuan.train.settings import train_settings
 
 
@@ -97,6 +98,10 @@ def launch(job: TrainJob, *, threads: int | None = None, gpus: int | None = None
     """
     ckpt = Path(job.checkpoint_dir)
     ckpt.mkdir(parents=True, exist_ok=True)
+    # Before any worker starts: a checkpoint of another world size is converted (or the run stops
+    # with the fix). The nodes of an allocation are alike, so this node's device count holds for all.
+    prepare_resume(job, nnodes * processes_per_node(job, gpus), workers=threads or 1,
+                   run=lambda cmd: _run(list(cmd), _worker_env(None, 1), log_path))
     job_file = job.to_json(ckpt / "job.json")
     if allocation is not None and nnodes > 1:
         node_cmd = [sys.executable, "-m", "xuanyuan.cluster", "node", str(job_file), f"--nnodes={nnodes}",
@@ -148,4 +153,5 @@ def run_in_process(job: TrainJob) -> dict[str, Any]:
     """One rank in this process (tests, notebooks): the same trainer, a world of one."""
     from xuanyuan.train.trainer import run_job
 
+    prepare_resume(job, 1)
     return run_job(job)

@@ -126,6 +126,9 @@ class TrainSettings:
     log_every: int = 10
     checkpoint_every: int = 50
     keep_checkpoints: int = 2
+    resume_across_world_sizes: bool = False
+    """resume a stage's checkpoint at another number of ranks, through DeepSpeed's universal checkpoint
+    (xuanyuan.train.reshard); off, such a run stops and says how to go on."""
     seed: int = 1
     processes: int = 2
     """processes on CPU (one per device on CUDA)."""

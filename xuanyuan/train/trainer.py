@@ -8,6 +8,7 @@ step: train_step (accumulate micro-batches, clip and step inside DeepSpeed) -> l
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from typing import Any
@@ -57,26 +58,27 @@ def param_groups(model: torch.nn.Module, weight_decay: float) -> list[dict[str, 
     return groups
 
 
-def engine_config(settings, stage, d: Dist, trainable_params: int) -> dict[str, Any]:
+def engine_config(settings, stage, d: Dist, trainable_params: int, *, load_universal: bool = False) -> dict[str, Any]:
     """The DeepSpeed config of this run (one dict for zero.Init and `deepspeed.initialize`)."""
     return deepspeed_config(settings, stage, d.world_size, on_cuda=d.device.type == "cuda",
-                            trainable_params=trainable_params)
+                            trainable_params=trainable_params, load_universal=load_universal)
 
 
 def build_engine(model: torch.nn.Module, settings, stage, d: Dist, *, ds_config: dict[str, Any] | None = None,
-                 fused_rope: bool = False):
+                 fused_rope: bool = False, load_universal: bool = False):
     """`deepspeed.initialize` with the generated config and AdamW groups, then fp32 RoPE on the engine's module.
 
     ds_config: the config a ZeRO-3 model was built with (planned before the model existed); it must
     be the one generated from the built model, which is checked.
     fused_rope: rotate with Liger's kernel over the fp32 table (`rope` among the applied Liger kernels).
+    load_universal: the engine will load a checkpoint of another world size from its universal form.
     """
     import deepspeed
 
     from xuanyuan.train.bf16_accumulation import accumulate_by_copy_first  # imports DeepSpeed
 
     trainable = sum(full_numel(p) for p in model.parameters() if p.requires_grad)
-    generated = engine_config(settings, stage, d, trainable)
+    generated = engine_config(settings, stage, d, trainable, load_universal=load_universal)
     if ds_config is not None and ds_config != generated:
         raise RuntimeError(f"the model was built under a DeepSpeed config planned for other trainable parameters "
                            f"than it has ({trainable}); this is a bug in xuanyuan.train.zero3.planned_trainable_params")
@@ -136,6 +138,7 @@ class Trainer:
         self.engine = None
         self.liger_kernels: tuple[str, ...] = ()
         self.checkpointed_layers = 0
+        self.resume_from: checkpoint.ResumePoint | None = None
 
     # ---- setup -------------------------------------------------------------------------------
     def build_model(self, zero_config: dict[str, Any] | None = None) -> torch.nn.Module:
@@ -178,10 +181,17 @@ class Trainer:
         # ZeRO-3 the engine's config is planned from it (the model is built partitioned under zero.Init).
         planned_config = self.planned_model_config()
         check_context(planned_config, self.stage.seq_length, self.job.stage, self.job.init_model)
+        # Before the engine's config: a resumed run keeps its checkpoint's global batch, and one of
+        # another world size loads it from the universal form (or stops here, before the model is built).
+        self.resume_from = checkpoint.resume_point(self.job.checkpoint_dir)
+        load_universal = False
+        if self.resume_from is not None:
+            load_universal = checkpoint.tag_to_load(self.resume_from, d.world_size) != self.resume_from.tag
+            self.keep_global_batch(self.resume_from, d.world_size)
         ds_config = None
         if self.settings.zero_stage == 3:
             planned = planned_trainable_params(planned_config, self.stage.trainable)
-            ds_config = engine_config(self.settings, self.stage, d, planned)
+            ds_config = engine_config(self.settings, self.stage, d, planned, load_universal=load_universal)
         model = self.build_model(zero_config=construction_config(ds_config) if ds_config is not None else None)
         self.trainable = set_trainable(model, self.stage.trainable)
         self.checkpointed_layers = enable_activation_checkpointing(model, self.settings.activation_checkpointing)
@@ -198,13 +208,14 @@ class Trainer:
                 cast_partitions(model, torch.bfloat16)
 
         self.engine = build_engine(model, self.settings, self.stage, d, ds_config=ds_config,
-                                   fused_rope=FUSED_ROPE in self.liger_kernels)
+                                   fused_rope=FUSED_ROPE in self.liger_kernels, load_universal=load_universal)
 
         self.start_step, self.samples = 0, 0
-        resumed = checkpoint.resume(self.engine, self.job.checkpoint_dir, d.rank, d.world_size)
+        resumed = checkpoint.resume(self.engine, self.resume_from, d.rank, d.world_size)
         if resumed is not None:
             self.start_step, self.samples = resumed
-            log.info("resumed from %s at step %d", self.job.checkpoint_dir, self.start_step)
+            log.info("resumed from %s at step %d%s", self.job.checkpoint_dir, self.start_step,
+                     f" (written by {self.resume_from.world_size} ranks)" if load_universal else "")
 
         self.samples_per_step = self.stage.micro_batch * self.stage.grad_accum * d.world_size
         needed = self.stage.steps * self.samples_per_step
@@ -220,6 +231,16 @@ class Trainer:
         self.metrics = MetricsLog(self.job.metrics_path, tensorboard_dir=self.job.tensorboard_dir,
                                   total_steps=self.stage.steps, start_step=self.start_step, enabled=d.is_main,
                                   desc=self.job.stage)
+
+    def keep_global_batch(self, point: checkpoint.ResumePoint, world_size: int) -> None:
+        """Accumulate as many micro-batches as make up the checkpoint's global batch at this world size."""
+        grad_accum = checkpoint.grad_accum_to_resume(point, self.stage.micro_batch, world_size, self.stage.grad_accum)
+        if grad_accum != self.stage.grad_accum:
+            if self.dist.is_main:
+                log.info("%d ranks x micro-batch %d x %d accumulation steps keep the global batch of %s "
+                         "(the config's grad_accum is %d)", world_size, self.stage.micro_batch, grad_accum,
+                         point.global_batch, self.stage.grad_accum)
+            self.stage = dataclasses.replace(self.stage, grad_accum=grad_accum)
 
     def log_data_plan(self, needed: int) -> None:
         """How the stage's samples fall on its data: per phase (pretraining), or passes over the SFT rows."""
@@ -299,7 +320,7 @@ class Trainer:
                         settings={"model": settings_dict(self.model_settings), "pretrain": settings_dict(self.settings),
                                   "stage": self.job.stage},
                         keep=self.settings.keep_checkpoints, is_main=self.dist.is_main,
-                        world_size=self.dist.world_size)
+                        world_size=self.dist.world_size, global_batch=self.samples_per_step)
 
     # ---- end ---------------------------------------------------------------------------------
     @torch.no_grad()
@@ -313,6 +334,7 @@ class Trainer:
         summary = {
             "stage": self.job.stage, "steps": self.stage.steps, "resumed_from": self.start_step,
             "samples": self.samples, "eval_loss": self.eval_loss(), "world_size": self.dist.world_size,
+            "grad_accum": self.stage.grad_accum,
             "params": self.params, "trainable": self.trainable, "flops_per_token": self.flops_per_token,
             "peak_tflops": self.peak, "peak_source": self.peak_source, "liger_kernels": list(self.liger_kernels),
             "checkpointed_layers": self.checkpointed_layers,
