@@ -7,7 +7,8 @@ the previous one. The directory lives outside the stage's output directory (Snak
 declared outputs of a failed job; the checkpoints must survive that).
 
 A resumed run keeps the global batch (samples per optimizer step) its checkpoint trained with, so
-the stage reads the same samples in the same steps whatever the number of ranks. At another number
+the stage reads the same samples in the same steps whatever the number of ranks (padding the last
+micro-step when the ranks do not divide it: xuanyuan.train.data.rank_batches). At another number
 of ranks than wrote it, the checkpoint is loaded from DeepSpeed's universal form, which
 xuanyuan.train.reshard makes before the workers start.
 """
@@ -117,28 +118,25 @@ def resume_point(checkpoint_dir: str | Path) -> ResumePoint | None:
 
 
 class GlobalBatchUnsplittable(UserError):
-    """This run's ranks x micro-batch cannot make up the global batch a checkpoint trained with."""
+    """The stage's micro-batch does not divide the global batch a checkpoint trained with."""
 
 
-def grad_accum_to_resume(point: ResumePoint, micro_batch: int, world_size: int, grad_accum: int) -> int:
-    """The accumulation steps that keep `point`'s global batch at `world_size` ranks of `micro_batch`
-    samples (`grad_accum`, the configured value, when the checkpoint has no record of it).
+def global_batch_to_resume(point: ResumePoint | None, micro_batch: int, grad_accum: int, world_size: int) -> int:
+    """The global batch (samples per optimizer step) of a run: its checkpoint's, or from the config
+    (micro_batch x grad_accum x ranks) when it starts afresh or the checkpoint has no record of it.
 
-    Keeping it keeps the stage's data plan (its budget is steps x global batch), the samples each
-    step reads and the learning rate's meaning; only how a step's samples are split over ranks and
-    micro-batches changes.
+    Keeping the checkpoint's keeps the stage's data plan (its budget is steps x global batch), the
+    samples each step reads and the learning rate's meaning at any world size; only how a step's
+    samples fall on ranks and micro-steps changes (xuanyuan.train.data.rank_batches).
     """
-    batch = point.global_batch
-    if batch is None:
-        return grad_accum
-    if batch % (micro_batch * world_size) == 0:
-        return batch // (micro_batch * world_size)
-    fits = [n for n in range(1, batch + 1) if batch % (micro_batch * n) == 0]
-    raise GlobalBatchUnsplittable(
-        f"{point.where} trained with a global batch of {batch} samples per step ({point.world_size} ranks); "
-        f"{world_size} ranks of micro_batch {micro_batch} cannot make it up with whole accumulation steps. Resume on "
-        f"{', '.join(map(str, fits)) or 'no number of'} ranks at this micro_batch, or delete {point.checkpoint_dir} "
-        f"to train the stage from step 0")
+    if point is None or point.global_batch is None:
+        return micro_batch * grad_accum * world_size
+    if point.global_batch % micro_batch:
+        raise GlobalBatchUnsplittable(
+            f"{point.where} trained with a global batch of {point.global_batch} samples per step; the stage's "
+            f"micro_batch {micro_batch} does not divide it. Resume with a micro_batch that does, or delete "
+            f"{point.checkpoint_dir} to train the stage from step 0")
+    return point.global_batch
 
 
 class WorldSizeChanged(UserError):

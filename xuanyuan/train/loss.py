@@ -6,9 +6,9 @@ import torch
 import torch.nn.functional as F
 
 from xuanyuan.train.attention import model_attention
-from xuanyuan.train.data import model_inputs
+from xuanyuan.train.data import IGNORE_INDEX, model_inputs
 
-IGNORE_INDEX = -100
+__all__ = ["IGNORE_INDEX", "batch_loss", "causal_lm_loss", "token_losses"]
 
 
 def token_losses(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -11,8 +11,10 @@ The launcher converts, in one process before the workers start, when `pretrain.r
 allows it: a 70B conversion reads and writes about 16 bytes per parameter, longer than a process
 group would wait in a collective. The converted copy lies beside its checkpoint as `<tag>_universal`
 and goes at the next checkpoint (xuanyuan.train.checkpoint._prune). The resumed run keeps the global
-batch (checkpoint.grad_accum_to_resume), so it reads the same samples in the same steps; its losses
-differ from an uninterrupted run's only by the order in which the ranks' gradients are summed (tested).
+batch (checkpoint.global_batch_to_resume), so it reads the same samples in the same steps; when the new
+ranks do not divide it, the last micro-step of some ranks is padding (data.rank_batches), compute that
+adds nothing. Its losses differ from an uninterrupted run's only by the order in which the gradients
+are summed (tested).
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from xuanyuan.train.checkpoint import (
-    LATEST_UNIVERSAL, ResumePoint, grad_accum_to_resume, resume_point, world_size_changed,
+    LATEST_UNIVERSAL, ResumePoint, global_batch_to_resume, resume_point, world_size_changed,
 )
+from xuanyuan.train.data import micro_steps
 from xuanyuan.train.job import TrainJob
 from xuanyuan.train.settings import train_settings
 
@@ -43,8 +46,8 @@ def prepare_resume(job: TrainJob, world_size: int, *, workers: int = 1, run: Run
     """Make `job`'s checkpoint loadable by `world_size` ranks; returns the point it resumes from.
 
     Stops with the fix (a UserError) when the checkpoint is of another world size and the config
-    does not allow converting it, or when the global batch it trained with cannot be split over
-    `world_size` ranks; converts it (`run` runs the command, `workers` processes) otherwise.
+    does not allow converting it, or when the stage's micro-batch does not divide the global batch
+    it trained with; converts it (`run` runs the command, `workers` processes) otherwise.
     """
     point = resume_point(job.checkpoint_dir)
     if point is None or not point.other_world_size(world_size):
@@ -53,13 +56,16 @@ def prepare_resume(job: TrainJob, world_size: int, *, workers: int = 1, run: Run
     if not settings.resume_across_world_sizes:
         raise world_size_changed(point, world_size)
     stage = settings.stage(job.stage)
-    accumulation = grad_accum_to_resume(point, stage.micro_batch, world_size, stage.grad_accum)
+    batch = global_batch_to_resume(point, stage.micro_batch, stage.grad_accum, world_size)
     target = Path(point.checkpoint_dir) / point.universal_tag
     if not target.is_dir():
         convert_to_universal(point, workers=workers, run=run)
-    log.info("%s: %d ranks resume the checkpoint of %d from its universal form, %d accumulation steps of "
-             "micro-batch %d keeping the global batch of %d", point.where, world_size, point.world_size,
-             accumulation, stage.micro_batch, point.global_batch or 0)
+    steps = micro_steps(batch, stage.micro_batch, world_size)
+    padding = steps * world_size - batch // stage.micro_batch
+    log.info("%s: %d ranks resume the checkpoint of %d from its universal form, %d micro-steps of micro-batch %d "
+             "per step keeping the global batch of %d%s", point.where, world_size, point.world_size, steps,
+             stage.micro_batch, batch, f" ({padding} padding micro-batches per step, "
+             f"{padding / (steps * world_size):.1%} of the compute)" if padding else "")
     return point
 
 

@@ -18,7 +18,7 @@ import torch
 from xuanyuan.tokdata import StageCurriculum
 from xuanyuan.train import checkpoint
 from xuanyuan.train.activations import enable_activation_checkpointing
-from xuanyuan.train.data import collate, open_training_data, rank_batches
+from xuanyuan.train.data import PADDING, collate, micro_steps, open_training_data, rank_batches
 from xuanyuan.train.deepspeed_config import deepspeed_config
 from xuanyuan.train.distributed import (
     Dist, all_ranks, init_distributed, mean_over_ranks, seed_everything, sum_over_ranks,
@@ -187,7 +187,7 @@ class Trainer:
         load_universal = False
         if self.resume_from is not None:
             load_universal = checkpoint.tag_to_load(self.resume_from, d.world_size) != self.resume_from.tag
-            self.keep_global_batch(self.resume_from, d.world_size)
+        self.plan_global_batch(self.resume_from, d.world_size)
         ds_config = None
         if self.settings.zero_stage == 3:
             planned = planned_trainable_params(planned_config, self.stage.trainable)
@@ -217,14 +217,13 @@ class Trainer:
             log.info("resumed from %s at step %d%s", self.job.checkpoint_dir, self.start_step,
                      f" (written by {self.resume_from.world_size} ranks)" if load_universal else "")
 
-        self.samples_per_step = self.stage.micro_batch * self.stage.grad_accum * d.world_size
         needed = self.stage.steps * self.samples_per_step
         self.sampler = open_training_data(self.job, self.stage.seq_length, self.settings.seed, needed)
         self.curriculum = self.sampler.plan() if isinstance(self.sampler, StageCurriculum) else None
         if d.is_main:
             self.log_data_plan(needed)
         self.batches = rank_batches(self.sampler, micro_batch=self.stage.micro_batch, world_size=d.world_size,
-                                    rank=d.rank, start_sample=self.samples)
+                                    rank=d.rank, start_sample=self.samples, global_batch=self.samples_per_step)
         self.flops_per_token = flops_per_token(self.params["non_embedding"], self.config.num_hidden_layers,
                                                self.config.hidden_size, self.stage.seq_length)
         self.peak, self.peak_source = peak_tflops(self.settings.precision, self.settings.peak_tflops)
@@ -232,14 +231,17 @@ class Trainer:
                                   total_steps=self.stage.steps, start_step=self.start_step, enabled=d.is_main,
                                   desc=self.job.stage)
 
-    def keep_global_batch(self, point: checkpoint.ResumePoint, world_size: int) -> None:
-        """Accumulate as many micro-batches as make up the checkpoint's global batch at this world size."""
-        grad_accum = checkpoint.grad_accum_to_resume(point, self.stage.micro_batch, world_size, self.stage.grad_accum)
+    def plan_global_batch(self, point: checkpoint.ResumePoint | None, world_size: int) -> None:
+        """The samples per optimizer step (the checkpoint's when resuming) and the micro-steps that
+        cover them at this world size, which become the engine's accumulation steps."""
+        self.samples_per_step = checkpoint.global_batch_to_resume(point, self.stage.micro_batch, self.stage.grad_accum,
+                                                                  world_size)
+        grad_accum = micro_steps(self.samples_per_step, self.stage.micro_batch, world_size)
         if grad_accum != self.stage.grad_accum:
             if self.dist.is_main:
-                log.info("%d ranks x micro-batch %d x %d accumulation steps keep the global batch of %s "
-                         "(the config's grad_accum is %d)", world_size, self.stage.micro_batch, grad_accum,
-                         point.global_batch, self.stage.grad_accum)
+                log.info("%d ranks x micro-batch %d x %d micro-steps keep the global batch of %d (the config's "
+                         "grad_accum is %d)", world_size, self.stage.micro_batch, grad_accum, self.samples_per_step,
+                         self.stage.grad_accum)
             self.stage = dataclasses.replace(self.stage, grad_accum=grad_accum)
 
     def log_data_plan(self, needed: int) -> None:
@@ -286,7 +288,8 @@ class Trainer:
         With SFT's answer-only labels the micro-batches count different numbers of tokens, and
         without the weights the gradient would depend on how the same rows are split into
         micro-batches, accumulation steps and ranks. In pretraining every label counts, each weight
-        is exactly 1.0, and nothing changes. The returned loss (mean over this rank's micro-batches
+        is exactly 1.0, and nothing changes. A padding micro-batch (a run resumed at a world size
+        that does not divide its global batch) counts no token and weighs 0. The returned loss (mean over this rank's micro-batches
         of the weighted losses) averages over the ranks to the step's token mean.
         """
         batches = [next(self.batches) for _ in range(self.stage.grad_accum)]
@@ -299,7 +302,7 @@ class Trainer:
             weight = count * micro_batches / step_counted if step_counted else 0.0
             losses.append(micro_batch_step(self.engine, batch, self.dist.device,
                                            fused_loss=FUSED_LOSS in self.liger_kernels, weight=weight))
-            tokens += batch["input_ids"].numel()
+            tokens += 0 if PADDING in batch else batch["input_ids"].numel()  # padding: compute, no tokens
         return torch.stack(losses).double().mean(), tokens
 
     def log_step(self, step: int, lr: float, losses: list[torch.Tensor], tokens: int, elapsed: float) -> None:
