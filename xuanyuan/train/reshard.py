@@ -8,7 +8,7 @@ partitions from that at any world size. On a cluster that is a node lost (or gai
 of a stage: the stage goes on from its last checkpoint instead of from step 0.
 
 The launcher converts, in one process before the workers start, when `pretrain.resume_across_world_sizes`
-allows it: a 70B conversion reads and writes about 16 bytes per parameter, longer than a process
+allows it: a 70B conversion reads and writes 12-18 bytes per parameter (bench/reshard.py), longer than a process
 group would wait in a collective. The converted copy lies beside its checkpoint as `<tag>_universal`
 and goes at the next checkpoint (xuanyuan.train.checkpoint._prune). The resumed run keeps the global
 batch (checkpoint.global_batch_to_resume), so it reads the same samples in the same steps; when the new
