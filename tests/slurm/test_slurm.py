@@ -1,7 +1,8 @@
 """The pipeline through a real SLURM: `--profile slurm` from the repository root, a two-node training
-job, and a training job cancelled with scancel that Snakemake resubmits and that resumes.
+job, a training job cancelled with scancel that Snakemake resubmits and that resumes, and the same
+stage resumed on one node (pretrain.resume_across_world_sizes).
 
-One cluster run covers all three. Every level of the DAG costs a SLURM job's start (a Snakemake
+One cluster run covers the first three; the fourth reruns its training job. Every level of the DAG costs a SLURM job's start (a Snakemake
 process that parses the workflow, then the script), so the tiny config's early data stages run
 locally first, and the cluster runs one level of data jobs (keyword candidates per shard, in
 parallel with tokenization of the stand-in's data) and then the stand-in pretraining on 2 nodes x
@@ -53,7 +54,9 @@ class Watcher:
             if not comment.startswith("rule_"):
                 continue  # not submitted by Snakemake
             rule = comment.removeprefix("rule_").split("_wildcards_")[0]
-            self.seen.setdefault(job_id, {"rule": rule, "states": set(), "nodes": nodes})["states"].add(state)
+            job = self.seen.setdefault(job_id, {"rule": rule, "states": set(), "nodes": nodes})
+            job["states"].add(state)
+            job["nodes"] = nodes or job["nodes"]  # a pending job has none yet
             if (self.cancelled is None and rule == self.cancel_rule and state == "RUNNING"
                     and latest_tag(self.checkpoint_dir) is not None):
                 subprocess.run(["scancel", job_id], check=True)
@@ -166,3 +169,54 @@ def test_scancel_resubmits_the_training_job_and_it_resumes(cluster_run):
     summary = json.loads((cluster_run.directory / "models" / "base" / "xuanyuan_train.json").read_text())
     assert summary["resumed_from"] >= int(cancelled["checkpoint"].removeprefix("step")) > 0
     assert summary["steps"] == STEPS
+
+
+@dataclass
+class ResizedRun:
+    before: dict               # the 2-node run's summary
+    after: dict | None         # the summary of the run resumed on 1 node
+    resumed_at: int            # the checkpoint step it was sent back to
+    run: ClusterRun
+
+
+@pytest.fixture(scope="module")
+def resized_run(cluster_run) -> ResizedRun:
+    """The 2-node stage as if its last job had died after the checkpoint before the end, then rerun by
+    Snakemake on 1 node with `pretrain.resume_across_world_sizes: true` (a node lost for good)."""
+    assert cluster_run.returncode == 0, cluster_run.failure()
+    directory = cluster_run.directory
+    checkpoints = directory / "work" / "checkpoints" / "base_standin"
+    before = json.loads((directory / "models" / "base" / "xuanyuan_train.json").read_text())
+    shutil.rmtree(checkpoints / latest_tag(checkpoints))
+    resumed_at = STEPS - EVERY
+    (checkpoints / "latest").write_text(f"step{resumed_at:08d}")
+    shutil.rmtree(directory / "models" / "base")
+
+    config = yaml.safe_load((directory / "slurm_test.yaml").read_text())
+    config["resources"]["pretrain"]["nodes"] = 1
+    config["pretrain"]["resume_across_world_sizes"] = True
+    config_file = directory / "slurm_resized.yaml"
+    config_file.write_text(yaml.safe_dump(config, allow_unicode=True))
+    command = snakemake_command(directory, config_file, "models/base/xuanyuan_train.json")
+    start = time.monotonic()
+    with Watcher("(cancels nothing)", checkpoints) as watcher:
+        result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
+    run = ClusterRun(directory, result.returncode, result.stdout, result.stderr, watcher.seen, None,
+                     time.monotonic() - start)
+    summary = directory / "models" / "base" / "xuanyuan_train.json"
+    return ResizedRun(before, json.loads(summary.read_text()) if summary.exists() else None, resumed_at, run)
+
+
+def test_a_stage_of_two_nodes_goes_on_on_one_keeping_its_global_batch(resized_run):
+    run = resized_run.run
+    assert run.returncode == 0 and resized_run.after is not None, run.failure()
+    before, after = resized_run.before, resized_run.after
+    assert before["world_size"] == 2 and after["world_size"] == 1
+    assert after["resumed_from"] == resized_run.resumed_at
+    assert after["grad_accum"] == 2 * before["grad_accum"] and after["samples"] == before["samples"]
+    training = [job for job in run.seen.values() if job["rule"] == TRAIN_RULE]
+    assert len(training) == 1 and training[0]["nodes"] in ("node1", "node2"), run.seen  # only training reran
+    log = (run.directory / "logs" / "pretrain" / "base_standin.log").read_text(errors="replace")
+    assert "1 ranks resume the checkpoint of 2 from its universal form" in log, log[-3000:]
+    assert not list((run.directory / "work" / "checkpoints" / "base_standin").glob("*_universal*"))
+    print(f"resized run: {run.seconds:.0f} s")
