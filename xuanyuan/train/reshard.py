@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 
 Runner = Callable[[Sequence[str]], int]
 
+MAX_WORKERS = 8
+"""Converter processes at most: each of its extract workers holds one rank's optimizer file in memory
+(for the 70B recipe's 128 ranks about 6.5 GB), so a node's 96 threads would want 600 GB."""
+
 
 def _run_here(cmd: Sequence[str]) -> int:
     return subprocess.run(list(cmd)).returncode
@@ -84,7 +88,7 @@ def convert_to_universal(point: ResumePoint, *, workers: int = 1, run: Runner = 
     partial = target.with_name(f".{target.name}.partial")
     shutil.rmtree(partial, ignore_errors=True)
     log.info("converting %s (%d ranks) to DeepSpeed's universal checkpoint", point.where, point.world_size)
-    returncode = run(conversion_command(point, partial, max(1, workers)))
+    returncode = run(conversion_command(point, partial, min(max(1, workers), MAX_WORKERS)))
     if returncode != 0:
         raise RuntimeError(f"converting {point.where} to DeepSpeed's universal checkpoint failed (exit {returncode}); "
                            f"the checkpoint itself is untouched")
