@@ -72,3 +72,30 @@ def test_two_processes_through_torchrun(tiny, standin, tmp_path, zero_stage, pre
     assert (tmp_path / "model" / "model.safetensors").is_file()
     records = read_metrics(job.metrics_path)
     assert [r["samples"] for r in records] == [2 * 2 * s for s in range(1, 7)]
+
+
+def test_latest_names_a_checkpoint_only_once_its_record_is_written(tmp_path):
+    """A save killed between DeepSpeed's files and our record leaves `latest` at the previous checkpoint:
+    every checkpoint a run resumes from has the record (world size, global batch) that says how."""
+    import dataclasses
+
+    from xuanyuan.train.checkpoint import resume_point, save, tag_for
+    from xuanyuan.train.distributed import init_distributed
+    from xuanyuan.train.model import build_standin
+    from xuanyuan.train.settings import StageSettings, tiny_cpu
+    from xuanyuan.train.trainer import build_engine
+
+    model_settings, train = tiny_cpu()
+    stage = StageSettings(steps=3, lr=1e-3, warmup_steps=0, seq_length=16, micro_batch=2)
+    engine = build_engine(build_standin(model_settings, 320, seed=0), dataclasses.replace(train, zero_stage=1), stage,
+                          init_distributed())
+    common = dict(settings={}, keep=2, is_main=True, world_size=1, global_batch=2)
+    save(engine, tmp_path, step=1, samples=2, **common)
+    assert latest_tag(tmp_path) == tag_for(1) and not list(tmp_path.glob(".latest*"))
+
+    (tmp_path / tag_for(2) / "xuanyuan_train.json").mkdir(parents=True)  # the record cannot be written
+    with pytest.raises(IsADirectoryError):
+        save(engine, tmp_path, step=2, samples=4, **common)
+    assert latest_tag(tmp_path) == tag_for(1)
+    point = resume_point(tmp_path)
+    assert (point.step, point.samples, point.world_size, point.global_batch) == (1, 2, 1, 2)

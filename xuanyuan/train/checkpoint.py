@@ -2,9 +2,11 @@
 
 Client state: the step, the global samples consumed, the data-parallel world size, the global
 batch, the RNG states of every rank and the resolved settings. Layout: `<checkpoint_dir>/step00000050/...`
-and DeepSpeed's `latest` file, written after a save completes, so a job killed mid-save resumes from
-the previous one. The directory lives outside the stage's output directory (Snakemake deletes
-declared outputs of a failed job; the checkpoints must survive that).
+and DeepSpeed's `latest` file, which we write (atomically) once DeepSpeed's save and our record are
+both complete, so a job killed mid-save resumes from the previous checkpoint, and every checkpoint
+`latest` names has its record (its world size and global batch decide how it resumes). The directory
+lives outside the stage's output directory (Snakemake deletes declared outputs of a failed job; the
+checkpoints must survive that).
 
 A resumed run keeps the global batch (samples per optimizer step) its checkpoint trained with, so
 the stage reads the same samples in the same steps whatever the number of ranks (padding the last
@@ -54,14 +56,23 @@ def save(engine, checkpoint_dir: str | Path, *, step: int, samples: int, setting
     tag = tag_for(step)
     record = {"step": step, "samples": samples, "world_size": world_size, "global_batch": global_batch}
     client = {**record, "rng": all_ranks(rng_state()), "settings": settings}
-    engine.save_checkpoint(str(checkpoint_dir), tag=tag, client_state=client)
+    engine.save_checkpoint(str(checkpoint_dir), tag=tag, client_state=client, save_latest=False)
     if is_main:
         (Path(checkpoint_dir) / tag / RECORD).write_text(json.dumps(
             {**record, "settings": settings}, indent=2, default=str) + "\n")
+        _point_latest_at(Path(checkpoint_dir), tag)
         _prune(Path(checkpoint_dir), keep)
     if dist.is_initialized():
         dist.barrier()
     return tag
+
+
+def _point_latest_at(checkpoint_dir: Path, tag: str) -> None:
+    """DeepSpeed's `latest` file, replaced in one rename: a kill leaves the old name or the new one,
+    never a torn one (which would name no checkpoint and restart the stage from step 0)."""
+    partial = checkpoint_dir / ".latest.partial"
+    partial.write_text(tag)
+    partial.replace(checkpoint_dir / "latest")
 
 
 def _prune(checkpoint_dir: Path, keep: int) -> None:
