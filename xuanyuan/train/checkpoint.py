@@ -97,8 +97,8 @@ class ResumePoint:
     step: int
     samples: int
     world_size: int | None
-    """ranks that wrote it; None for a record-less checkpoint (a job killed between DeepSpeed's save
-    and the record), which is taken to be of this run's."""
+    """ranks that wrote it; None for a record-less checkpoint (only one saved before `save` wrote
+    `latest` after the record: a job killed between the two), which is taken to be of this run's."""
     global_batch: int | None
     """samples per optimizer step it trained with (micro_batch x grad_accum x ranks)."""
 
@@ -121,7 +121,8 @@ def resume_point(checkpoint_dir: str | Path) -> ResumePoint | None:
         return None
     path = Path(checkpoint_dir) / tag / RECORD
     record = json.loads(path.read_text()) if path.is_file() else {}
-    step = int(record.get("step", int(TAG.match(tag).group(1)) if TAG.match(tag) else 0))
+    named = TAG.match(tag)
+    step = int(record.get("step", named.group(1) if named else 0))
     samples = int(record.get("samples", 0))
     # Records written before the global batch was kept: samples consumed / steps done.
     global_batch = record.get("global_batch") or (samples // step if step and samples else None)
