@@ -54,9 +54,12 @@ class Watcher:
             if not comment.startswith("rule_"):
                 continue  # not submitted by Snakemake
             rule = comment.removeprefix("rule_").split("_wildcards_")[0]
-            job = self.seen.setdefault(job_id, {"rule": rule, "states": set(), "nodes": nodes})
+            job = self.seen.setdefault(job_id, {"rule": rule, "states": set(), "nodes": ""})
             job["states"].add(state)
-            job["nodes"] = nodes or job["nodes"]  # a pending job has none yet
+            if state == "RUNNING":
+                # A pending job has no nodes yet, and a completing one lists only the nodes that have
+                # not yet released it (a cancelled 2-node job shows `node1` alone for a moment).
+                job["nodes"] = nodes
             if (self.cancelled is None and rule == self.cancel_rule and state == "RUNNING"
                     and latest_tag(self.checkpoint_dir) is not None):
                 subprocess.run(["scancel", job_id], check=True)
@@ -155,7 +158,7 @@ def test_training_runs_on_two_nodes_with_a_rank_on_each(cluster_run):
     summary = json.loads((cluster_run.directory / "models" / "base" / "xuanyuan_train.json").read_text())
     assert summary["world_size"] == 2  # 2 nodes x 1 process: both torchruns joined one rendezvous
     training = [job for job in cluster_run.seen.values() if job["rule"] == TRAIN_RULE]
-    assert training and all(job["nodes"] == "node[1-2]" for job in training if job["nodes"]), training
+    assert training and all(job["nodes"] == "node[1-2]" for job in training), training
     workers = (cluster_run.directory / "logs" / "pretrain" / "base_standin.log.workers").read_text(errors="replace")
     assert "node_rank 0 of 2 on node1" in workers and "node_rank 1 of 2 on node2" in workers, workers[-3000:]
 
