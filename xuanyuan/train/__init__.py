@@ -14,9 +14,11 @@ Modules, one job each:
   flops, metrics    FLOPs per token, MFU; JSONL + TensorBoard + progress bar
   checkpoint        DeepSpeed checkpoints with data position and RNG; resume
   reshard           a checkpoint of another world size to DeepSpeed's universal form, before the workers start
+  divergence        stop a run whose loss or gradient norm is not finite, before its next checkpoint
   trainer           the loop
   export            Hugging Face directory from the engine (ZeRO-3 gathered per parameter)
   launch            torchrun, one process per device; in-process for tests
+  worker_errors     a worker's UserError message, handed to the launcher
   base_model        the stand-in base model job
   perplexity        held-out perplexity of a model directory
 """

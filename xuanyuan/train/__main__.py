@@ -23,9 +23,15 @@ def main(argv: list[str] | None = None) -> int:
 
     job = TrainJob.from_json(args.job)
     if args.command == "worker":
+        from xuanyuan.errors import UserError
+        from xuanyuan.train import worker_errors
         from xuanyuan.train.trainer import run_job
 
-        run_job(job)
+        try:
+            run_job(job)
+        except UserError as error:
+            worker_errors.record(job.checkpoint_dir, error)  # for the launcher's message
+            raise
     else:
         from xuanyuan.train.launch import launch
 

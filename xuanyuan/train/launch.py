@@ -9,6 +9,9 @@ Across nodes (a rule whose resources ask for `nodes` > 1, run by SLURM): the job
 on the allocation's first node; `launch` starts `python -m xuanyuan.cluster node` on every node
 with srun, and each of those starts its node's torchrun with the node rank SLURM gave it; the first
 node is the master of torchrun's static rendezvous (docs/cluster.md).
+
+A worker that stops on a user's mistake (xuanyuan.errors.UserError) leaves its message beside the
+checkpoints (worker_errors), and `launch` raises it as the job's error.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ import torch
 
 from xuanyuan.cluster.resources import gpus_of, nodes_of
 from xuanyuan.cluster.slurm import Allocation, current_allocation, rendezvous_port, srun_per_node
+from xuanyuan.errors import UserError
+from xuanyuan.train import worker_errors
 from xuanyuan.train.job import TrainJob
 from xuanyuan.train.reshard import prepare_resume
 from xuanyuan.train.settings import train_settings
@@ -103,6 +108,7 @@ def launch(job: TrainJob, *, threads: int | None = None, gpus: int | None = None
     prepare_resume(job, nnodes * processes_per_node(job, gpus), workers=threads or 1,
                    run=lambda cmd: _run(list(cmd), _worker_env(None, 1), log_path))
     job_file = job.to_json(ckpt / "job.json")
+    worker_errors.clear(ckpt)
     if allocation is not None and nnodes > 1:
         node_cmd = [sys.executable, "-m", "xuanyuan.cluster", "node", str(job_file), f"--nnodes={nnodes}",
                     f"--master-addr={master_addr or allocation.master_addr}", f"--master-port={master_port}"]
@@ -117,6 +123,9 @@ def launch(job: TrainJob, *, threads: int | None = None, gpus: int | None = None
         what = "torchrun"
     if returncode != 0:
         where = f"; see {log_path}" if log_path else ""
+        message = worker_errors.first_recorded(ckpt)
+        if message is not None:  # a user's mistake, stated by the worker that met it
+            raise UserError(f"{message} (training job {job.stage}, {what} exit {returncode}{where})")
         raise RuntimeError(f"training job {job.stage} failed ({what} exit {returncode}){where}; "
                            f"rerun resumes from {job.checkpoint_dir}")
     return json.loads((Path(job.out_dir) / "xuanyuan_train.json").read_text(encoding="utf-8"))

@@ -3,7 +3,8 @@
 `Trainer(job).train()` reads top to bottom: set up (process group, seed, model (under ZeRO-3
 partitioned while it is built), trainable parameters, engine, fp32 RoPE, resume) -> for each
 step: train_step (accumulate micro-batches, clip and step inside DeepSpeed) -> log -> checkpoint
--> at the end: final checkpoint, eval batch, export.
+(each log and checkpoint first checks that the losses and gradient norms are finite) -> at the end:
+final checkpoint, eval batch, export.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from xuanyuan.train import checkpoint
 from xuanyuan.train.activations import enable_activation_checkpointing
 from xuanyuan.train.data import PADDING, collate, micro_steps, open_training_data, rank_batches
 from xuanyuan.train.deepspeed_config import deepspeed_config
+from xuanyuan.train.divergence import DivergenceGuard
 from xuanyuan.train.distributed import (
     Dist, all_ranks, init_distributed, mean_over_ranks, seed_everything, sum_over_ranks,
 )
@@ -230,6 +232,7 @@ class Trainer:
         self.metrics = MetricsLog(self.job.metrics_path, tensorboard_dir=self.job.tensorboard_dir,
                                   total_steps=self.stage.steps, start_step=self.start_step, enabled=d.is_main,
                                   desc=self.job.stage)
+        self.guard = DivergenceGuard(self.job.stage, str(self.job.checkpoint_dir), str(self.job.metrics_path))
 
     def plan_global_batch(self, point: checkpoint.ResumePoint | None, world_size: int) -> None:
         """The samples per optimizer step (the checkpoint's when resuming) and the micro-steps that
@@ -266,12 +269,14 @@ class Trainer:
             window_tokens += tokens
             window_losses.append(loss)
             done = step + 1
+            self.guard.add(done, loss, self.engine.get_global_grad_norm())
             if done % self.settings.log_every == 0 or done == self.stage.steps:
                 elapsed = time.perf_counter() - window_start
                 self.log_step(done, lr, window_losses, window_tokens, elapsed)
                 window_start, window_tokens, window_losses = time.perf_counter(), 0, []
             self.metrics.advance()
             if done % self.settings.checkpoint_every == 0 and done < self.stage.steps:
+                self.check_finite(done)
                 self.save_checkpoint(done)
         if self.start_step < self.stage.steps or checkpoint.latest_tag(self.job.checkpoint_dir) is None:
             self.save_checkpoint(self.stage.steps)
@@ -306,7 +311,8 @@ class Trainer:
         return torch.stack(losses).double().mean(), tokens
 
     def log_step(self, step: int, lr: float, losses: list[torch.Tensor], tokens: int, elapsed: float) -> None:
-        """One metrics record for the steps since the last one; the only place the losses are read on the host."""
+        """One metrics record for the steps since the last one, then the divergence check (the losses are
+        read on the host here and before a checkpoint only, so that the device is not waited for)."""
         tokens_per_s = tokens / max(elapsed, 1e-9)
         tflops = tokens_per_s * self.flops_per_token / 1e12
         grad_norm = self.engine.get_global_grad_norm()
@@ -316,7 +322,13 @@ class Trainer:
             "tokens_per_s": mean_over_ranks(tokens_per_s), "tflops": mean_over_ranks(tflops),
             "mfu": mean_over_ranks(tflops) / self.peak, "samples": self.samples,
         }
-        self.metrics.log(record)
+        self.metrics.log(record)  # first, so that the metrics file shows a divergence
+        self.check_finite(step)  # the last step is always logged: its check comes before the final checkpoint
+
+    def check_finite(self, step: int) -> None:
+        """Stop (TrainingDiverged) before a checkpoint or another step if the loss or the gradient norm
+        of a step since the last check is not finite."""
+        self.guard.check(step, checkpoint.latest_tag(self.job.checkpoint_dir))
 
     def save_checkpoint(self, step: int) -> None:
         checkpoint.save(self.engine, self.job.checkpoint_dir, step=step, samples=self.samples,
