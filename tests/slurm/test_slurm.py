@@ -1,5 +1,6 @@
 """The pipeline through a real SLURM: `--profile slurm` from the repository root, a two-node training
-job, a training job cancelled with scancel that Snakemake resubmits and that resumes, and the same
+job, a training job cancelled with scancel (whose workers checkpoint on its SIGTERM) that Snakemake
+resubmits and that resumes from that checkpoint, and the same
 stage resumed on one node (pretrain.resume_across_world_sizes).
 
 One cluster run covers the first three; the fourth reruns its training job. Every level of the DAG costs a SLURM job's start (a Snakemake
@@ -13,6 +14,7 @@ A watcher thread records what squeue shows and cancels the training job once it 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -89,6 +91,10 @@ class ClusterRun:
     seen: dict[str, dict]      # SLURM job id -> rule, states and nodes squeue showed
     cancelled: dict | None     # the training job scancel hit, and its latest checkpoint then
     seconds: float
+    # Read when the run ends: resized_run later changes the directory, maybe while another xdist
+    # worker runs the tests that read these.
+    summary: dict | None = None  # the stand-in's xuanyuan_train.json
+    workers_log: str = ""        # its training workers' log
 
     def failure(self) -> str:
         logs = sorted((self.directory / "logs").rglob("*.log*")) if (self.directory / "logs").exists() else []
@@ -117,8 +123,11 @@ def _run_on_the_cluster(directory: Path) -> ClusterRun:
     start = time.monotonic()
     with Watcher(TRAIN_RULE, directory / "work" / "checkpoints" / "base_standin") as watcher:
         result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=900)
+    summary = directory / "models" / "base" / "xuanyuan_train.json"
+    workers = directory / "logs" / "pretrain" / "base_standin.log.workers"
     return ClusterRun(directory, result.returncode, result.stdout, result.stderr, watcher.seen, watcher.cancelled,
-                      time.monotonic() - start)
+                      time.monotonic() - start, json.loads(summary.read_text()) if summary.exists() else None,
+                      workers.read_text(errors="replace") if workers.exists() else "")
 
 
 @pytest.fixture(scope="module")
@@ -148,18 +157,18 @@ def test_a_pipeline_slice_runs_through_slurm(cluster_run):
     rules = {job["rule"] for job in cluster_run.seen.values()}
     # data stages, tokenization and training were SLURM jobs that squeue showed
     assert {"keyword_candidates", "base_tokenized", TRAIN_RULE} <= rules, rules
-    summary = json.loads((cluster_run.directory / "models" / "base" / "xuanyuan_train.json").read_text())
+    summary = cluster_run.summary
     assert summary["steps"] == STEPS
     print(f"slurm run: {cluster_run.seconds:.0f} s, {len(cluster_run.seen)} SLURM jobs")
 
 
 def test_training_runs_on_two_nodes_with_a_rank_on_each(cluster_run):
     assert cluster_run.returncode == 0, cluster_run.failure()
-    summary = json.loads((cluster_run.directory / "models" / "base" / "xuanyuan_train.json").read_text())
+    summary = cluster_run.summary
     assert summary["world_size"] == 2  # 2 nodes x 1 process: both torchruns joined one rendezvous
     training = [job for job in cluster_run.seen.values() if job["rule"] == TRAIN_RULE]
     assert training and all(job["nodes"] == "node[1-2]" for job in training), training
-    workers = (cluster_run.directory / "logs" / "pretrain" / "base_standin.log.workers").read_text(errors="replace")
+    workers = cluster_run.workers_log
     assert "node_rank 0 of 2 on node1" in workers and "node_rank 1 of 2 on node2" in workers, workers[-3000:]
 
 
@@ -169,9 +178,15 @@ def test_scancel_resubmits_the_training_job_and_it_resumes(cluster_run):
     assert cancelled is not None, "the training job finished before it could be cancelled"
     training = [job_id for job_id, job in cluster_run.seen.items() if job["rule"] == TRAIN_RULE]
     assert len(training) == 2 and cancelled["job"] in training  # the cancelled job and its resubmission
-    summary = json.loads((cluster_run.directory / "models" / "base" / "xuanyuan_train.json").read_text())
+    summary = cluster_run.summary
     assert summary["resumed_from"] >= int(cancelled["checkpoint"].removeprefix("step")) > 0
     assert summary["steps"] == STEPS
+    # scancel's SIGTERM reached the workers on both nodes: they checkpointed the steps done before
+    # exiting, and the resubmitted job went on from that step, not from the periodic checkpoint before.
+    stopped = re.findall(r"^(\d+): .* stopped by SIGTERM before step \d+: checkpoint step(\d+) written",
+                         cluster_run.workers_log, flags=re.M)  # srun prefixes each line with its task
+    assert sorted(node for node, _ in stopped) == ["0", "1"], cluster_run.workers_log[-3000:]
+    assert {int(step) for _, step in stopped} == {summary["resumed_from"]}
 
 
 @dataclass
@@ -189,7 +204,7 @@ def resized_run(cluster_run) -> ResizedRun:
     assert cluster_run.returncode == 0, cluster_run.failure()
     directory = cluster_run.directory
     checkpoints = directory / "work" / "checkpoints" / "base_standin"
-    before = json.loads((directory / "models" / "base" / "xuanyuan_train.json").read_text())
+    before = cluster_run.summary
     shutil.rmtree(checkpoints / latest_tag(checkpoints))
     resumed_at = STEPS - EVERY
     (checkpoints / "latest").write_text(f"step{resumed_at:08d}")

@@ -15,6 +15,7 @@ Modules, one job each:
   checkpoint        DeepSpeed checkpoints with data position and RNG; resume
   reshard           a checkpoint of another world size to DeepSpeed's universal form, before the workers start
   divergence        stop a run whose loss or gradient norm is not finite, before its next checkpoint
+  stop_signal       on SIGTERM (time limit, scancel, preemption), a checkpoint of the steps done, then exit
   trainer           the loop
   export            Hugging Face directory from the engine (ZeRO-3 gathered per parameter)
   launch            torchrun, one process per device; in-process for tests

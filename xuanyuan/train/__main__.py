@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "worker":
         from xuanyuan.errors import UserError
         from xuanyuan.train import worker_errors
+        from xuanyuan.train.stop_signal import StopRequested
         from xuanyuan.train.trainer import run_job
 
         try:
@@ -32,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
         except UserError as error:
             worker_errors.record(job.checkpoint_dir, error)  # for the launcher's message
             raise
+        except StopRequested as stop:  # a time limit, scancel or preemption: not a failure of the job's own
+            logging.getLogger("xuanyuan.train").warning("%s", stop)
+            return stop.exit_code
     else:
         from xuanyuan.train.launch import launch
 

@@ -100,13 +100,18 @@ def all_ranks(obj):
 
 def sum_over_ranks(value: float) -> float:
     """The sum of `value` over all ranks (float64; exact for integers below 2**53)."""
+    return sums_over_ranks([value])[0]
+
+
+def sums_over_ranks(values: list[float]) -> list[float]:
+    """The sums of several values over all ranks, in one all-reduce (float64; exact for integers below 2**53)."""
     if not dist.is_initialized() or dist.get_world_size() == 1:
-        return value
-    tensor = torch.tensor([value], dtype=torch.float64)
+        return list(values)
+    tensor = torch.tensor(values, dtype=torch.float64)
     if dist.get_backend() == "nccl":
         tensor = tensor.cuda()
     dist.all_reduce(tensor)
-    return float(tensor.item())
+    return tensor.tolist()
 
 
 def mean_over_ranks(value: float) -> float:

@@ -23,7 +23,7 @@ from xuanyuan.train.data import PADDING, collate, micro_steps, open_training_dat
 from xuanyuan.train.deepspeed_config import deepspeed_config
 from xuanyuan.train.divergence import DivergenceGuard
 from xuanyuan.train.distributed import (
-    Dist, all_ranks, init_distributed, mean_over_ranks, seed_everything, sum_over_ranks,
+    Dist, all_ranks, init_distributed, mean_over_ranks, seed_everything, sums_over_ranks,
 )
 from xuanyuan.train.export import export_engine
 from xuanyuan.train.flops import flops_per_token, peak_tflops
@@ -39,6 +39,7 @@ from xuanyuan.train.resize import load_expansion, resize_to_expanded
 from xuanyuan.train.rope import install_fp32_rope
 from xuanyuan.train.schedule import lr_schedule
 from xuanyuan.train.settings import model_settings, settings_dict, train_settings
+from xuanyuan.train.stop_signal import StopRequested, StopSignal
 from xuanyuan.train.zero3 import (
     cast_partitions, construction_config, full_numel, partition_record, planned_trainable_params,
 )
@@ -141,6 +142,7 @@ class Trainer:
         self.liger_kernels: tuple[str, ...] = ()
         self.checkpointed_layers = 0
         self.resume_from: checkpoint.ResumePoint | None = None
+        self.stop_signal = StopSignal()
 
     # ---- setup -------------------------------------------------------------------------------
     def build_model(self, zero_config: dict[str, Any] | None = None) -> torch.nn.Module:
@@ -261,10 +263,28 @@ class Trainer:
     def train(self) -> dict[str, Any]:
         """Train to `steps`, checkpointing and logging on the way; export; return a summary."""
         self.setup()
+        # After the setup: a SIGTERM while the model loads still ends the process at once.
+        self.stop_signal.install()
+        try:
+            self.train_steps()
+        finally:
+            self.stop_signal.restore()
+        if self.start_step < self.stage.steps or checkpoint.latest_tag(self.job.checkpoint_dir) is None:
+            self.save_checkpoint(self.stage.steps)
+        self.metrics.close()
+        return self.finish()
+
+    def train_steps(self) -> None:
+        """Steps start_step+1 .. steps, logging and checkpointing on the way; on a stop signal, a
+        checkpoint of the steps done and StopRequested."""
         window_start, window_tokens, window_losses = time.perf_counter(), 0, []
+        last_saved = self.start_step
         for step in range(self.start_step, self.stage.steps):
             lr = self.engine.get_lr()[0]
-            loss, tokens = self.train_step()
+            stepped = self.train_step()
+            if stepped is None:
+                self.stop(step, last_saved)
+            loss, tokens = stepped
             self.samples += self.samples_per_step
             window_tokens += tokens
             window_losses.append(loss)
@@ -278,14 +298,22 @@ class Trainer:
             if done % self.settings.checkpoint_every == 0 and done < self.stage.steps:
                 self.check_finite(done)
                 self.save_checkpoint(done)
-        if self.start_step < self.stage.steps or checkpoint.latest_tag(self.job.checkpoint_dir) is None:
-            self.save_checkpoint(self.stage.steps)
-        self.metrics.close()
-        return self.finish()
+                last_saved = done
 
-    def train_step(self) -> tuple[torch.Tensor, int]:
+    def stop(self, step: int, last_saved: int) -> None:
+        """A rank got a stop signal before step `step` + 1: checkpoint the steps done, if any are new, and stop."""
+        tag = None
+        if step > last_saved:
+            self.check_finite(step)
+            tag = checkpoint.tag_for(step)
+            self.save_checkpoint(step)
+        self.metrics.close()
+        raise StopRequested(self.stop_signal.received or "SIGTERM", step, tag)
+
+    def train_step(self) -> tuple[torch.Tensor, int] | None:
         """One optimizer step: grad_accum micro-batches through the engine; returns (loss, tokens this rank),
-        the loss a float64 scalar on the device (read when logged).
+        the loss a float64 scalar on the device (read when logged), or None without stepping when a rank
+        got a stop signal (the ranks agree on it in the step's first all-reduce).
 
         The step's loss is the mean over all its counted tokens, those of every micro-batch on every
         rank. DeepSpeed averages gradients over micro-batches and ranks, weighing each alike, so each
@@ -299,7 +327,10 @@ class Trainer:
         """
         batches = [next(self.batches) for _ in range(self.stage.grad_accum)]
         counted = [int((batch["labels"] != IGNORE_INDEX).sum()) for batch in batches]
-        step_counted = sum_over_ranks(sum(counted))  # one small all-reduce per step
+        # One small all-reduce per step: the step's counted tokens, and the ranks that got a stop signal.
+        step_counted, stopping = sums_over_ranks([sum(counted), float(self.stop_signal.received is not None)])
+        if stopping:
+            return None
         micro_batches = self.stage.grad_accum * self.dist.world_size
         losses, tokens = [], 0
         self.engine.train()
