@@ -64,7 +64,7 @@ class DivergenceGuard:
         # Every rank learns the first bad step anywhere, so all of them stop at this same check.
         bad = [found for found in all_ranks(first_here) if found is not None]
         if bad:
-            raise TrainingDiverged(self.message(step, *min(bad), latest))
+            raise TrainingDiverged(self.message(step, *min(bad, key=lambda found: found[0]), latest))
 
     def message(self, step: int, first: int, loss: float, grad_norm: float | None, latest: str | None) -> str:
         what = f"the loss of step {first} is {loss}" + (f" and its gradient norm {grad_norm}"
