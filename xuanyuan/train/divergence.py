@@ -45,9 +45,8 @@ class DivergenceGuard:
     pending: list[tuple[int, torch.Tensor, Any]] = field(default_factory=list)
 
     def add(self, step: int, loss: torch.Tensor, grad_norm: Any) -> None:
-        """`grad_norm`: the engine's global norm of the step (a tensor, a float, or None without one)."""
-        if isinstance(grad_norm, torch.Tensor):
-            grad_norm = grad_norm.detach().clone()  # a scalar; DeepSpeed may reuse its own
+        """`grad_norm`: the engine's global norm of the step (a tensor, a float, or None without one).
+        Kept as it is: DeepSpeed assigns a new value every step, so no copy is needed."""
         self.pending.append((step, loss, grad_norm))
 
     def check(self, step: int, latest: str | None) -> None:
