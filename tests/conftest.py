@@ -37,9 +37,13 @@ FIRST_GROUPS = ("slurm",)
 _pipeline: dict = {}
 
 
-def _group_rank(item) -> int:
+def _group_name(item) -> str | None:
     marker = item.get_closest_marker("xdist_group")
-    group = (marker.args[0] if marker.args else marker.kwargs.get("name")) if marker else None
+    return (marker.args[0] if marker.args else marker.kwargs.get("name")) if marker else None
+
+
+def _group_rank(item) -> int:
+    group = _group_name(item)
     if group in FIRST_GROUPS:
         return FIRST_GROUPS.index(group)
     if item.get_closest_marker("beside_pipeline"):
@@ -49,6 +53,27 @@ def _group_rank(item) -> int:
 
 def pytest_collection_modifyitems(config, items):
     items.sort(key=_group_rank)  # stable: the order within each rank is kept
+
+
+# Each xdist group shares one long setup (a SLURM run, a pipeline run). pytest-xdist groups by a
+# suffix it writes into each grouped test's node id, which some pytest versions silently drop
+# (pytest-dev/pytest-xdist#1386); the tests still pass (their setups are shared under a lock), but
+# every worker but one waits on the lock. Said at the end of the run, in the controller.
+_ungrouped: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if "xdist_group" in report.keywords and "@" not in report.nodeid and report.when == "setup":
+        _ungrouped.append(report.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if _ungrouped and config.getvalue("dist") == "loadgroup":
+        terminalreporter.write_sep("=", "xdist groups were split", red=True)
+        terminalreporter.write_line(
+            f"{len(_ungrouped)} tests marked xdist_group ran without their group (e.g. {_ungrouped[0]}), so the "
+            "workers waited on each other's setups: this pytest breaks --dist loadgroup "
+            "(pytest-dev/pytest-xdist#1386); install the pytest that pyproject.toml's `dev` extra pins.")
 
 
 def _selects_the_whole_workflow_folder(config) -> bool:
