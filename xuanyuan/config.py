@@ -445,6 +445,16 @@ def _stage_setting_problems(config: dict[str, Any]) -> list[tuple[list[str], str
         PassageSettings.from_config(quality["passages"]).check()
     except UserError as error:
         problems.append((["quality", "passages", "stride"], str(error)))
+    from xuanyuan.train.settings import restarts
+
+    schedules = [(["pretrain", stage], config["pretrain"].get(stage) or {}) for stage in PRETRAIN_STAGES]
+    schedules += [(["sft", key, "train"], config["sft"][key].get("train") or {}) for key in SFT_STAGE_KEYS.values()]
+    for keys, schedule in schedules:
+        if schedule.get("restarts") and "steps" in schedule:
+            try:
+                restarts(".".join(keys), schedule["restarts"], schedule["steps"])
+            except ValueError as error:
+                problems.append(([*keys, "restarts"], str(error)))
     sft = config["sft"]
     for stage, key in (("sft1", "stage1"), ("sft2", "stage2")):
         seq_length = (sft[key].get("train") or {}).get("seq_length")

@@ -360,3 +360,10 @@ def test_deepspeed_overrides_of_derived_keys_are_refused_before_any_job(tmp_path
     assert problems == [f"{path}: pretrain.deepspeed.gradient_clipping is set by the pipeline from "
                         "pretrain.grad_clip; set that instead"], problems
     assert not _problems_of(tmp_path, {"pretrain": {"deepspeed": {"zero_optimization": {"reduce_bucket_size": 1}}}})[1]
+
+
+def test_a_bad_restart_is_reported_at_its_key_before_any_job():
+    config = _load(DEFAULT)
+    config.setdefault("pretrain", {}).setdefault("stage2", {})["restarts"] = [{"from_step": 5}, {"from_step": 3}]
+    problems = "\n".join(check_semantics(_validated(config), [str(DEFAULT)]))
+    assert "pretrain.stage2.restarts[1]" in problems and "list them in order" in problems, problems

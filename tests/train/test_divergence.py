@@ -37,6 +37,7 @@ def test_the_guard_names_the_first_non_finite_step_and_passes_finite_ones():
         guard.check(15, latest="step00000010")
     message = str(error.value)
     assert "`latest` names step00000010" in message and "lower pretrain.stage2.lr" in message
+    assert "add to pretrain.stage2.restarts an entry {from_step: 10, skip_steps:" in message
     assert "/metrics.jsonl has the losses" in message and isinstance(error.value, UserError)
     # A step DeepSpeed skipped: a finite loss, a non-finite norm.
     sft = DivergenceGuard("sft1", "/ckpt", "/metrics.jsonl")

@@ -88,6 +88,23 @@ def _prune(checkpoint_dir: Path, keep: int) -> None:
     (checkpoint_dir / LATEST_UNIVERSAL).unlink(missing_ok=True)
 
 
+def rewind(checkpoint_dir: str | Path, step: int) -> str | None:
+    """Remove the checkpoints after `step` (with their universal forms) and point `latest` at the newest
+    one left, which is returned; None when none is left (nothing is removed then)."""
+    checkpoint_dir = Path(checkpoint_dir)
+    steps = {p.name: int(TAG.match(p.name).group(1)) for p in checkpoint_dir.iterdir()
+             if p.is_dir() and TAG.match(p.name)} if checkpoint_dir.is_dir() else {}
+    kept = sorted(tag for tag, at in steps.items() if at <= step)
+    if not kept:
+        return None
+    _point_latest_at(checkpoint_dir, kept[-1])  # first: a kill below leaves `latest` at a kept checkpoint
+    for tag, at in steps.items():
+        if at > step:
+            shutil.rmtree(checkpoint_dir / (tag + UNIVERSAL_SUFFIX), ignore_errors=True)
+            shutil.rmtree(checkpoint_dir / tag, ignore_errors=True)
+    return kept[-1]
+
+
 @dataclass(frozen=True)
 class ResumePoint:
     """The checkpoint a run resumes from, as its record says."""

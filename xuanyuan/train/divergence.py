@@ -22,6 +22,7 @@ from typing import Any
 import torch
 
 from xuanyuan.errors import UserError
+from xuanyuan.train.checkpoint import TAG
 from xuanyuan.train.distributed import all_ranks
 from xuanyuan.train.job import SFT_STAGE_KEYS
 
@@ -71,8 +72,11 @@ class DivergenceGuard:
         kept = (f"The checkpoints in {self.checkpoint_dir} are kept as they were: `latest` names {latest}"
                 if latest is not None else f"No checkpoint of this stage was written ({self.checkpoint_dir} has none)")
         section = stage_section(self.stage)
+        named = TAG.match(latest or "")
+        rewind = (f"To go on from {latest}, add to {section}.restarts an entry {{from_step: {int(named.group(1))}, "
+                  "skip_steps: <steps whose samples to pass over>, lr_scale: <e.g. 0.5>}; or " if named else "")
         return (f"training {self.stage} diverged: {what}; stopped at step {step} without writing "
                 f"a checkpoint or exporting. {kept}. Rerunning as it is would replay the same samples and "
-                f"diverge again: lower {section}.lr, lengthen {section}.warmup_steps or lower pretrain.grad_clip "
-                f"(a changed schedule trains the stage again from step 0). {self.metrics_path} has the losses "
-                "up to here.")
+                f"diverge again. {rewind}lower {section}.lr, lengthen {section}.warmup_steps or lower "
+                f"pretrain.grad_clip (a changed schedule trains the stage again from step 0). {self.metrics_path} "
+                "has the losses up to here.")

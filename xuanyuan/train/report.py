@@ -43,14 +43,23 @@ def plot_losses(curves: Mapping[str, list[dict[str, Any]]], png_path: str | Path
     plt.close(figure)
 
 
+def _restart_line(stage: str, restart: Mapping[str, Any]) -> str:
+    step, skipped = restart["from_step"], restart.get("skip_steps", 0)
+    parts = [f"steps {step + 1}-{step + skipped} skipped" if skipped else None,
+             f"lr x{restart.get('lr_scale', 1.0):g} from here on" if restart.get("lr_scale", 1.0) != 1.0 else None]
+    return f"- {stage}, after step {step}: " + ("; ".join(filter(None, parts)) or "no change")
+
+
 def write_pretrain_report(
     stages: Sequence[tuple[str, str, str]], *, md_path: str, csv_path: str, png_path: str, chash: str, version: str,
 ) -> None:
     """`stages`: (stage, metrics JSONL, export's xuanyuan_train.json) in training order."""
-    rows, curves, data_lines = [], {}, []
+    rows, curves, data_lines, restart_lines = [], {}, [], []
     for stage, metrics_path, summary_path in stages:
         records, summary = read_metrics(metrics_path), read_json(summary_path)
         curves[stage] = records
+        for restart in summary.get("settings", {}).get("pretrain", {}).get(stage, {}).get("restarts") or ():
+            restart_lines.append(_restart_line(stage, restart))
         if summary.get("curriculum"):
             data_lines.append(f"- {stage}: " + "; ".join(
                 f"{phase} {p['read']:,} of {p['samples']:,} samples ({p['epochs']:.3g} passes)"
@@ -79,6 +88,9 @@ def write_pretrain_report(
         *(["\n## Data read per mixing phase\n",
            "Each stage's samples (steps x global batch) spread over its phases in order, in proportion to their "
            "sizes (xuanyuan.tokdata.StageCurriculum):\n", *data_lines] if data_lines else []),
+        *(["\n## Restarts\n",
+           "Where a stage went on from a checkpoint another way (`restarts` in its schedule, docs/pretrain.md): its "
+           "curve has a gap over the skipped steps.\n", *restart_lines] if restart_lines else []),
         f"\n![loss curves]({Path(png_path).name})\n",
     ]))
     write_csv(csv_path, ["config_hash", "code_version", *header], [[chash, version, *row] for row in rows])

@@ -10,6 +10,7 @@ first one even with `warmup_steps: 0`), the cosine never applied the peak lr, an
 - then, over the D = steps - W remaining steps, t = (k - W) / (D - 1) runs from 0 to 1:
   cosine: r + (1 - r)(1 + cos(pi t)) / 2; linear: 1 - (1 - r) t; constant: 1; r = min_lr_ratio.
   The first step after warmup is at the peak and the last step at r exactly.
+A stage's restarts multiply it from their steps on (StageSettings.lr_scale).
 `torch.optim.lr_scheduler.LambdaLR` applies it; DeepSpeed steps it at each accumulation boundary and
 saves and restores its state with the checkpoint.
 """
@@ -46,6 +47,7 @@ def lr_schedule(train, stage) -> Callable:
     lr_factor(0, steps=steps, warmup=warmup, kind=kind, min_ratio=min_ratio)  # a bad kind fails before the engine
 
     def factor(step: int) -> float:
-        return lr_factor(step, steps=steps, warmup=warmup, kind=kind, min_ratio=min_ratio)
+        # A restart's lr_scale multiplies the schedule from its step on (StageSettings.restarts).
+        return lr_factor(step, steps=steps, warmup=warmup, kind=kind, min_ratio=min_ratio) * stage.lr_scale(step)
 
     return lambda optimizer: LambdaLR(optimizer, factor)

@@ -61,6 +61,24 @@ class ModelSettings:
 
 
 @dataclass(frozen=True)
+class Restart:
+    """Go on from the checkpoint of step `from_step` another way: the recovery from a loss spike or a
+    divergence of large runs (PaLM, Chowdhery et al. 2022, sec. 5.1: restart about 100 steps before
+    the spike and skip 200-500 batches; OPT-175B's logbook: restart with a lower lr).
+
+    A run applies it at that step whether it resumes there or trains through it, so the stage's result
+    is a function of its config: the same with a restart as with the run that was rewound."""
+
+    from_step: int
+    """the steps done when it applies (a checkpoint's step: the stage rewinds to the newest checkpoint at or before it)."""
+    skip_steps: int = 0
+    """the next steps' samples are skipped, never trained on; the step count and the lr schedule go on past
+    them, so the stage still ends at `steps` on its data plan."""
+    lr_scale: float = 1.0
+    """the schedule's lr from here on is multiplied by it (and by the lr_scale of any earlier restart)."""
+
+
+@dataclass(frozen=True)
 class StageSettings:
     """One training run over the data: the stand-in base, stage 1, stage 2 or SFT."""
 
@@ -74,6 +92,19 @@ class StageSettings:
     grad_accum: int = 1
     trainable: str = "all"
     """all | embeddings (embed_tokens + lm_head only; stage 1)."""
+    restarts: tuple[Restart, ...] = ()
+    """in order of from_step (docs/pretrain.md, "Rewinding a stage")."""
+
+    def lr_scale(self, step: int) -> float:
+        """The product of the lr_scale of every restart at or before optimizer step `step` (0-based)."""
+        scale = 1.0
+        for restart in self.restarts:
+            if restart.from_step <= step:
+                scale *= restart.lr_scale
+        return scale
+
+    def restart_at(self, step: int) -> Restart | None:
+        return next((r for r in self.restarts if r.from_step == step), None)
 
 
 @dataclass(frozen=True)
@@ -182,9 +213,33 @@ def train_settings(section: Mapping[str, Any] | None) -> TrainSettings:
         if name in values:
             stage = dict(values[name])
             _build(StageSettings, stage)  # names an unknown key before replace() would
+            if "restarts" in stage:
+                stage["restarts"] = restarts(name, stage["restarts"], stage.get("steps", getattr(defaults, name).steps))
             values[name] = dataclasses.replace(getattr(defaults, name), **stage)
     return _build(TrainSettings, values, {"perplexity": PerplexitySettings,
                                           "activation_checkpointing": ActivationCheckpointing})
+
+
+def restarts(stage: str, entries: Any, steps: int) -> tuple[Restart, ...]:
+    """A stage's `restarts` from the config, checked: in order, each inside the stage and after the
+    previous one's skipped steps."""
+    result: list[Restart] = []
+    for i, entry in enumerate(entries or ()):
+        where = f"{stage}.restarts[{i}]"
+        restart = entry if isinstance(entry, Restart) else _build(Restart, entry)
+        if not 0 <= restart.from_step < steps or restart.skip_steps < 0 or restart.lr_scale <= 0:
+            raise ValueError(f"{where} = {entry}: from_step must be a step of the stage (0 to {steps - 1}), "
+                             "skip_steps >= 0 and lr_scale > 0")
+        if restart.from_step + restart.skip_steps > steps:
+            raise ValueError(f"{where}: skipping {restart.skip_steps} steps from step {restart.from_step} passes "
+                             f"the stage's {steps} steps")
+        if result and (restart.from_step <= result[-1].from_step
+                       or restart.from_step < result[-1].from_step + result[-1].skip_steps):
+            raise ValueError(f"{where}: from_step {restart.from_step} must come after the previous restart's "
+                             f"step and its skipped steps ({result[-1].from_step} + {result[-1].skip_steps}); "
+                             "list them in order")
+        result.append(restart)
+    return tuple(result)
 
 
 def settings_dict(settings: Any) -> dict[str, Any]:

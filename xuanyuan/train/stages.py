@@ -6,6 +6,7 @@ TrainJob, launch one process per device, and return the export's summary.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -15,9 +16,11 @@ from typing import Any, Sequence
 
 from xuanyuan.shards import read_records, write_json
 from xuanyuan.tokdata import document_bos_id, tokenize_documents
+from xuanyuan.train import checkpoint
 from xuanyuan.train.base_model import base_tokenizer_dir, standin_job
 from xuanyuan.train.job import TrainJob, fingerprint_settings, sft_job, stage_job
 from xuanyuan.train.launch import launch as _launch
+from xuanyuan.train.settings import Restart
 
 log = logging.getLogger(__name__)
 FINGERPRINT = "fingerprint.json"
@@ -47,22 +50,64 @@ def launch(job: TrainJob, metrics_output: str, **kwargs: Any) -> dict[str, Any]:
     """Launch `job`, resuming from its checkpoints only if they were made by this very job.
 
     A job killed mid-run and rerun with the same inputs resumes; a job rerun because its config or
-    inputs changed must start from step 0, so stale checkpoints are removed first. The metrics are
-    written beside the checkpoints (Snakemake deletes a failed job's outputs, and the resumed run
-    continues the file) and copied to `metrics_output` at the end.
+    inputs changed must start from step 0, so stale checkpoints are removed first. A change to the
+    stage's restarts only rewinds it to its newest checkpoint at or before the first changed restart.
+    The metrics are written beside the checkpoints (Snakemake deletes a failed job's outputs, and the
+    resumed run continues the file) and copied to `metrics_output` at the end.
     """
-    checkpoint_dir = Path(job.checkpoint_dir)
-    fingerprint = _fingerprint(job)
-    stored = checkpoint_dir / FINGERPRINT
-    if checkpoint_dir.exists() and (not stored.exists() or json.loads(stored.read_text()) != fingerprint):
-        log.info("%s: checkpoints belong to another job or other inputs; starting from step 0", checkpoint_dir)
-        shutil.rmtree(checkpoint_dir)
-    checkpoint_dir.mkdir(parents=True, exist_ok=True)
-    stored.write_text(json.dumps(fingerprint, indent=1, sort_keys=True))
+    keep_valid_checkpoints(job)
     summary = _launch(job, **kwargs)
     Path(metrics_output).parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(job.metrics_path, metrics_output)
     return summary
+
+
+def keep_valid_checkpoints(job: TrainJob) -> None:
+    """Remove the checkpoints `job` may not resume from (all of them, or after a rewind the later ones),
+    and record the job they are valid for from now on."""
+    checkpoint_dir = Path(job.checkpoint_dir)
+    fingerprint = _fingerprint(job)
+    stored = checkpoint_dir / FINGERPRINT
+    if checkpoint_dir.exists():
+        previous = json.loads(stored.read_text()) if stored.exists() else None
+        if previous != fingerprint and not _rewound(job, previous, fingerprint):
+            log.info("%s: checkpoints belong to another job or other inputs; starting from step 0", checkpoint_dir)
+            shutil.rmtree(checkpoint_dir)
+    checkpoint_dir.mkdir(parents=True, exist_ok=True)
+    stored.write_text(json.dumps(fingerprint, indent=1, sort_keys=True))
+
+
+def _restarts(fingerprint: dict[str, Any], stage: str) -> tuple[Restart, ...]:
+    schedule = fingerprint["job"]["settings"]["train"].get(stage) or {}
+    return tuple(Restart(**entry) for entry in schedule.get("restarts") or ())
+
+
+def _without_restarts(fingerprint: dict[str, Any], stage: str) -> dict[str, Any]:
+    copy = json.loads(json.dumps(fingerprint))
+    (copy["job"]["settings"]["train"].get(stage) or {}).pop("restarts", None)
+    return copy
+
+
+def _rewound(job: TrainJob, previous: dict[str, Any] | None, fingerprint: dict[str, Any]) -> bool:
+    """When only the stage's restarts changed: keep the checkpoints up to the first step where the old
+    and new restarts differ, which both runs reach the same way, and remove the later ones; False when
+    the checkpoints cannot be kept (another change, or none at or before that step)."""
+    if previous is None or _without_restarts(previous, job.stage) != _without_restarts(fingerprint, job.stage):
+        return False
+    old, new = _restarts(previous, job.stage), _restarts(fingerprint, job.stage)
+    differing = [min(r.from_step for r in pair if r is not None)
+                 for pair in itertools.zip_longest(old, new) if pair[0] != pair[1]]
+    if not differing:
+        return True  # the same restarts, written otherwise
+    kept = checkpoint.rewind(job.checkpoint_dir, differing[0])
+    if kept is None:
+        log.warning("%s: the stage's restarts changed from step %d, and no checkpoint at or before it is left "
+                    "(pretrain.keep_checkpoints keeps the newest ones); starting from step 0",
+                    job.checkpoint_dir, differing[0])
+        return False
+    log.info("%s: the stage's restarts changed from step %d: rewound to %s, later checkpoints removed",
+             job.checkpoint_dir, differing[0], kept)
+    return True
 
 
 def _english_training_records(shard_paths: Sequence[str], heldout_fraction: float):

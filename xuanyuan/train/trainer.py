@@ -279,7 +279,19 @@ class Trainer:
         checkpoint of the steps done and StopRequested."""
         window_start, window_tokens, window_losses = time.perf_counter(), 0, []
         last_saved = self.start_step
-        for step in range(self.start_step, self.stage.steps):
+        step = self.start_step
+        while step < self.stage.steps:
+            restart = self.stage.restart_at(step)
+            if restart is not None:
+                if self.dist.is_main:
+                    log.info("restart at step %d: skipping %d steps; the lr from here on x%g", step,
+                             restart.skip_steps, self.stage.lr_scale(step))
+                if restart.skip_steps:
+                    if window_losses:  # the steps since the last log are logged (and checked) before the gap
+                        self.log_step(step, lr, window_losses, window_tokens, time.perf_counter() - window_start)
+                    step = self.skip_steps(step, restart.skip_steps)
+                    window_start, window_tokens, window_losses = time.perf_counter(), 0, []
+                    continue
             lr = self.engine.get_lr()[0]
             stepped = self.train_step()
             if stepped is None:
@@ -299,6 +311,24 @@ class Trainer:
                 self.check_finite(done)
                 self.save_checkpoint(done)
                 last_saved = done
+            step = done
+
+    def skip_steps(self, step: int, count: int) -> int:
+        """A restart's skipped steps after step `step`: their samples are passed over and the lr schedule
+        moves on as if they were trained (no forward, no update; a spike's batches are not seen again).
+        Returns the steps done after them."""
+        skipped = min(count, self.stage.steps - step)
+        self.samples += skipped * self.samples_per_step
+        self.batches = rank_batches(self.sampler, micro_batch=self.stage.micro_batch,
+                                    world_size=self.dist.world_size, rank=self.dist.rank, start_sample=self.samples,
+                                    global_batch=self.samples_per_step)
+        for _ in range(skipped):
+            self.engine.lr_scheduler.step()  # DeepSpeed steps it once per optimizer step
+        if self.dist.is_main:
+            log.info("skipped steps %d-%d: %d samples not trained on", step + 1, step + skipped,
+                     skipped * self.samples_per_step)
+        self.metrics.advance(skipped)
+        return step + skipped
 
     def stop(self, step: int, last_saved: int) -> None:
         """A rank got a stop signal before step `step` + 1: checkpoint the steps done, if any are new, and stop."""
