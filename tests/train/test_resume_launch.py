@@ -13,7 +13,7 @@ from xuanyuan.train.checkpoint import latest_tag
 from xuanyuan.train.launch import environment_without_rendezvous, launch
 from xuanyuan.train.metrics import read_metrics
 
-STEPS, EVERY = 40, 5
+STEPS, EVERY = 20, 5
 
 
 def _worker(job_file):

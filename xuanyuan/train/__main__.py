@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "worker":
         from xuanyuan.errors import UserError
         from xuanyuan.train import worker_errors
+        from xuanyuan.train.distributed import leave_distributed
         from xuanyuan.train.stop_signal import StopRequested
         from xuanyuan.train.trainer import run_job
 
@@ -35,7 +36,9 @@ def main(argv: list[str] | None = None) -> int:
             raise
         except StopRequested as stop:  # a time limit, scancel or preemption: not a failure of the job's own
             logging.getLogger("xuanyuan.train").warning("%s", stop)
+            leave_distributed()
             return stop.exit_code
+        leave_distributed()
     else:
         from xuanyuan.train.launch import launch
 

@@ -51,6 +51,15 @@ def init_distributed() -> Dist:
     return Dist(rank, world, local, device)
 
 
+def leave_distributed() -> None:
+    """Leave the process group at the end of a worker, once every rank is done with it. A gloo rank
+    that exits with the group alive can abort in its teardown ("terminate called without an active
+    exception") while another rank still finishes the export, which torchrun counts as a failed job."""
+    if dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def _skip_shared_memory_allreduce_build() -> None:
     """DeepSpeed's CPU backend JIT-compiles a shared-memory all-reduce (C++ with ninja) when the
     process group starts, for `inference_all_reduce` only; training never calls it. On a fresh
