@@ -79,7 +79,7 @@ def _prune(checkpoint_dir: Path, keep: int) -> None:
     """Drop all but the newest `keep` checkpoints, each with its universal form; once the newest was
     written at the present number of ranks, no universal form is needed (they hold an fp32 copy of
     the weights and optimizer state each)."""
-    tags = sorted(p.name for p in checkpoint_dir.iterdir() if p.is_dir() and TAG.match(p.name))
+    tags = sorted(checkpoint_steps(checkpoint_dir))
     for old in tags[:-keep] if keep > 0 else []:
         shutil.rmtree(checkpoint_dir / old, ignore_errors=True)
     for universal in checkpoint_dir.glob(f"*{UNIVERSAL_SUFFIX}*"):  # and a conversion's leftover .partial
@@ -88,12 +88,20 @@ def _prune(checkpoint_dir: Path, keep: int) -> None:
     (checkpoint_dir / LATEST_UNIVERSAL).unlink(missing_ok=True)
 
 
+def checkpoint_steps(checkpoint_dir: str | Path) -> dict[str, int]:
+    """The checkpoints in `checkpoint_dir` (not their universal forms): tag -> step."""
+    checkpoint_dir = Path(checkpoint_dir)
+    if not checkpoint_dir.is_dir():
+        return {}
+    named = ((p, TAG.match(p.name)) for p in checkpoint_dir.iterdir() if p.is_dir())
+    return {p.name: int(match.group(1)) for p, match in named if match}
+
+
 def rewind(checkpoint_dir: str | Path, step: int) -> str | None:
     """Remove the checkpoints after `step` (with their universal forms) and point `latest` at the newest
     one left, which is returned; None when none is left (nothing is removed then)."""
     checkpoint_dir = Path(checkpoint_dir)
-    steps = {p.name: int(TAG.match(p.name).group(1)) for p in checkpoint_dir.iterdir()
-             if p.is_dir() and TAG.match(p.name)} if checkpoint_dir.is_dir() else {}
+    steps = checkpoint_steps(checkpoint_dir)
     kept = sorted(tag for tag, at in steps.items() if at <= step)
     if not kept:
         return None

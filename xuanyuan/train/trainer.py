@@ -226,8 +226,7 @@ class Trainer:
         self.curriculum = self.sampler.plan() if isinstance(self.sampler, StageCurriculum) else None
         if d.is_main:
             self.log_data_plan(needed)
-        self.batches = rank_batches(self.sampler, micro_batch=self.stage.micro_batch, world_size=d.world_size,
-                                    rank=d.rank, start_sample=self.samples, global_batch=self.samples_per_step)
+        self.batches = self.batches_from(self.samples)
         self.flops_per_token = flops_per_token(self.params["non_embedding"], self.config.num_hidden_layers,
                                                self.config.hidden_size, self.stage.seq_length)
         self.peak, self.peak_source = peak_tflops(self.settings.precision, self.settings.peak_tflops)
@@ -235,6 +234,11 @@ class Trainer:
                                   total_steps=self.stage.steps, start_step=self.start_step, enabled=d.is_main,
                                   desc=self.job.stage)
         self.guard = DivergenceGuard(self.job.stage, str(self.job.checkpoint_dir), str(self.job.metrics_path))
+
+    def batches_from(self, start_sample: int):
+        """This rank's micro-batches from global sample `start_sample` on."""
+        return rank_batches(self.sampler, micro_batch=self.stage.micro_batch, world_size=self.dist.world_size,
+                            rank=self.dist.rank, start_sample=start_sample, global_batch=self.samples_per_step)
 
     def plan_global_batch(self, point: checkpoint.ResumePoint | None, world_size: int) -> None:
         """The samples per optimizer step (the checkpoint's when resuming) and the micro-steps that
@@ -319,9 +323,7 @@ class Trainer:
         Returns the steps done after them."""
         skipped = min(count, self.stage.steps - step)
         self.samples += skipped * self.samples_per_step
-        self.batches = rank_batches(self.sampler, micro_batch=self.stage.micro_batch,
-                                    world_size=self.dist.world_size, rank=self.dist.rank, start_sample=self.samples,
-                                    global_batch=self.samples_per_step)
+        self.batches = self.batches_from(self.samples)
         for _ in range(skipped):
             self.engine.lr_scheduler.step()  # DeepSpeed steps it once per optimizer step
         if self.dist.is_main:
