@@ -52,11 +52,10 @@ def init_distributed() -> Dist:
 
 
 def leave_distributed() -> None:
-    """Leave the process group at the end of a worker, once every rank is done with it. A gloo rank
-    that exits with the group alive can abort in its teardown ("terminate called without an active
-    exception") while another rank still finishes the export, which torchrun counts as a failed job."""
+    """Leave the process group at the end of a worker (the export and a stop's checkpoint already end
+    on a barrier). A gloo rank that exits with the group alive can abort in its teardown ("terminate
+    called without an active exception"), which torchrun counts as a failed job."""
     if dist.is_initialized():
-        dist.barrier()
         dist.destroy_process_group()
 
 

@@ -9,6 +9,7 @@ from typing import Any, Mapping, Sequence
 from xuanyuan.shards import read_json
 from xuanyuan.tables import markdown_table, write_csv, write_text
 from xuanyuan.train.metrics import read_metrics
+from xuanyuan.train.settings import Restart
 
 
 def _mean(values: Sequence[float]) -> float | None:
@@ -43,10 +44,10 @@ def plot_losses(curves: Mapping[str, list[dict[str, Any]]], png_path: str | Path
     plt.close(figure)
 
 
-def _restart_line(stage: str, restart: Mapping[str, Any]) -> str:
-    step, skipped = restart["from_step"], restart.get("skip_steps", 0)
+def _restart_line(stage: str, restart: Restart) -> str:
+    step, skipped = restart.from_step, restart.skip_steps
     parts = [f"steps {step + 1}-{step + skipped} skipped" if skipped else None,
-             f"lr x{restart.get('lr_scale', 1.0):g} from here on" if restart.get("lr_scale", 1.0) != 1.0 else None]
+             f"lr x{restart.lr_scale:g} from here on" if restart.lr_scale != 1.0 else None]
     return f"- {stage}, after step {step}: " + ("; ".join(filter(None, parts)) or "no change")
 
 
@@ -59,7 +60,7 @@ def write_pretrain_report(
         records, summary = read_metrics(metrics_path), read_json(summary_path)
         curves[stage] = records
         for restart in summary.get("settings", {}).get("pretrain", {}).get(stage, {}).get("restarts") or ():
-            restart_lines.append(_restart_line(stage, restart))
+            restart_lines.append(_restart_line(stage, Restart(**restart)))
         if summary.get("curriculum"):
             data_lines.append(f"- {stage}: " + "; ".join(
                 f"{phase} {p['read']:,} of {p['samples']:,} samples ({p['epochs']:.3g} passes)"
