@@ -15,7 +15,7 @@ from typing import Any, Mapping, Sequence
 from xuanyuan.shards import read_json
 from xuanyuan.tables import markdown_table, write_csv, write_text
 from xuanyuan.train.metrics import read_metrics
-from xuanyuan.train.report import _fmt, plot_losses
+from xuanyuan.train.report import _fmt, plot_losses, spike_section
 
 
 def _pct(value: float | None) -> str:
@@ -67,11 +67,12 @@ def write_sft_report(stages: Sequence[tuple[str, str, str]], answers: Sequence[t
     lines = ["# Instruction tuning (SFT)\n", f"config `{chash}` · code `{version}`\n",
              "Loss on answers only (each answer and its closing `</s>`); prompts in XuanYuan-70B-Chat's released "
              "format (docs/sft.md). Several conversations share a row without attending to each other.\n"]
-    curves, train_rows, csv_rows = {}, [], []
+    curves, train_rows, csv_rows, summaries = {}, [], [], []
     for stats_path, metrics_path, summary_path in stages:
         stats, records, summary = read_json(stats_path), read_metrics(metrics_path), read_json(summary_path)
         stage = stats["stage"]
         curves[stage] = records
+        summaries.append((stage, summary))
         lines += _data_section(stats)
         train_rows.append([stage, summary["steps"], summary["world_size"], stats["packing"]["seq_length"],
                            _fmt(records[0]["loss"] if records else None), _fmt(records[-1]["loss"] if records else None),
@@ -83,6 +84,7 @@ def write_sft_report(stages: Sequence[tuple[str, str, str]], answers: Sequence[t
     lines += ["## Training\n",
               markdown_table(["stage", "steps", "processes", "seq_length", "first loss", "last loss", "eval loss",
                               "resumed from step"], train_rows),
+              *spike_section(summaries),
               f"\n![SFT loss curves]({Path(png_path).name})\n",
               "## Sample answers\n",
               f"Fixed questions, sampled with temperature {generate['temperature']}, top_p {generate['top_p']}, "

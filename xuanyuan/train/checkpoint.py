@@ -51,17 +51,19 @@ def latest_tag(checkpoint_dir: str | Path) -> str | None:
 
 
 def save(engine, checkpoint_dir: str | Path, *, step: int, samples: int, settings: dict[str, Any],
-         keep: int, is_main: bool, world_size: int, global_batch: int) -> str:
-    """Save a checkpoint at `step` (all ranks call) and drop all but the newest `keep`."""
+         keep: int, is_main: bool, world_size: int, global_batch: int, also_keep: set[str] = frozenset(),
+         spikes: dict[str, Any] | None = None) -> str:
+    """Save a checkpoint at `step` (all ranks call) and drop all but the newest `keep` and those in `also_keep`
+    (the checkpoints from before loss spikes). `spikes`: the spike watch's state, restored on resume."""
     tag = tag_for(step)
     record = {"step": step, "samples": samples, "world_size": world_size, "global_batch": global_batch}
-    client = {**record, "rng": all_ranks(rng_state()), "settings": settings}
+    client = {**record, "rng": all_ranks(rng_state()), "settings": settings, "spikes": spikes}
     engine.save_checkpoint(str(checkpoint_dir), tag=tag, client_state=client, save_latest=False)
     if is_main:
         (Path(checkpoint_dir) / tag / RECORD).write_text(json.dumps(
             {**record, "settings": settings}, indent=2, default=str) + "\n")
         _point_latest_at(Path(checkpoint_dir), tag)
-        _prune(Path(checkpoint_dir), keep)
+        _prune(Path(checkpoint_dir), keep, also_keep)
     if dist.is_initialized():
         dist.barrier()
     return tag
@@ -75,13 +77,14 @@ def _point_latest_at(checkpoint_dir: Path, tag: str) -> None:
     partial.replace(checkpoint_dir / "latest")
 
 
-def _prune(checkpoint_dir: Path, keep: int) -> None:
-    """Drop all but the newest `keep` checkpoints, each with its universal form; once the newest was
+def _prune(checkpoint_dir: Path, keep: int, also_keep: set[str] = frozenset()) -> None:
+    """Drop all but the newest `keep` checkpoints and those in `also_keep`, each with its universal form; once the newest was
     written at the present number of ranks, no universal form is needed (they hold an fp32 copy of
     the weights and optimizer state each)."""
     tags = sorted(checkpoint_steps(checkpoint_dir))
     for old in tags[:-keep] if keep > 0 else []:
-        shutil.rmtree(checkpoint_dir / old, ignore_errors=True)
+        if old not in also_keep:
+            shutil.rmtree(checkpoint_dir / old, ignore_errors=True)
     for universal in checkpoint_dir.glob(f"*{UNIVERSAL_SUFFIX}*"):  # and a conversion's leftover .partial
         if universal.is_dir():
             shutil.rmtree(universal, ignore_errors=True)
@@ -207,10 +210,10 @@ def tag_to_load(point: ResumePoint, world_size: int) -> str:
     return point.universal_tag
 
 
-def resume(engine, point: ResumePoint | None, rank: int, world_size: int) -> tuple[int, int] | None:
+def resume(engine, point: ResumePoint | None, rank: int, world_size: int) -> tuple[int, int, dict | None] | None:
     """Load the checkpoint at `point` into `engine` (the engine was built with
     `checkpoint.load_universal` when `tag_to_load` gives the universal form); returns (step, samples
-    consumed), or None when there is no checkpoint."""
+    consumed, the spike watch's state or None), or None when there is no checkpoint."""
     if point is None:
         return None
     tag = tag_to_load(point, world_size)
@@ -224,4 +227,4 @@ def resume(engine, point: ResumePoint | None, rank: int, world_size: int) -> tup
     # over exactly, but nothing in training draws from them (no dropout; the data order is by index).
     if rank < len(states):
         set_rng_state(states[rank])
-    return int(client["step"]), int(client["samples"])
+    return int(client["step"]), int(client["samples"]), client.get("spikes")

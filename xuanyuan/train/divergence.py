@@ -50,21 +50,25 @@ class DivergenceGuard:
         Kept as it is: DeepSpeed assigns a new value every step, so no copy is needed."""
         self.pending.append((step, loss, grad_norm))
 
-    def check(self, step: int, latest: str | None) -> None:
+    def check(self, step: int, latest: str | None) -> list[tuple[int, float, float | None]]:
         """Raise TrainingDiverged if the loss or the gradient norm of a pending step is not finite on any
-        rank. All ranks call it at the same steps (it gathers over ranks); `step` is the last one trained."""
-        first_here = None
-        for pending_step, loss, grad_norm in self.pending:
-            loss_value = float(loss)
-            norm_value = float(grad_norm) if grad_norm is not None else None
-            if not math.isfinite(loss_value) or (norm_value is not None and not math.isfinite(norm_value)):
-                first_here = (pending_step, loss_value, norm_value)
-                break
-        self.pending = []
+        rank. All ranks call it at the same steps (it gathers over ranks); `step` is the last one trained.
+        Returns each pending step's (step, loss averaged over the ranks, gradient norm), read on the host."""
+        pending, self.pending = self.pending, []
+        if not pending:
+            return []
+        losses = torch.stack([loss for _, loss, _ in pending]).tolist()  # one copy from the device
+        norms = [float(norm) if norm is not None else None for _, _, norm in pending]
+        first_here = next(((at, loss, norm) for (at, _, _), loss, norm in zip(pending, losses, norms)
+                           if not math.isfinite(loss) or (norm is not None and not math.isfinite(norm))), None)
         # Every rank learns the first bad step anywhere, so all of them stop at this same check.
-        bad = [found for found in all_ranks(first_here) if found is not None]
+        gathered = all_ranks((first_here, losses))
+        bad = [found for found, _ in gathered if found is not None]
         if bad:
             raise TrainingDiverged(self.message(step, *min(bad, key=lambda found: found[0]), latest))
+        # Each rank's loss is its share of the step's token mean; their mean is the step's (Trainer.train_step).
+        means = [math.fsum(values) / len(values) for values in zip(*(rank_losses for _, rank_losses in gathered))]
+        return [(at, loss, norm) for (at, _, _), loss, norm in zip(pending, means, norms)]
 
     def message(self, step: int, first: int, loss: float, grad_norm: float | None, latest: str | None) -> str:
         what = f"the loss of step {first} is {loss}" + (f" and its gradient norm {grad_norm}"

@@ -21,11 +21,12 @@ the stage's own schedule). `processes` is the data-parallel world size on CPU, s
 RESIZE_KEYS = ("pad_rows",)
 """`pretrain` keys read only by the stage that resizes the vocabulary (stage 1)."""
 RUN_ONLY_KEYS = ("log_every", "checkpoint_every", "keep_checkpoints", "resume_across_world_sizes", "peak_tflops",
-                 "perplexity", "activation_checkpointing")
+                 "perplexity", "activation_checkpointing", "spikes")
 """`pretrain` keys that change no weight and no loss: how often metrics are logged and checkpoints kept
 (resume is exact), whether a checkpoint may resume at another number of ranks (the global batch is
 kept), the MFU denominator, the perplexity tables (rules/perplexity.smk), and activation
-checkpointing (the recomputed forward is the same computation: equal losses, tested). A job reads them
+checkpointing (the recomputed forward is the same computation: equal losses, tested), and when a step counts
+as a loss spike (a warning, and which checkpoints are kept). A job reads them
 from the config when it runs; editing them reruns nothing, so a finished job's metrics file and the settings
 recorded in its xuanyuan_train.json keep the values it ran with."""
 SFT_STAGE_KEYS = {"sft1": "stage1", "sft2": "stage2"}

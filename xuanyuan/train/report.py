@@ -9,7 +9,9 @@ from typing import Any, Mapping, Sequence
 from xuanyuan.shards import read_json
 from xuanyuan.tables import markdown_table, write_csv, write_text
 from xuanyuan.train.metrics import read_metrics
+from xuanyuan.train.divergence import stage_section
 from xuanyuan.train.settings import Restart
+from xuanyuan.train.spikes import Spike, describe, restart_hint
 
 
 def _mean(values: Sequence[float]) -> float | None:
@@ -51,14 +53,38 @@ def _restart_line(stage: str, restart: Restart) -> str:
     return f"- {stage}, after step {step}: " + ("; ".join(filter(None, parts)) or "no change")
 
 
+def spike_section(summaries: Sequence[tuple[str, Mapping[str, Any]]]) -> list[str]:
+    """The "Spikes" section: each stage's spikes with the restarts entry that rewinds past them, or how many of
+    its steps were checked (none before `window` steps were seen). Empty when no stage watched for them."""
+    lines = []
+    for stage, summary in summaries:
+        watched, settings = summary.get("spikes"), summary.get("settings", {}).get("pretrain", {}).get("spikes")
+        if not watched or not settings or not settings["enabled"]:
+            continue
+        found = [Spike(**spike) for spike in watched["found"]]
+        lines.append(f"- {stage}: {watched['checked']} of {summary['steps']} steps checked (window "
+                     f"{settings['window']}, threshold {settings['threshold']:g}, min rise {settings['min_rise']:g}): "
+                     + (f"{len(found)} spike(s)" if found else "none"))
+        lines += [f"  - {describe(spike, settings['window'], summary['steps'])}; {restart_hint(spike, stage_section(stage))}"
+                  for spike in found]
+    if not lines:
+        return []
+    return ["\n## Spikes\n",
+            "Steps whose loss (mean over ranks) or gradient norm (before clipping) rose above the median of the "
+            "`window` steps before them by more than `threshold` robust standard deviations (1.4826 x MAD) and "
+            "by `min_rise` (`pretrain.spikes`, docs/pretrain.md). The checkpoint named is kept past "
+            "keep_checkpoints when `keep_checkpoint` is on.\n", *lines]
+
+
 def write_pretrain_report(
     stages: Sequence[tuple[str, str, str]], *, md_path: str, csv_path: str, png_path: str, chash: str, version: str,
 ) -> None:
     """`stages`: (stage, metrics JSONL, export's xuanyuan_train.json) in training order."""
-    rows, curves, data_lines, restart_lines = [], {}, [], []
+    rows, curves, data_lines, restart_lines, summaries = [], {}, [], [], []
     for stage, metrics_path, summary_path in stages:
         records, summary = read_metrics(metrics_path), read_json(summary_path)
         curves[stage] = records
+        summaries.append((stage, summary))
         for restart in summary.get("settings", {}).get("pretrain", {}).get(stage, {}).get("restarts") or ():
             restart_lines.append(_restart_line(stage, Restart(**restart)))
         if summary.get("curriculum"):
@@ -92,6 +118,7 @@ def write_pretrain_report(
         *(["\n## Restarts\n",
            "Where a stage went on from a checkpoint another way (`restarts` in its schedule, docs/pretrain.md): its "
            "curve has a gap over the skipped steps.\n", *restart_lines] if restart_lines else []),
+        *spike_section(summaries),
         f"\n![loss curves]({Path(png_path).name})\n",
     ]))
     write_csv(csv_path, ["config_hash", "code_version", *header], [[chash, version, *row] for row in rows])

@@ -118,6 +118,21 @@ class PerplexitySettings:
     """relative rise of English per-character perplexity from base to stage 2 still counted as holding."""
 
 
+@dataclass(frozen=True)
+class SpikeSettings:
+    """When a step's loss or gradient norm counts as a spike (xuanyuan.train.spikes; docs/pretrain.md)."""
+
+    enabled: bool = True
+    window: int = 100
+    """steps before a step that it is compared with (no step is checked before the window is full)."""
+    threshold: float = 6.0
+    """robust standard deviations (1.4826 x MAD) above the window's median."""
+    min_rise: float = 0.1
+    """and at least this much above the median, relative (a window without noise flags no small rise)."""
+    keep_checkpoint: bool = True
+    """keep the newest checkpoint from before each spike past keep_checkpoints (to rewind to)."""
+
+
 TRAINING_STAGES = ("base_standin", "stage1", "stage2", "sft1", "sft2")
 
 
@@ -173,6 +188,7 @@ class TrainSettings:
     """mean | zeros: initial value of the padding rows of a resized vocabulary."""
     perplexity: PerplexitySettings = field(default_factory=PerplexitySettings)
     activation_checkpointing: ActivationCheckpointing = field(default_factory=ActivationCheckpointing)
+    spikes: SpikeSettings = field(default_factory=SpikeSettings)
     deepspeed: Mapping[str, Any] = field(default_factory=dict)
     """extra DeepSpeed config keys merged over the generated config (xuanyuan.train.deepspeed_config)."""
 
@@ -217,7 +233,8 @@ def train_settings(section: Mapping[str, Any] | None) -> TrainSettings:
                 stage["restarts"] = restarts(name, stage["restarts"], stage.get("steps", getattr(defaults, name).steps))
             values[name] = dataclasses.replace(getattr(defaults, name), **stage)
     return _build(TrainSettings, values, {"perplexity": PerplexitySettings,
-                                          "activation_checkpointing": ActivationCheckpointing})
+                                          "activation_checkpointing": ActivationCheckpointing,
+                                          "spikes": SpikeSettings})
 
 
 def restarts(stage: str, entries: Any, steps: int) -> tuple[Restart, ...]:

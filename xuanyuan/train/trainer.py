@@ -21,7 +21,7 @@ from xuanyuan.train import checkpoint
 from xuanyuan.train.activations import enable_activation_checkpointing
 from xuanyuan.train.data import PADDING, collate, micro_steps, open_training_data, rank_batches
 from xuanyuan.train.deepspeed_config import deepspeed_config
-from xuanyuan.train.divergence import DivergenceGuard
+from xuanyuan.train.divergence import DivergenceGuard, stage_section
 from xuanyuan.train.distributed import (
     Dist, all_ranks, init_distributed, mean_over_ranks, seed_everything, sums_over_ranks,
 )
@@ -39,6 +39,7 @@ from xuanyuan.train.resize import load_expansion, resize_to_expanded
 from xuanyuan.train.rope import install_fp32_rope
 from xuanyuan.train.schedule import lr_schedule
 from xuanyuan.train.settings import model_settings, settings_dict, train_settings
+from xuanyuan.train.spikes import SpikeWatch, spike_message
 from xuanyuan.train.stop_signal import StopRequested, StopSignal
 from xuanyuan.train.zero3 import (
     cast_partitions, construction_config, full_numel, partition_record, planned_trainable_params,
@@ -214,10 +215,10 @@ class Trainer:
         self.engine = build_engine(model, self.settings, self.stage, d, ds_config=ds_config,
                                    fused_rope=FUSED_ROPE in self.liger_kernels, load_universal=load_universal)
 
-        self.start_step, self.samples = 0, 0
+        self.start_step, self.samples, spike_state = 0, 0, None
         resumed = checkpoint.resume(self.engine, self.resume_from, d.rank, d.world_size)
         if resumed is not None:
-            self.start_step, self.samples = resumed
+            self.start_step, self.samples, spike_state = resumed
             log.info("resumed from %s at step %d%s", self.job.checkpoint_dir, self.start_step,
                      f" (written by {self.resume_from.world_size} ranks)" if load_universal else "")
 
@@ -234,6 +235,7 @@ class Trainer:
                                   total_steps=self.stage.steps, start_step=self.start_step, enabled=d.is_main,
                                   desc=self.job.stage)
         self.guard = DivergenceGuard(self.job.stage, str(self.job.checkpoint_dir), str(self.job.metrics_path))
+        self.spikes = SpikeWatch(self.settings.spikes, spike_state)
 
     def batches_from(self, start_sample: int):
         """This rank's micro-batches from global sample `start_sample` on."""
@@ -390,14 +392,20 @@ class Trainer:
 
     def check_finite(self, step: int) -> None:
         """Stop (TrainingDiverged) before a checkpoint or another step if the loss or the gradient norm
-        of a step since the last check is not finite."""
-        self.guard.check(step, checkpoint.latest_tag(self.job.checkpoint_dir))
+        of a step since the last check is not finite; else warn of the spikes among those steps."""
+        latest = checkpoint.latest_tag(self.job.checkpoint_dir)  # all of its steps come before the checked ones
+        for checked, loss, grad_norm in self.guard.check(step, latest):
+            for spike in self.spikes.observe(checked, {"loss": loss, "grad_norm": grad_norm}, latest):
+                if self.dist.is_main:
+                    log.warning(spike_message(self.job.stage, stage_section(self.job.stage), spike,
+                                              self.settings.spikes.window, self.settings.spikes.keep_checkpoint))
 
     def save_checkpoint(self, step: int) -> None:
         checkpoint.save(self.engine, self.job.checkpoint_dir, step=step, samples=self.samples,
                         settings={"model": settings_dict(self.model_settings), "pretrain": settings_dict(self.settings),
                                   "stage": self.job.stage},
-                        keep=self.settings.keep_checkpoints, is_main=self.dist.is_main,
+                        keep=self.settings.keep_checkpoints, also_keep=self.spikes.kept_checkpoints(),
+                        spikes=self.spikes.state(), is_main=self.dist.is_main,
                         world_size=self.dist.world_size, global_batch=self.samples_per_step)
 
     # ---- end ---------------------------------------------------------------------------------
@@ -416,6 +424,7 @@ class Trainer:
             "params": self.params, "trainable": self.trainable, "flops_per_token": self.flops_per_token,
             "peak_tflops": self.peak, "peak_source": self.peak_source, "liger_kernels": list(self.liger_kernels),
             "checkpointed_layers": self.checkpointed_layers,
+            "spikes": {"found": self.spikes.state()["spikes"], "checked": self.spikes.checked},
             **({"curriculum": self.curriculum} if self.curriculum is not None else {}),
             **({"zero3_partitions": self.partitions} if self.partitions is not None else {}),
             "settings": {"model": settings_dict(self.model_settings), "pretrain": settings_dict(self.settings)},
