@@ -14,7 +14,7 @@ from xuanyuan.train import checkpoint
 from xuanyuan.train.launch import run_in_process
 from xuanyuan.train.report import write_pretrain_report
 from xuanyuan.train.settings import SpikeSettings, train_settings
-from xuanyuan.train.spikes import Spike, SpikeWatch, describe, restart_hint, robust_z
+from xuanyuan.train.spikes import Spike, SpikeDidNotSettle, SpikeWatch, describe, restart_hint, robust_z, unsettled
 
 WINDOW = 10
 SETTINGS = SpikeSettings(window=WINDOW, threshold=6.0, min_rise=0.1)
@@ -183,3 +183,20 @@ def test_the_report_lists_the_spikes_with_how_long_they_lasted(blown_up, tmp_pat
     assert "## Spikes" in text and f"- base_standin: {STEPS - 5} of {STEPS} steps checked (window 5" in text
     line = next(line for line in text.splitlines() if "  - loss" in line)
     assert "at step 12" in line and f"to the end of the stage (step {STEPS})" in line and "from_step: 8" in line
+
+
+def test_a_loss_spike_that_lasts_stop_after_steps_stops_the_run_with_the_restart_entry(tiny, tmp_path):
+    job = _job(tiny, tmp_path, keep=1)
+    job.train["spikes"]["stop_after"] = 3
+    # Checked every 2 steps: the spike from step 12 has lasted 1 step at the check of step 12 and 3 at step 14.
+    with pytest.raises(SpikeDidNotSettle) as stopped:
+        run_in_process(job)
+    message = str(stopped.value)
+    assert "stayed above the line for 3 steps" in message and "at step 12" in message
+    assert f"`latest` names {checkpoint.tag_for(12)}" in message and "{from_step: 8, skip_steps: 4 or more" in message
+    assert set(checkpoint.checkpoint_steps(job.checkpoint_dir)) == {checkpoint.tag_for(8), checkpoint.tag_for(12)}
+    assert not Path(job.out_dir).exists()  # nothing exported
+    # Gradient-norm spikes only warn, and a spike shorter than stop_after does not stop.
+    assert unsettled([Spike(12, "grad_norm", 9.0, 1.0, 9.0, None, 20, 9.0)], 20, 3) is None
+    assert unsettled([Spike(12, "loss", 9.0, 1.0, 9.0, None, 13, 9.0)], 13, 3) is None
+    assert unsettled([Spike(12, "loss", 9.0, 1.0, 9.0, None, 13, 9.0)], 14, 2) is None  # it ended at step 13

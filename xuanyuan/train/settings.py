@@ -131,6 +131,8 @@ class SpikeSettings:
     """and at least this much above the median, relative (a window without noise flags no small rise)."""
     keep_checkpoint: bool = True
     """keep the newest checkpoint from before each spike past keep_checkpoints (to rewind to)."""
+    stop_after: int | None = None
+    """stop the run once a loss spike has lasted this many steps (SpikeDidNotSettle); None = only warn."""
 
 
 TRAINING_STAGES = ("base_standin", "stage1", "stage2", "sft1", "sft2")

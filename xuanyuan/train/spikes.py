@@ -22,7 +22,10 @@ count: a loss falls faster than its window in warmup, and a falling gradient nor
 
 A spike's values stay out of the window, so the steps after it are measured against the run before
 it: the consecutive steps that stay above the line are one spike (one warning, one kept checkpoint),
-which ends at the first step back under it, or lasts to the end of the stage.
+which ends at the first step back under it, or lasts to the end of the stage. With `stop_after`, a
+loss spike that lasts that many steps stops the run (SpikeDidNotSettle): a loss that stays up is a
+divergence in slow motion, and every further step costs cluster time. Gradient-norm spikes only warn:
+the norm can rise for long stretches while the loss is fine (late in a decaying schedule, for one).
 
 The watch's history and the spikes so far travel in each checkpoint, so a resumed run warns of the
 same steps as one that was never stopped, and a rewound one forgets the spikes it rewinds past.
@@ -37,6 +40,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from xuanyuan.errors import UserError
 from xuanyuan.train.checkpoint import TAG
 
 MAD_TO_STD = 1.4826
@@ -138,6 +142,18 @@ class SpikeWatch:
         return {spike.checkpoint for spike in self.spikes if spike.checkpoint is not None}
 
 
+class SpikeDidNotSettle(UserError):
+    """A loss spike lasted `pretrain.spikes.stop_after` steps; the run stopped at the check that saw it."""
+
+
+def unsettled(spikes: list[Spike], step: int, stop_after: int | None) -> Spike | None:
+    """The loss spike still going at `step` (the last step checked) that has lasted `stop_after` steps, if any."""
+    if stop_after is None:
+        return None
+    return next((spike for spike in spikes if spike.quantity == "loss" and spike.last_step == step
+                 and step - spike.step + 1 >= stop_after), None)
+
+
 def restart_hint(spike: Spike, section: str) -> str:
     """The restarts entry that goes on from the checkpoint before `spike`, past its step."""
     named = TAG.match(spike.checkpoint or "")
@@ -169,3 +185,12 @@ def spike_message(stage: str, section: str, spike: Spike, window: int, kept: boo
     keeping = (f" {spike.checkpoint} is kept past keep_checkpoints." if kept and spike.checkpoint is not None else "")
     return (f"{stage}: spike: {describe(spike, window)}.{keeping} Training goes on; if the loss does not come back "
             f"down, {restart_hint(spike, section)}")
+
+
+def stop_message(stage: str, section: str, spike: Spike, window: int, latest: str | None) -> str:
+    """Why a run stopped on a loss spike that stayed up, and how to go on."""
+    steps = spike.last_step - spike.step + 1
+    return (f"training {stage} stopped: the loss has stayed above the line for {steps} steps "
+            f"(pretrain.spikes.stop_after): {describe(spike, window)}, peak {spike.peak:.4g} by step "
+            f"{spike.last_step}. `latest` names {latest}. Rerunning as it is would go on inside the spike; "
+            f"{restart_hint(spike, section)}; or raise pretrain.spikes.stop_after (null only warns).")

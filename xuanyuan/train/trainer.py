@@ -39,7 +39,7 @@ from xuanyuan.train.resize import load_expansion, resize_to_expanded
 from xuanyuan.train.rope import install_fp32_rope
 from xuanyuan.train.schedule import lr_schedule
 from xuanyuan.train.settings import model_settings, settings_dict, train_settings
-from xuanyuan.train.spikes import SpikeWatch, spike_message
+from xuanyuan.train.spikes import SpikeDidNotSettle, SpikeWatch, spike_message, stop_message, unsettled
 from xuanyuan.train.stop_signal import StopRequested, StopSignal
 from xuanyuan.train.zero3 import (
     cast_partitions, construction_config, full_numel, partition_record, planned_trainable_params,
@@ -392,13 +392,19 @@ class Trainer:
 
     def check_finite(self, step: int) -> None:
         """Stop (TrainingDiverged) before a checkpoint or another step if the loss or the gradient norm
-        of a step since the last check is not finite; else warn of the spikes among those steps."""
+        of a step since the last check is not finite; else warn of the spikes among those steps, and stop
+        (SpikeDidNotSettle) when a loss spike has lasted `spikes.stop_after` steps. Every rank decides
+        alike: the watch sees the same values on all of them."""
         latest = checkpoint.latest_tag(self.job.checkpoint_dir)  # all of its steps come before the checked ones
+        section, settings = stage_section(self.job.stage), self.settings.spikes
         for checked, loss, grad_norm in self.guard.check(step, latest):
             for spike in self.spikes.observe(checked, {"loss": loss, "grad_norm": grad_norm}, latest):
                 if self.dist.is_main:
-                    log.warning(spike_message(self.job.stage, stage_section(self.job.stage), spike,
-                                              self.settings.spikes.window, self.settings.spikes.keep_checkpoint))
+                    log.warning(spike_message(self.job.stage, section, spike, settings.window,
+                                              settings.keep_checkpoint))
+        lasting = unsettled(self.spikes.spikes, step, settings.stop_after)
+        if lasting is not None:
+            raise SpikeDidNotSettle(stop_message(self.job.stage, section, lasting, settings.window, latest))
 
     def save_checkpoint(self, step: int) -> None:
         checkpoint.save(self.engine, self.job.checkpoint_dir, step=step, samples=self.samples,
