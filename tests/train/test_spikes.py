@@ -12,7 +12,7 @@ import pytest
 from tests.train.conftest import make_job
 from xuanyuan.train import checkpoint
 from xuanyuan.train.launch import run_in_process
-from xuanyuan.train.report import write_pretrain_report
+from xuanyuan.train.report import spike_spans, write_pretrain_report
 from xuanyuan.train.settings import SpikeSettings, train_settings
 from xuanyuan.train.spikes import Spike, SpikeDidNotSettle, SpikeWatch, describe, restart_hint, robust_z, unsettled
 
@@ -183,6 +183,9 @@ def test_the_report_lists_the_spikes_with_how_long_they_lasted(blown_up, tmp_pat
     assert "## Spikes" in text and f"- base_standin: {STEPS - 5} of {STEPS} steps checked (window 5" in text
     line = next(line for line in text.splitlines() if "  - loss" in line)
     assert "at step 12" in line and f"to the end of the stage (step {STEPS})" in line and "from_step: 8" in line
+    # The loss curve shades the spike's steps.
+    summary = json.loads((Path(job.out_dir) / checkpoint.RECORD).read_text())
+    assert (12, STEPS, "loss") in spike_spans([("base_standin", summary)])["base_standin"]
 
 
 def test_a_loss_spike_that_lasts_stop_after_steps_stops_the_run_with_the_restart_entry(tiny, tmp_path):

@@ -15,7 +15,7 @@ from typing import Any, Mapping, Sequence
 from xuanyuan.shards import read_json
 from xuanyuan.tables import markdown_table, write_csv, write_text
 from xuanyuan.train.metrics import read_metrics
-from xuanyuan.train.report import _fmt, plot_losses, spike_section
+from xuanyuan.train.report import _fmt, plot_losses, spike_section, spike_spans
 
 
 def _pct(value: float | None) -> str:
@@ -80,7 +80,7 @@ def write_sft_report(stages: Sequence[tuple[str, str, str]], answers: Sequence[t
         for row in stats["mix"]["rows"]:
             csv_rows.append([chash, version, stage, row["cell"], row["pool"], row["target_share"], row["taken"],
                              row["realised_share"], row["repeats"]])
-    plot_losses(curves, png_path)
+    plot_losses(curves, png_path, spike_spans(summaries))
     lines += ["## Training\n",
               markdown_table(["stage", "steps", "processes", "seq_length", "first loss", "last loss", "eval loss",
                               "resumed from step"], train_rows),

@@ -28,7 +28,13 @@ def _trainable(names: Sequence[str]) -> str:
     return ", ".join(names) if len(names) <= 3 else f"{len(names)} tensors (all)"
 
 
-def plot_losses(curves: Mapping[str, list[dict[str, Any]]], png_path: str | Path) -> None:
+SPIKE_COLOURS = {"loss": "tab:red", "grad_norm": "tab:orange"}
+
+
+def plot_losses(curves: Mapping[str, list[dict[str, Any]]], png_path: str | Path,
+                spans: Mapping[str, list[tuple[int, int, str]]] | None = None) -> None:
+    """One panel per stage; `spans`: (first, last step, quantity) of each stage's spikes, shaded (red: loss,
+    orange: gradient norm; a one-step spike can vanish in the logged means, which average `log_every` steps)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -37,6 +43,8 @@ def plot_losses(curves: Mapping[str, list[dict[str, Any]]], png_path: str | Path
     figure, axes = plt.subplots(1, len(curves), figsize=(4.5 * len(curves), 3.4), squeeze=False)
     for axis, (stage, records) in zip(axes[0], curves.items()):
         axis.plot([r["step"] for r in records], [r["loss"] for r in records], marker=".", linewidth=1)
+        for first, last, quantity in (spans or {}).get(stage, ()):
+            axis.axvspan(first - 0.5, last + 0.5, color=SPIKE_COLOURS[quantity], alpha=0.25, linewidth=0)
         axis.set_title(stage)
         axis.set_xlabel("step")
         axis.set_ylabel("training loss")
@@ -51,6 +59,13 @@ def _restart_line(stage: str, restart: Restart) -> str:
     parts = [f"steps {step + 1}-{step + skipped} skipped" if skipped else None,
              f"lr x{restart.lr_scale:g} from here on" if restart.lr_scale != 1.0 else None]
     return f"- {stage}, after step {step}: " + ("; ".join(filter(None, parts)) or "no change")
+
+
+def spike_spans(summaries: Sequence[tuple[str, Mapping[str, Any]]]) -> dict[str, list[tuple[int, int, str]]]:
+    """Each stage's spikes as (first step, last step, quantity), for the loss curves."""
+    return {stage: [(spike["step"], spike["last_step"], spike["quantity"])
+                    for spike in (summary.get("spikes") or {}).get("found", ())]
+            for stage, summary in summaries}
 
 
 def spike_section(summaries: Sequence[tuple[str, Mapping[str, Any]]]) -> list[str]:
@@ -73,7 +88,7 @@ def spike_section(summaries: Sequence[tuple[str, Mapping[str, Any]]]) -> list[st
             "Steps whose loss (mean over ranks) or gradient norm (before clipping) rose above the median of the "
             "`window` steps before them by more than `threshold` robust standard deviations (1.4826 x MAD) and "
             "by `min_rise` (`pretrain.spikes`, docs/pretrain.md). The checkpoint named is kept past "
-            "keep_checkpoints when `keep_checkpoint` is on.\n", *lines]
+            "keep_checkpoints when `keep_checkpoint` is on; the loss curves shade each spike's steps (red: loss, orange: gradient norm).\n", *lines]
 
 
 def write_pretrain_report(
@@ -100,7 +115,7 @@ def write_pretrain_report(
             _fmt(_mean([r["tflops"] for r in steady])), _fmt(_mean([r["mfu"] for r in steady])),
             summary["resumed_from"],
         ])
-    plot_losses(curves, png_path)
+    plot_losses(curves, png_path, spike_spans(summaries))
     header = ["stage", "steps", "processes", "parameters", "trainable", "first loss", "last loss", "eval loss",
               "tokens/s per device", "TFLOP/s per device", "MFU", "resumed from step"]
     write_text(md_path, "\n".join([
