@@ -9,9 +9,8 @@ from typing import Any, Mapping, Sequence
 from xuanyuan.shards import read_json
 from xuanyuan.tables import markdown_table, write_csv, write_text
 from xuanyuan.train.metrics import read_metrics
-from xuanyuan.train.divergence import stage_section
 from xuanyuan.train.settings import Restart
-from xuanyuan.train.spikes import Spike, describe, restart_hint
+from xuanyuan.train.spikes import summary_lines
 
 
 def _mean(values: Sequence[float]) -> float | None:
@@ -76,12 +75,11 @@ def spike_section(summaries: Sequence[tuple[str, Mapping[str, Any]]]) -> list[st
         watched, settings = summary.get("spikes"), summary.get("settings", {}).get("pretrain", {}).get("spikes")
         if not watched or not settings or not settings["enabled"]:
             continue
-        found = [Spike(**spike) for spike in watched["found"]]
+        found = summary_lines(stage, summary)
         lines.append(f"- {stage}: {watched['checked']} of {summary['steps']} steps checked (window "
                      f"{settings['window']}, threshold {settings['threshold']:g}, min rise {settings['min_rise']:g}): "
                      + (f"{len(found)} spike(s)" if found else "none"))
-        lines += [f"  - {describe(spike, settings['window'], summary['steps'])}; {restart_hint(spike, stage_section(stage))}"
-                  for spike in found]
+        lines += [f"  - {line}" for line in found]
     if not lines:
         return []
     return ["\n## Spikes\n",

@@ -42,6 +42,7 @@ from typing import Any, Iterable
 
 from xuanyuan.errors import UserError
 from xuanyuan.train.checkpoint import TAG
+from xuanyuan.train.divergence import stage_section
 
 MAD_TO_STD = 1.4826
 """1 / the 75th percentile of the standard normal: MAD x this estimates the standard deviation of normal noise."""
@@ -183,8 +184,16 @@ def describe(spike: Spike, window: int, last_step: int | None = None) -> str:
 def spike_message(stage: str, section: str, spike: Spike, window: int, kept: bool) -> str:
     """The warning for a new spike."""
     keeping = (f" {spike.checkpoint} is kept past keep_checkpoints." if kept and spike.checkpoint is not None else "")
-    return (f"{stage}: spike: {describe(spike, window)}.{keeping} Training goes on; if the loss does not come back "
-            f"down, {restart_hint(spike, section)}")
+    watch = "the loss does not come back down" if spike.quantity == "loss" else "the loss rises after it"
+    return (f"{stage}: spike: {describe(spike, window)}.{keeping} Training goes on; if {watch}, "
+            f"{restart_hint(spike, section)}")
+
+
+def summary_lines(stage: str, summary: dict[str, Any]) -> list[str]:
+    """A finished stage's spikes from its summary (xuanyuan_train.json): what, how long, and the restart entry."""
+    settings = summary.get("settings", {}).get("pretrain", {}).get("spikes") or {}
+    return [f"{describe(spike, settings['window'], summary['steps'])}; {restart_hint(spike, stage_section(stage))}"
+            for spike in (Spike(**found) for found in (summary.get("spikes") or {}).get("found", ()))]
 
 
 def stop_message(stage: str, section: str, spike: Spike, window: int, latest: str | None) -> str:

@@ -21,6 +21,7 @@ from xuanyuan.train.base_model import base_tokenizer_dir, standin_job
 from xuanyuan.train.job import TrainJob, fingerprint_settings, sft_job, stage_job
 from xuanyuan.train.launch import launch as _launch
 from xuanyuan.train.settings import Restart
+from xuanyuan.train.spikes import summary_lines
 
 log = logging.getLogger(__name__)
 FINGERPRINT = "fingerprint.json"
@@ -57,6 +58,8 @@ def launch(job: TrainJob, metrics_output: str, **kwargs: Any) -> dict[str, Any]:
     """
     keep_valid_checkpoints(job)
     summary = _launch(job, **kwargs)
+    for line in summary_lines(job.stage, summary):  # the workers warned as they found them, in their own log
+        log.warning("%s: spike: %s", job.stage, line)
     Path(metrics_output).parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(job.metrics_path, metrics_output)
     return summary
