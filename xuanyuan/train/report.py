@@ -42,8 +42,12 @@ def plot_losses(curves: Mapping[str, list[dict[str, Any]]], png_path: str | Path
     figure, axes = plt.subplots(1, len(curves), figsize=(4.5 * len(curves), 3.4), squeeze=False)
     for axis, (stage, records) in zip(axes[0], curves.items()):
         axis.plot([r["step"] for r in records], [r["loss"] for r in records], marker=".", linewidth=1)
+        # At least 1% of the axis wide: a one-step spike in a long stage is still seen.
+        least = max((r["step"] for r in records), default=0) / 200
         for first, last, quantity in (spans or {}).get(stage, ()):
-            axis.axvspan(first - 0.5, last + 0.5, color=SPIKE_COLOURS[quantity], alpha=0.25, linewidth=0)
+            half = max((last - first + 1) / 2, least)
+            axis.axvspan((first + last) / 2 - half, (first + last) / 2 + half, color=SPIKE_COLOURS[quantity],
+                         alpha=0.3, linewidth=0)
         axis.set_title(stage)
         axis.set_xlabel("step")
         axis.set_ylabel("training loss")
