@@ -159,6 +159,13 @@ def test_a_blown_up_step_is_one_loss_spike_with_one_warning_and_its_checkpoint_k
     assert len(loss_warnings) == 1 and len(warnings) == len(found), warnings
     assert ("add to pretrain.base_standin.restarts {from_step: 8, skip_steps: 4 or more" in loss_warnings[0]
             and f"{checkpoint.tag_for(8)} is kept past keep_checkpoints" in loss_warnings[0])
+    # TensorBoard marks each spike's first step beside the logged curves.
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(job.tensorboard_dir)
+    events.Reload()
+    assert [(e.step, round(e.value, 3)) for e in events.Scalars("spikes/loss")] == [(12, round(loss[0].value, 3))]
+    assert "train/loss" in events.Tags()["scalars"]
     # keep_checkpoints is 1: the last checkpoint, and the one before each spike.
     kept = {spike.checkpoint for spike in found}
     assert set(checkpoint.checkpoint_steps(job.checkpoint_dir)) == {checkpoint.tag_for(STEPS)} | kept

@@ -52,6 +52,12 @@ class MetricsLog:
         if self.bar is not None:
             self.bar.set_postfix(loss=f"{record['loss']:.4f}", tok_s=f"{record['tokens_per_s']:.0f}", refresh=False)
 
+    def mark(self, tag: str, step: int, value: float) -> None:
+        """A point on TensorBoard outside the per-log records (a spike: its first step and value)."""
+        if self.writer is not None:
+            self.writer.add_scalar(tag, value, step)
+            self.writer.flush()
+
     def advance(self, steps: int = 1) -> None:
         if self.bar is not None:
             self.bar.update(steps)

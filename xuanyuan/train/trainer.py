@@ -399,6 +399,7 @@ class Trainer:
         section, settings = stage_section(self.job.stage), self.settings.spikes
         for checked, loss, grad_norm in self.guard.check(step, latest):
             for spike in self.spikes.observe(checked, {"loss": loss, "grad_norm": grad_norm}, latest):
+                self.metrics.mark(f"spikes/{spike.quantity}", spike.step, spike.value)
                 if self.dist.is_main:
                     log.warning(spike_message(self.job.stage, section, spike, settings.window,
                                               settings.keep_checkpoint))
