@@ -71,7 +71,8 @@ def test_small_rises_falling_losses_and_non_finite_values_are_no_spike():
     assert len(flat) == 1 and math.isinf(flat[0].z) and "with no spread in the window" in describe(flat[0], WINDOW)
     assert not watch([10.0 / (1 + 0.3 * i) for i in range(40)]).spikes  # warmup: the loss falls faster than its window
     spikes = watch(noisy(15) + [math.nan, math.inf] + noisy(10))
-    assert not spikes.spikes and len(spikes.history["loss"]) == WINDOW and all(map(math.isfinite, spikes.history["loss"]))
+    assert not spikes.spikes and len(spikes.history["loss"]) == WINDOW
+    assert all(map(math.isfinite, spikes.history["loss"]))
     assert not watch(noisy(20) + [2.01 + 0.2], SpikeSettings(window=WINDOW, threshold=30.0)).spikes
     off = watch(noisy(20) + [5.0], SpikeSettings(window=WINDOW, enabled=False))
     assert not off.spikes and off.checked == 0
@@ -91,7 +92,8 @@ def test_the_watch_state_carries_through_json_to_the_same_spikes():
 
 
 def test_the_checkpoint_before_each_spike_is_kept_unless_switched_off():
-    spikes = [Spike(12, "loss", 3.0, 2.0, 9.0, "step00000008", 14, 3.5), Spike(30, "grad_norm", 9.0, 1.0, 20.0, None, 30, 9.0)]
+    spikes = [Spike(12, "loss", 3.0, 2.0, 9.0, "step00000008", 14, 3.5),
+              Spike(30, "grad_norm", 9.0, 1.0, 20.0, None, 30, 9.0)]
     watch_on = SpikeWatch(SETTINGS, {"spikes": [s.__dict__ for s in spikes]})
     assert watch_on.kept_checkpoints() == {"step00000008"}
     off = SpikeWatch(SpikeSettings(keep_checkpoint=False), {"spikes": [s.__dict__ for s in spikes]})

@@ -78,9 +78,9 @@ def _point_latest_at(checkpoint_dir: Path, tag: str) -> None:
 
 
 def _prune(checkpoint_dir: Path, keep: int, also_keep: set[str] = frozenset()) -> None:
-    """Drop all but the newest `keep` checkpoints and those in `also_keep`, each with its universal form; once the newest was
-    written at the present number of ranks, no universal form is needed (they hold an fp32 copy of
-    the weights and optimizer state each)."""
+    """Drop all but the newest `keep` checkpoints and those in `also_keep`, each with its universal form;
+    once the newest was written at the present number of ranks, no universal form is needed (they hold
+    an fp32 copy of the weights and optimizer state each)."""
     tags = sorted(checkpoint_steps(checkpoint_dir))
     for old in tags[:-keep] if keep > 0 else []:
         if old not in also_keep:

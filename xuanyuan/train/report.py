@@ -90,7 +90,8 @@ def spike_section(summaries: Sequence[tuple[str, Mapping[str, Any]]]) -> list[st
             "Steps whose loss (mean over ranks) or gradient norm (before clipping) rose above the median of the "
             "`window` steps before them by more than `threshold` robust standard deviations (1.4826 x MAD) and "
             "by `min_rise` (`pretrain.spikes`, docs/pretrain.md). The checkpoint named is kept past "
-            "keep_checkpoints when `keep_checkpoint` is on; the loss curves shade each spike's steps (red: loss, orange: gradient norm).\n", *lines]
+            "keep_checkpoints when `keep_checkpoint` is on; the loss curves shade each spike's steps (red: loss, "
+            "orange: gradient norm).\n", *lines]
 
 
 def write_pretrain_report(
