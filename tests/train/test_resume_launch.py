@@ -72,6 +72,14 @@ def test_two_processes_through_torchrun(tiny, standin, tmp_path, zero_stage, pre
     assert (tmp_path / "model" / "model.safetensors").is_file()
     records = read_metrics(job.metrics_path)
     assert [r["samples"] for r in records] == [2 * 2 * s for s in range(1, 7)]
+    # The spike watch saw each step's loss as the metrics file logs it (every step here): the mean over the
+    # two ranks, gathered in the divergence check. Its window travels in the checkpoint's client state.
+    import torch
+
+    states = sorted((tmp_path / "ckpt" / "step00000006").glob("*model_states.pt"))  # ZeRO-3: one per rank
+    client = torch.load(states[0], weights_only=False)
+    assert client["spikes"]["history"]["loss"] == pytest.approx([r["loss"] for r in records], rel=1e-12, abs=0)
+    assert client["spikes"]["history"]["grad_norm"] == pytest.approx([r["grad_norm"] for r in records], rel=1e-12)
 
 
 def test_latest_names_a_checkpoint_only_once_its_record_is_written(tmp_path):
