@@ -14,7 +14,9 @@ from xuanyuan.train import checkpoint
 from xuanyuan.train.launch import run_in_process
 from xuanyuan.train.report import spike_spans, write_pretrain_report
 from xuanyuan.train.settings import SpikeSettings, train_settings
-from xuanyuan.train.spikes import Spike, SpikeDidNotSettle, SpikeWatch, describe, restart_hint, robust_z, unsettled
+from xuanyuan.train.spikes import (
+    Spike, SpikeDidNotSettle, SpikeWatch, describe, restart_hint, robust_z, unsettled, unwatched,
+)
 
 WINDOW = 10
 SETTINGS = SpikeSettings(window=WINDOW, threshold=6.0, min_rise=0.1)
@@ -105,6 +107,13 @@ def test_the_restart_hint_goes_on_from_the_checkpoint_before_the_spike_past_its_
     assert "add to pretrain.stage2.restarts {from_step: 8, skip_steps: 4 or more" in hint
     assert "training the stage again from step 0" in restart_hint(Spike(3, "loss", 3.0, 2.0, 9.0, None, 3, 3.0),
                                                                   "sft.stage1.train")
+
+
+def test_a_stage_no_longer_than_the_window_is_named_as_unwatched():
+    assert unwatched(SpikeSettings(window=100), 101, "stage1") is None
+    reason = unwatched(SpikeSettings(window=100), 100, "stage1")
+    assert "stage1 has 100 steps and pretrain.spikes.window is 100" in reason
+    assert unwatched(SpikeSettings(window=100, enabled=False), 30, "sft1") is None
 
 
 def test_spike_settings_come_from_the_config():

@@ -143,6 +143,14 @@ class SpikeWatch:
         return {spike.checkpoint for spike in self.spikes if spike.checkpoint is not None}
 
 
+def unwatched(settings, steps: int, stage: str) -> str | None:
+    """Why the watch will check no step of a stage of `steps` steps (its window is as long), if it will not."""
+    if not settings.enabled or steps > settings.window:
+        return None
+    return (f"{stage} has {steps} steps and pretrain.spikes.window is {settings.window}: no step of it is checked "
+            f"for spikes (the first `window` steps are not); set the window below {steps} to watch it")
+
+
 class SpikeDidNotSettle(UserError):
     """A loss spike lasted `pretrain.spikes.stop_after` steps; the run stopped at the check that saw it."""
 

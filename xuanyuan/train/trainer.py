@@ -39,7 +39,9 @@ from xuanyuan.train.resize import load_expansion, resize_to_expanded
 from xuanyuan.train.rope import install_fp32_rope
 from xuanyuan.train.schedule import lr_schedule
 from xuanyuan.train.settings import model_settings, settings_dict, train_settings
-from xuanyuan.train.spikes import SpikeDidNotSettle, SpikeWatch, spike_message, stop_message, unsettled
+from xuanyuan.train.spikes import (
+    SpikeDidNotSettle, SpikeWatch, spike_message, stop_message, unsettled, unwatched,
+)
 from xuanyuan.train.stop_signal import StopRequested, StopSignal
 from xuanyuan.train.zero3 import (
     cast_partitions, construction_config, full_numel, partition_record, planned_trainable_params,
@@ -236,6 +238,8 @@ class Trainer:
                                   desc=self.job.stage)
         self.guard = DivergenceGuard(self.job.stage, str(self.job.checkpoint_dir), str(self.job.metrics_path))
         self.spikes = SpikeWatch(self.settings.spikes, spike_state)
+        if d.is_main and (reason := unwatched(self.settings.spikes, self.stage.steps, self.job.stage)):
+            log.warning(reason)
 
     def batches_from(self, start_sample: int):
         """This rank's micro-batches from global sample `start_sample` on."""
