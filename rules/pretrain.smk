@@ -2,7 +2,9 @@
 # pretrains on the English of the corpus), stage 1 (embeddings and LM head, resized to the expanded
 # vocabulary), stage 2 (all parameters); each a Hugging Face directory (perplexity: rules/perplexity.smk).
 # Checkpoints live in work/checkpoints/, outside the outputs: a killed job resumes from them.
-
+# The training rules read the held-out documents of the quality shards for pretrain.validation: the
+# training data's own source, so they change only when the data does; which and how many documents
+# are run settings, not params (xuanyuan.train.validation).
 
 if BASE_IS_STANDIN:
 
@@ -37,6 +39,7 @@ if BASE_IS_STANDIN:
             idx=f"{WORK}/tokenized/base_en.idx",
             standin=f"{WORK}/tokenizer/standin",
             base_hf=f"{WORK}/tokenizer/base_hf",
+            heldout=stage_outputs("quality", ".jsonl.zst"),
         output:
             model=model_files(BASE_MODEL_DIR),
             metrics=f"{METRICS}/base_standin.jsonl",
@@ -65,6 +68,7 @@ rule pretrain_stage:
         bins=lambda wildcards: [f"{WORK}/tokenized/{phase}.bin" for phase in STAGE_PHASES[wildcards.stage]],
         idxs=lambda wildcards: [f"{WORK}/tokenized/{phase}.idx" for phase in STAGE_PHASES[wildcards.stage]],
         tokenizer=TOKENIZER_FILES,
+        heldout=stage_outputs("quality", ".jsonl.zst"),
     output:
         model=model_files(f"{MODELS}/{{stage}}"),
         metrics=f"{METRICS}/{{stage}}.jsonl",

@@ -310,6 +310,11 @@ def _cross_key_problems(config: dict[str, Any]) -> list[tuple[list[list[Any]], s
         problems.append(([["pretrain", "deepspeed"]], message))
     for message in precision_problems(pretrain.get("precision"), pretrain.get("zero_stage")):
         problems.append(([["pretrain", "zero_stage"], ["pretrain", "precision"]], message))
+    every, log_every = pretrain["validation"]["every"], pretrain["log_every"]
+    if every % log_every:
+        problems.append(([["pretrain", "validation", "every"], ["pretrain", "log_every"]],
+                         f"pretrain.validation.every ({every}) must be a multiple of pretrain.log_every ({log_every}): "
+                         "the held-out perplexity is written into the metrics record of a logged step"))
     return problems
 
 

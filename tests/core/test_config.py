@@ -362,6 +362,13 @@ def test_deepspeed_overrides_of_derived_keys_are_refused_before_any_job(tmp_path
     assert not _problems_of(tmp_path, {"pretrain": {"deepspeed": {"zero_optimization": {"reduce_bucket_size": 1}}}})[1]
 
 
+def test_validation_off_the_log_steps_is_refused_before_any_job(tmp_path):
+    path, problems = _problems_of(tmp_path, {"pretrain": {"validation": {"every": 15}, "log_every": 10}})
+    assert len(problems) == 1 and "pretrain.validation.every (15) must be a multiple of pretrain.log_every (10)" \
+        in problems[0], problems
+    assert not _problems_of(tmp_path, {"pretrain": {"validation": {"every": 20}, "log_every": 10}})[1]
+
+
 def test_a_bad_restart_is_reported_at_its_key_before_any_job():
     config = _load(DEFAULT)
     config.setdefault("pretrain", {}).setdefault("stage2", {})["restarts"] = [{"from_step": 5}, {"from_step": 3}]

@@ -115,3 +115,18 @@ def stage1_fp32(tiny, standin, tmp_path_factory):
     out = tmp_path_factory.mktemp("stage1_fp32")
     job = make_job(tiny, out, stage="stage1", init_model=str(standin[0]), resize=True, precision="fp32")
     return Path(job.out_dir), run_in_process(job), job
+
+
+def with_validation(job: TrainJob, root: Path, every: int) -> TrainJob:
+    """`job` scoring 4 held-out texts per set (zh, en, finance) every `every` steps, in windows of 24 tokens."""
+    from xuanyuan.shards import write_records
+
+    records = ([{"id": f"en{i}", "text": t, "lang": "en", "domain": "general"} for i, t in enumerate(english(8, 7))]
+               + [{"id": f"zh{i}", "text": t, "lang": "zh", "domain": "general"} for i, t in enumerate(chinese(8, 8))]
+               + [{"id": f"fi{i}", "text": t, "lang": "zh", "domain": "finance"} for i, t in enumerate(chinese(8, 9))])
+    write_records(root / "quality.jsonl.zst", records)
+    # heldout_fraction 1: every record is held out here (the id-hash split is the tokenizer stage's, tested there).
+    job.validation = {"shards": [str(root / "quality.jsonl.zst")], "heldout_fraction": 1.0, "bos": True}
+    job.train["validation"] = {"every": every, "max_docs": 4}
+    job.train["perplexity"] = {**job.train["perplexity"], "window": 24, "batch_size": 3}
+    return job

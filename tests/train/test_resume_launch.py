@@ -8,10 +8,12 @@ import time
 
 import pytest
 
-from tests.train.conftest import make_job
+from tests.train.conftest import make_job, with_validation
 from xuanyuan.train.checkpoint import latest_tag
 from xuanyuan.train.launch import environment_without_rendezvous, launch
 from xuanyuan.train.metrics import read_metrics
+from xuanyuan.train.perplexity import model_perplexity
+from xuanyuan.train.validation import heldout_texts
 
 STEPS, EVERY = 20, 5
 
@@ -67,6 +69,7 @@ def test_sigkill_then_rerun_resumes_with_identical_losses(tiny, standin, tmp_pat
 def test_two_processes_through_torchrun(tiny, standin, tmp_path, zero_stage, precision):
     job = make_job(tiny, tmp_path, stage="stage2", init_model=str(standin[0]), resize=True, zero_stage=zero_stage,
                    processes=2, precision=precision)
+    job = with_validation(job, tmp_path, every=3)
     summary = launch(job, threads=2, log_path=tmp_path / "train.log")
     assert summary["world_size"] == 2 and summary["steps"] == 6
     assert (tmp_path / "model" / "model.safetensors").is_file()
@@ -80,6 +83,12 @@ def test_two_processes_through_torchrun(tiny, standin, tmp_path, zero_stage, pre
     client = torch.load(states[0], weights_only=False)
     assert client["spikes"]["history"]["loss"] == pytest.approx([r["loss"] for r in records], rel=1e-12, abs=0)
     assert client["spikes"]["history"]["grad_norm"] == pytest.approx([r["grad_norm"] for r in records], rel=1e-12)
+    # Held-out perplexity, its windows shared out over the two ranks (under ZeRO-3 each runs every forward):
+    # what the export scores on one process.
+    export = model_perplexity(job.out_dir, heldout_texts(job.validation, 4), window=24, batch_size=3)
+    assert [r["step"] for r in records if "val_ppl_char_en" in r] == [3, 6]
+    for name in export:
+        assert records[-1][f"val_ppl_char_{name}"] == pytest.approx(export[name]["ppl_char"], rel=1e-5)
 
 
 def test_latest_names_a_checkpoint_only_once_its_record_is_written(tmp_path):

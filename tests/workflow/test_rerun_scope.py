@@ -86,7 +86,8 @@ def plan(run: Path, config: dict, tmp_path: Path, snakefile_repo: Path = REPO) -
 def test_report_logging_and_measurement_settings_rerun_no_training_quantization_or_clustering(touched_run, tmp_path):
     config = default_config()
     config["pretrain"] = {"perplexity": {"english_tolerance": 0.2}, "log_every": 5, "checkpoint_every": 7,
-                          "keep_checkpoints": 3, "peak_tflops": 100.0}
+                          "keep_checkpoints": 3, "peak_tflops": 100.0, "spikes": {"window": 7, "stop_after": 9},
+                          "validation": {"every": 10, "max_docs": 3}}
     config["quantize"] = {"speed": {"repeats": 3}}
     config["dedup"]["max_cluster_size"] = 7
     jobs = plan(touched_run, config, tmp_path)

@@ -23,6 +23,10 @@ def main(argv: list[str] | None = None) -> int:
 
     job = TrainJob.from_json(args.job)
     if args.command == "worker":
+        import faulthandler
+
+        # A rank that aborts in native code (SIGABRT, SIGSEGV) prints where its Python threads were.
+        faulthandler.enable(all_threads=True)
         from xuanyuan.errors import UserError
         from xuanyuan.train import worker_errors
         from xuanyuan.train.distributed import leave_distributed

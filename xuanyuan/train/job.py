@@ -21,12 +21,12 @@ the stage's own schedule). `processes` is the data-parallel world size on CPU, s
 RESIZE_KEYS = ("pad_rows",)
 """`pretrain` keys read only by the stage that resizes the vocabulary (stage 1)."""
 RUN_ONLY_KEYS = ("log_every", "checkpoint_every", "keep_checkpoints", "resume_across_world_sizes", "peak_tflops",
-                 "perplexity", "activation_checkpointing", "spikes")
+                 "perplexity", "activation_checkpointing", "spikes", "validation")
 """`pretrain` keys that change no weight and no loss: how often metrics are logged and checkpoints kept
 (resume is exact), whether a checkpoint may resume at another number of ranks (the global batch is
 kept), the MFU denominator, the perplexity tables (rules/perplexity.smk), and activation
-checkpointing (the recomputed forward is the same computation: equal losses, tested), and when a step counts
-as a loss spike (a warning, and which checkpoints are kept). A job reads them
+checkpointing (the recomputed forward is the same computation: equal losses, tested), when a step counts
+as a loss spike (a warning, and which checkpoints are kept), and the held-out evaluation during a stage. A job reads them
 from the config when it runs; editing them reruns nothing, so a finished job's metrics file and the settings
 recorded in its xuanyuan_train.json keep the values it ran with."""
 SFT_STAGE_KEYS = {"sft1": "stage1", "sft2": "stage2"}
@@ -99,6 +99,9 @@ class TrainJob:
     """SFT: a directory of packed rows (xuanyuan/sft/rows.py) trained on instead of `data`."""
     eval_samples: int = 2
     """samples of the first data phase evaluated at the end (recorded in the export's xuanyuan_train.json)."""
+    validation: dict[str, Any] | None = None
+    """where the held-out documents scored every pretrain.validation.every steps are
+    (xuanyuan.train.validation.validation_source); None = none."""
 
     def to_json(self, path: str | Path) -> Path:
         Path(path).write_text(json.dumps(dataclasses.asdict(self), indent=2) + "\n", encoding="utf-8")

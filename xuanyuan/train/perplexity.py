@@ -54,24 +54,29 @@ def document_tokens(tokenizer, texts: Sequence[str], *, bos: bool = True) -> lis
 
 
 @torch.no_grad()
-def perplexity_of(model, tokenizer, texts: Sequence[str], *, window: int, batch_size: int = 8,
-                  bos: bool = True) -> dict[str, Any]:
-    """NLL, token and character perplexity of `model` on `texts`, documents laid out per `bos` (tokenize.bos)."""
-    docs = document_tokens(tokenizer, texts, bos=bos)
-    bos_id = document_bos_id(tokenizer, bos)
-    windows = _windows(docs, window)
-    device = next(model.parameters()).device
+def score_windows(model, windows: Sequence[tuple[np.ndarray, np.ndarray] | None], *, bos_id: int | None,
+                  batch_size: int, device: torch.device | None = None) -> tuple[float, int]:
+    """(total NLL, predicted tokens) of `model` over `windows` (from `_windows`), `batch_size` at a time.
+
+    A None window is a stand-in that is run but not scored (its labels are all ignored): ranks that
+    share the windows of a set run the same number of forward passes, as ZeRO-3 needs.
+    """
+    device = device or next(model.parameters()).device
+    real = next((w for w in windows if w is not None), None)
     nll, count = 0.0, 0
     for i in range(0, len(windows), batch_size):
-        group = windows[i:i + batch_size]
-        width = max(len(tokens) for tokens, _ in group) - 1
+        group = [(w if w is not None else real, w is not None) for w in windows[i:i + batch_size]]
+        if real is None:
+            group = [((np.zeros(2, np.int64), np.arange(2, dtype=np.int64)), False) for _ in group]
+        width = max(len(tokens) for (tokens, _), _ in group) - 1
         inputs = torch.zeros(len(group), width, dtype=torch.long)
         labels = torch.full((len(group), width), -100, dtype=torch.long)
         positions = torch.zeros(len(group), width, dtype=torch.long)
-        for row, (tokens, pos) in enumerate(group):
+        for row, ((tokens, pos), scored) in enumerate(group):
             n = len(tokens) - 1
             inputs[row, :n] = torch.from_numpy(tokens[:-1])
-            labels[row, :n] = torch.from_numpy(tokens[1:])
+            if scored:
+                labels[row, :n] = torch.from_numpy(tokens[1:])
             positions[row, :n] = torch.from_numpy(pos[:-1])
         if bos_id is not None:
             # A BOS is only ever a document's first token (text encodes special strings as text): not scored.
@@ -84,10 +89,31 @@ def perplexity_of(model, tokenizer, texts: Sequence[str], *, window: int, batch_
         total, n = token_losses(logits, labels.to(device))
         nll += float(total)
         count += int(n)
-    chars = sum(len(t) for t in texts)
+    return nll, count
+
+
+def rank_share(windows: Sequence[Any], rank: int, world_size: int) -> list[Any]:
+    """Rank `rank`'s windows of `world_size` ranks (every world_size-th), padded with None to the same count on
+    every rank (score_windows runs a None but does not score it)."""
+    per_rank = -(-len(windows) // world_size)
+    share = list(windows[rank::world_size])
+    return share + [None] * (per_rank - len(share))
+
+
+@torch.no_grad()
+def perplexity_of(model, tokenizer, texts: Sequence[str], *, window: int, batch_size: int = 8,
+                  bos: bool = True) -> dict[str, Any]:
+    """NLL, token and character perplexity of `model` on `texts`, documents laid out per `bos` (tokenize.bos)."""
+    windows = _windows(document_tokens(tokenizer, texts, bos=bos), window)
+    nll, count = score_windows(model, windows, bos_id=document_bos_id(tokenizer, bos), batch_size=batch_size)
+    return {"docs": len(texts), **perplexities(nll, count, sum(len(t) for t in texts))}
+
+
+def perplexities(nll: float, tokens: int, chars: int) -> dict[str, Any]:
+    """Token and character perplexity of a total NLL over `tokens` predicted tokens and `chars` characters."""
     return {
-        "docs": len(texts), "tokens": count, "chars": chars, "nll": nll,
-        "ppl_token": math.exp(nll / count) if count else float("nan"),
+        "tokens": tokens, "chars": chars, "nll": nll,
+        "ppl_token": math.exp(nll / tokens) if tokens else float("nan"),
         "ppl_char": math.exp(nll / chars) if chars else float("nan"),
     }
 
@@ -110,7 +136,8 @@ def model_perplexity(model_dir: str | Path, texts_by_set: Mapping[str, Sequence[
 
 def heldout_sets(records: Iterable[Mapping[str, Any]], *, heldout_fraction: float,
                  max_docs: int) -> dict[str, list[str]]:
-    """Held-out texts (the tokenizer stage's id-hash split) as sets zh (general), en (general), finance (any lang)."""
+    """Held-out texts (the tokenizer stage's id-hash split) as sets zh (general), en (general), finance (any lang),
+    the first `max_docs` of each; `records` is read only until every set is full."""
     from xuanyuan.tokenizer import is_heldout
 
     sets: dict[str, list[str]] = {"zh": [], "en": [], "finance": []}
@@ -120,4 +147,6 @@ def heldout_sets(records: Iterable[Mapping[str, Any]], *, heldout_fraction: floa
         name = "finance" if record.get("domain") == "finance" else record.get("lang")
         if name in sets and len(sets[name]) < max_docs:
             sets[name].append(record["text"])
+            if all(len(texts) == max_docs for texts in sets.values()):
+                break
     return sets

@@ -11,6 +11,7 @@ from xuanyuan.tables import markdown_table, write_csv, write_text
 from xuanyuan.train.metrics import read_metrics
 from xuanyuan.train.settings import Restart
 from xuanyuan.train.spikes import summary_lines
+from xuanyuan.train.validation import SETS as VALIDATION_SETS
 
 
 def _mean(values: Sequence[float]) -> float | None:
@@ -33,13 +34,18 @@ SPIKE_COLOURS = {"loss": "tab:red", "grad_norm": "tab:orange"}
 def plot_losses(curves: Mapping[str, list[dict[str, Any]]], png_path: str | Path,
                 spans: Mapping[str, list[tuple[int, int, str]]] | None = None) -> None:
     """One panel per stage; `spans`: (first, last step, quantity) of each stage's spikes, shaded (red: loss,
-    orange: gradient norm; a one-step spike can vanish in the logged means, which average `log_every` steps)."""
+    orange: gradient norm; a one-step spike can vanish in the logged means, which average `log_every` steps).
+    With held-out perplexity in the records (pretrain.validation), a second row of panels shows it per set."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(1, len(curves), figsize=(4.5 * len(curves), 3.4), squeeze=False)
+    validated = any(validation_steps(records) for records in curves.values())
+    rows = 2 if validated else 1
+    figure, axes = plt.subplots(rows, len(curves), figsize=(4.5 * len(curves), 3.4 * rows), squeeze=False)
+    for axis, records in zip(axes[1] if validated else [], curves.values()):
+        _plot_validation(axis, validation_steps(records))
     for axis, (stage, records) in zip(axes[0], curves.items()):
         axis.plot([r["step"] for r in records], [r["loss"] for r in records], marker=".", linewidth=1)
         # At least 1% of the axis wide: a one-step spike in a long stage is still seen.
@@ -55,6 +61,39 @@ def plot_losses(curves: Mapping[str, list[dict[str, Any]]], png_path: str | Path
     figure.tight_layout()
     figure.savefig(png_path, dpi=110)
     plt.close(figure)
+
+
+def _plot_validation(axis, records: Sequence[Mapping[str, Any]]) -> None:
+    """Held-out perplexity per character of each set over the steps (log scale: the sets differ by orders)."""
+    for name in VALIDATION_SETS:
+        points = [(r["step"], r[f"val_ppl_char_{name}"]) for r in records if f"val_ppl_char_{name}" in r]
+        if points:
+            axis.plot([step for step, _ in points], [value for _, value in points], marker=".", linewidth=1,
+                      label=name)
+    axis.set_xlabel("step")
+    axis.set_ylabel("held-out perplexity per character")
+    axis.set_yscale("log")
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize="small")
+
+
+def validation_steps(records: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The metrics records that carry held-out perplexity (xuanyuan.train.validation)."""
+    return [r for r in records if any(key.startswith("val_ppl_char_") for key in r)]
+
+
+def validation_section(curves: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[str]:
+    """The "Held-out perplexity during the stages" section; empty without pretrain.validation."""
+    rows = [[stage, r["step"], *(_fmt(r.get(f"val_ppl_char_{name}"), 3) for name in VALIDATION_SETS)]
+            for stage, records in curves.items() for r in validation_steps(records)]
+    if not rows:
+        return []
+    return ["\n## Held-out perplexity during the stages\n",
+            "Per-character perplexity on the first `pretrain.validation.max_docs` held-out documents of each set "
+            "(the same split and layout as results/perplexity.md, which scores more documents on each export), "
+            "every `pretrain.validation.every` steps and at each stage's end; the lower row of the figure. The "
+            "base stand-in reads byte pieces for Chinese, so its zh and finance numbers start high.\n",
+            markdown_table(["stage", "step", *(f"{name} ppl/char" for name in VALIDATION_SETS)], rows)]
 
 
 def _restart_line(stage: str, restart: Restart) -> str:
@@ -137,6 +176,7 @@ def write_pretrain_report(
            "Where a stage went on from a checkpoint another way (`restarts` in its schedule, docs/pretrain.md): its "
            "curve has a gap over the skipped steps.\n", *restart_lines] if restart_lines else []),
         *spike_section(summaries),
+        *validation_section(curves),
         f"\n![loss curves]({Path(png_path).name})\n",
     ]))
     write_csv(csv_path, ["config_hash", "code_version", *header], [[chash, version, *row] for row in rows])

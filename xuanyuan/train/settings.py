@@ -119,6 +119,16 @@ class PerplexitySettings:
 
 
 @dataclass(frozen=True)
+class ValidationSettings:
+    """Held-out perplexity during a pretraining stage (xuanyuan.train.validation; docs/pretrain.md)."""
+
+    every: int = 0
+    """steps between evaluations (and at a stage's last step); 0 = none. A multiple of log_every."""
+    max_docs: int = 16
+    """held-out documents per set (zh, en, finance); windows and batch size are pretrain.perplexity's."""
+
+
+@dataclass(frozen=True)
 class SpikeSettings:
     """When a step's loss or gradient norm counts as a spike (xuanyuan.train.spikes; docs/pretrain.md)."""
 
@@ -191,6 +201,7 @@ class TrainSettings:
     perplexity: PerplexitySettings = field(default_factory=PerplexitySettings)
     activation_checkpointing: ActivationCheckpointing = field(default_factory=ActivationCheckpointing)
     spikes: SpikeSettings = field(default_factory=SpikeSettings)
+    validation: ValidationSettings = field(default_factory=ValidationSettings)
     deepspeed: Mapping[str, Any] = field(default_factory=dict)
     """extra DeepSpeed config keys merged over the generated config (xuanyuan.train.deepspeed_config)."""
 
@@ -236,7 +247,7 @@ def train_settings(section: Mapping[str, Any] | None) -> TrainSettings:
             values[name] = dataclasses.replace(getattr(defaults, name), **stage)
     return _build(TrainSettings, values, {"perplexity": PerplexitySettings,
                                           "activation_checkpointing": ActivationCheckpointing,
-                                          "spikes": SpikeSettings})
+                                          "spikes": SpikeSettings, "validation": ValidationSettings})
 
 
 def restarts(stage: str, entries: Any, steps: int) -> tuple[Restart, ...]:

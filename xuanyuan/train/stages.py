@@ -29,7 +29,7 @@ FINGERPRINT = "fingerprint.json"
 
 # Job fields that change no weight: where it logs (tensorboard), and its settings, fingerprinted as
 # fingerprint_settings (the keys the rule's params carry).
-_NOT_FINGERPRINTED = ("tensorboard_dir", "model", "train")
+_NOT_FINGERPRINTED = ("tensorboard_dir", "model", "train", "validation")
 
 
 def _fingerprint(job: TrainJob) -> dict[str, Any]:
@@ -144,26 +144,29 @@ def tokenize_base_english(
 
 def train_base_standin(config: dict[str, Any], *, base_tokenizer_model: str, base_hf_dir: str, data_prefix: str,
                        out_dir: str, checkpoint_dir: str, metrics_path: str, tensorboard_dir: str,
-                       **launch_options: Any) -> dict[str, Any]:
-    """Pretrain the stand-in base; `base_hf_dir` holds the base tokenizer's HF files (copied into the export)."""
+                       validation: dict[str, Any] | None = None, **launch_options: Any) -> dict[str, Any]:
+    """Pretrain the stand-in base; `base_hf_dir` holds the base tokenizer's HF files (copied into the export).
+    `validation`: where the held-out documents scored during the stage are (validation.validation_source)."""
     job = standin_job(
         config, base_tokenizer_model=base_tokenizer_model, data=[("base_en", [data_prefix])], out_dir=out_dir,
         checkpoint_dir=checkpoint_dir, metrics_path=str(Path(checkpoint_dir) / "metrics.jsonl"),
         tokenizer_hf_dir=base_hf_dir, tensorboard_dir=tensorboard_dir,
     )
+    job.validation = validation
     return launch(job, metrics_path, **launch_options)
 
 
 def train_stage(config: dict[str, Any], stage: str, *, phases: Sequence[str], phase_prefixes: Sequence[str],
                 init_model: str, tokenizer_dir: str, out_dir: str, checkpoint_dir: str, metrics_path: str,
-                tensorboard_dir: str, **launch_options: Any) -> dict[str, Any]:
-    """Stage 1 or 2 on the given mixing phases, in curriculum order."""
+                tensorboard_dir: str, validation: dict[str, Any] | None = None, **launch_options: Any) -> dict[str, Any]:
+    """Stage 1 or 2 on the given mixing phases, in curriculum order (`validation`: as train_base_standin)."""
     job = stage_job(
         config, stage, data=[(phase, [prefix]) for phase, prefix in zip(phases, phase_prefixes)],
         init_model=init_model, out_dir=out_dir, checkpoint_dir=checkpoint_dir,
         metrics_path=str(Path(checkpoint_dir) / "metrics.jsonl"), tokenizer_dir=tokenizer_dir,
         tensorboard_dir=tensorboard_dir,
     )
+    job.validation = validation
     return launch(job, metrics_path, **launch_options)
 
 

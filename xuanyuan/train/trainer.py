@@ -43,6 +43,7 @@ from xuanyuan.train.spikes import (
     SpikeDidNotSettle, SpikeWatch, spike_message, stop_message, unsettled, unwatched,
 )
 from xuanyuan.train.stop_signal import StopRequested, StopSignal
+from xuanyuan.train.validation import Validation
 from xuanyuan.train.zero3 import (
     cast_partitions, construction_config, full_numel, partition_record, planned_trainable_params,
 )
@@ -238,8 +239,18 @@ class Trainer:
                                   desc=self.job.stage)
         self.guard = DivergenceGuard(self.job.stage, str(self.job.checkpoint_dir), str(self.job.metrics_path))
         self.spikes = SpikeWatch(self.settings.spikes, spike_state)
+        self.validation = self.open_validation()
         if d.is_main and (reason := unwatched(self.settings.spikes, self.stage.steps, self.job.stage)):
             log.warning(reason)
+
+    def open_validation(self) -> Validation | None:
+        """The held-out sets scored every `validation.every` steps, when the job has them and the setting is on."""
+        settings = self.settings.validation
+        if not settings.every or self.job.validation is None:
+            return None
+        return Validation(self.job.validation, self.job.tokenizer_dir, max_docs=settings.max_docs,
+                          window=self.settings.perplexity.window, batch_size=self.settings.perplexity.batch_size,
+                          rank=self.dist.rank, world_size=self.dist.world_size)
 
     def batches_from(self, start_sample: int):
         """This rank's micro-batches from global sample `start_sample` on."""
@@ -391,6 +402,8 @@ class Trainer:
             "tokens_per_s": mean_over_ranks(tokens_per_s), "tflops": mean_over_ranks(tflops),
             "mfu": mean_over_ranks(tflops) / self.peak, "samples": self.samples,
         }
+        if self.validation is not None and (step % self.settings.validation.every == 0 or step == self.stage.steps):
+            record |= self.validation.run(self.engine.module, self.dist.device)  # not in the window's time
         self.metrics.log(record)  # first, so that the metrics file shows a divergence
         self.check_finite(step)  # the last step is always logged: its check comes before the final checkpoint
 
