@@ -106,6 +106,15 @@ def all_ranks(obj):
     return gathered
 
 
+def from_main(compute):
+    """`compute()` run on rank 0 only, its result sent to every rank (shared-filesystem reads done once)."""
+    if not dist.is_initialized() or dist.get_world_size() == 1:
+        return compute()
+    box = [compute() if dist.get_rank() == 0 else None]
+    dist.broadcast_object_list(box, src=0)
+    return box[0]
+
+
 def sum_over_ranks(value: float) -> float:
     """The sum of `value` over all ranks (float64; exact for integers below 2**53)."""
     return sums_over_ranks([value])[0]

@@ -22,7 +22,7 @@ import torch
 
 from xuanyuan.shards import read_records
 from xuanyuan.tokdata.specials import document_bos_id
-from xuanyuan.train.distributed import sums_over_ranks
+from xuanyuan.train.distributed import from_main, sums_over_ranks
 from xuanyuan.train.perplexity import _windows, document_tokens, heldout_sets, perplexities, rank_share, score_windows
 
 SETS = ("zh", "en", "finance")
@@ -58,7 +58,8 @@ class Validation:
         self.bos_id = document_bos_id(tokenizer, source["bos"])
         self.batch_size = batch_size
         self.sets = {}
-        for name, texts in heldout_texts(source, max_docs).items():
+        # Read once, on rank 0: a job of many ranks would otherwise read the same shards once per rank.
+        for name, texts in from_main(lambda: heldout_texts(source, max_docs)).items():
             if texts:
                 windows = _windows(document_tokens(tokenizer, texts, bos=source["bos"]), window)
                 self.sets[name] = (rank_share(windows, rank, world_size), sum(len(t) for t in texts))
