@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         faulthandler.enable(all_threads=True)
         from xuanyuan.errors import UserError
         from xuanyuan.train import worker_errors
-        from xuanyuan.train.distributed import leave_distributed
+        from xuanyuan.train.distributed import end_worker
         from xuanyuan.train.stop_signal import StopRequested
         from xuanyuan.train.trainer import run_job
 
@@ -40,9 +40,8 @@ def main(argv: list[str] | None = None) -> int:
             raise
         except StopRequested as stop:  # a time limit, scancel or preemption: not a failure of the job's own
             logging.getLogger("xuanyuan.train").warning("%s", stop)
-            leave_distributed()
-            return stop.exit_code
-        leave_distributed()
+            end_worker(stop.exit_code)
+        end_worker(0)
     else:
         from xuanyuan.train.launch import launch
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import socket
+import sys
 from dataclasses import dataclass
+from typing import NoReturn
 
 import numpy as np
 import torch
@@ -51,12 +54,22 @@ def init_distributed() -> Dist:
     return Dist(rank, world, local, device)
 
 
-def leave_distributed() -> None:
-    """Leave the process group at the end of a worker (the export and a stop's checkpoint already end
-    on a barrier). A gloo rank that exits with the group alive can abort in its teardown ("terminate
-    called without an active exception"), which torchrun counts as a failed job."""
-    if dist.is_initialized():
-        dist.destroy_process_group()
+def end_worker(code: int) -> NoReturn:
+    """End a torchrun worker once its work is written: a barrier with the other ranks, then `os._exit`,
+    skipping interpreter teardown.
+
+    Why: a gloo rank at the end of a finished job sometimes aborted in native teardown ("terminate
+    called without an active exception", a C++ thread destroyed while still joinable). Its export was
+    already written, but torchrun counts the abort as a failed rank and Snakemake fails the job. It was
+    seen twice in two weeks of test runs, once after `destroy_process_group` had been added.
+    Everything a worker writes (export, checkpoints, metrics, summary) is closed before this point;
+    the logs are flushed here."""
+    if dist.is_initialized() and dist.get_world_size() > 1:
+        dist.barrier()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _skip_shared_memory_allreduce_build() -> None:

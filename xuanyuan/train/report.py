@@ -12,6 +12,7 @@ from xuanyuan.train.metrics import read_metrics
 from xuanyuan.train.settings import Restart
 from xuanyuan.train.spikes import summary_lines
 from xuanyuan.train.validation import SETS as VALIDATION_SETS
+from xuanyuan.train.validation import record_keys
 
 
 def _mean(values: Sequence[float]) -> float | None:
@@ -66,7 +67,8 @@ def plot_losses(curves: Mapping[str, list[dict[str, Any]]], png_path: str | Path
 def _plot_validation(axis, records: Sequence[Mapping[str, Any]]) -> None:
     """Held-out perplexity per character of each set over the steps (log scale: the sets differ by orders)."""
     for name in VALIDATION_SETS:
-        points = [(r["step"], r[f"val_ppl_char_{name}"]) for r in records if f"val_ppl_char_{name}" in r]
+        key = _char_key(name)
+        points = [(r["step"], r[key]) for r in records if key in r]
         if points:
             axis.plot([step for step, _ in points], [value for _, value in points], marker=".", linewidth=1,
                       label=name)
@@ -77,14 +79,19 @@ def _plot_validation(axis, records: Sequence[Mapping[str, Any]]) -> None:
     axis.legend(fontsize="small")
 
 
+def _char_key(name: str) -> str:
+    return record_keys(name)[0]
+
+
 def validation_steps(records: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """The metrics records that carry held-out perplexity (xuanyuan.train.validation)."""
-    return [r for r in records if any(key.startswith("val_ppl_char_") for key in r)]
+    keys = [_char_key(name) for name in VALIDATION_SETS]
+    return [r for r in records if any(key in r for key in keys)]
 
 
 def validation_section(curves: Mapping[str, Sequence[Mapping[str, Any]]]) -> list[str]:
     """The "Held-out perplexity during the stages" section; empty without pretrain.validation."""
-    rows = [[stage, r["step"], *(_fmt(r.get(f"val_ppl_char_{name}"), 3) for name in VALIDATION_SETS)]
+    rows = [[stage, r["step"], *(_fmt(r.get(_char_key(name)), 3) for name in VALIDATION_SETS)]
             for stage, records in curves.items() for r in validation_steps(records)]
     if not rows:
         return []
