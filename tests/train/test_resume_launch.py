@@ -7,6 +7,7 @@ import sys
 import time
 
 import pytest
+import torch
 
 from tests.train.conftest import make_job, with_validation
 from xuanyuan.train.checkpoint import latest_tag
@@ -77,8 +78,6 @@ def test_two_processes_through_torchrun(tiny, standin, tmp_path, zero_stage, pre
     assert [r["samples"] for r in records] == [2 * 2 * s for s in range(1, 7)]
     # The spike watch saw each step's loss as the metrics file logs it (every step here): the mean over the
     # two ranks, gathered in the divergence check. Its window travels in the checkpoint's client state.
-    import torch
-
     states = sorted((tmp_path / "ckpt" / "step00000006").glob("*model_states.pt"))  # ZeRO-3: one per rank
     client = torch.load(states[0], weights_only=False)
     assert client["spikes"]["history"]["loss"] == pytest.approx([r["loss"] for r in records], rel=1e-12, abs=0)
@@ -89,6 +88,28 @@ def test_two_processes_through_torchrun(tiny, standin, tmp_path, zero_stage, pre
     assert [r["step"] for r in records if "val_ppl_char_en" in r] == [3, 6]
     for name in export:
         assert records[-1][f"val_ppl_char_{name}"] == pytest.approx(export[name]["ppl_char"], rel=1e-5)
+    if zero_stage == 3:
+        _export_on_one_rank(tmp_path, job)
+
+
+def _export_on_one_rank(tmp_path, job):
+    """The command line export of the 2-rank ZeRO-3 checkpoint of the last step, on one rank: it stops without
+    --convert, and through DeepSpeed's universal form gives the stage's own export, bitwise."""
+    from safetensors.torch import load_file
+
+    command = [sys.executable, "-m", "xuanyuan.train", "export", str(tmp_path / "ckpt"), "--out", str(tmp_path / "one"),
+               "--processes", "1", "--threads", "1"]
+    refused = subprocess.run(command, capture_output=True, text=True, env=environment_without_rendezvous())
+    assert refused.returncode == 1 and "written by 2 ranks and this export runs 1" in refused.stderr, refused.stderr
+    done = subprocess.run(command + ["--convert"], capture_output=True, text=True, env=environment_without_rendezvous())
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "step 6 of stage2" in done.stdout
+    summary = json.loads((tmp_path / "one" / "xuanyuan_train.json").read_text())
+    assert summary["world_size"] == 1 and summary["exported_from"]["step"] == 6
+    ours, stages = load_file(tmp_path / "one" / "model.safetensors"), load_file(tmp_path / "model" / "model.safetensors")
+    assert ours.keys() == stages.keys()
+    assert all(torch.equal(ours[name], stages[name]) for name in stages)
+    assert not list((tmp_path / "ckpt").glob(".export-*"))
 
 
 def test_latest_names_a_checkpoint_only_once_its_record_is_written(tmp_path):

@@ -1,4 +1,5 @@
-"""`python -m xuanyuan.train worker JOB.json` (a torchrun worker) or `launch JOB.json [--threads N]`."""
+"""`python -m xuanyuan.train worker JOB.json` (a torchrun worker), `launch JOB.json [--threads N]`, or
+`export CHECKPOINT_DIR --out DIR [--step N]` (one checkpoint of a stage as a Hugging Face directory)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,20 @@ def main(argv: list[str] | None = None) -> int:
     launcher.add_argument("job")
     launcher.add_argument("--threads", type=int, default=None)
     launcher.add_argument("--gpus", type=int, default=None)
+    exporter = sub.add_parser("export", help="export one checkpoint of a stage (default: the latest) as a "
+                                             "Hugging Face directory; the stage may still be training")
+    exporter.add_argument("checkpoint_dir", help="the stage's checkpoint directory (holds step<N>/, latest, job.json)")
+    exporter.add_argument("--out", required=True, help="the Hugging Face directory to write")
+    exporter.add_argument("--step", type=int, default=None, help="the checkpoint's step (default: the latest)")
+    exporter.add_argument("--convert", action="store_true",
+                          help="a checkpoint of another number of ranks: load it through DeepSpeed's universal form")
+    exporter.add_argument("--processes", type=int, default=None, help="ranks on CPU (default: the stage's)")
+    exporter.add_argument("--threads", type=int, default=None, help="CPU threads, shared by the ranks")
+    exporter.add_argument("--gpus", type=int, default=None, help="GPUs of this node to use (default: all visible)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    if args.command == "export":
+        return export(args)
 
     from xuanyuan.train.job import TrainJob
 
@@ -46,6 +59,21 @@ def main(argv: list[str] | None = None) -> int:
         from xuanyuan.train.launch import launch
 
         launch(job, threads=args.threads, gpus=args.gpus)
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    from xuanyuan.errors import UserError
+    from xuanyuan.train.checkpoint_export import export_checkpoint
+
+    try:
+        summary = export_checkpoint(args.checkpoint_dir, args.out, step=args.step, convert=args.convert,
+                                    processes=args.processes, threads=args.threads, gpus=args.gpus)
+    except UserError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"{args.out}: step {summary['exported_from']['step']} of {summary['stage']} "
+          f"({summary['exported_from']['checkpoint']}), eval loss {summary['eval_loss']:.6g}")
     return 0
 
 

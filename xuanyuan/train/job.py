@@ -102,6 +102,9 @@ class TrainJob:
     validation: dict[str, Any] | None = None
     """where the held-out documents scored every pretrain.validation.every steps are
     (xuanyuan.train.validation.validation_source); None = none."""
+    export_of: str | None = None
+    """`<checkpoint dir>/<tag>` when the job exports that checkpoint instead of training
+    (xuanyuan.train.checkpoint_export; its checkpoint_dir is then a snapshot holding that checkpoint)."""
 
     def to_json(self, path: str | Path) -> Path:
         Path(path).write_text(json.dumps(dataclasses.asdict(self), indent=2) + "\n", encoding="utf-8")

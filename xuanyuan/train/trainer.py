@@ -181,6 +181,7 @@ class Trainer:
         return config
 
     def setup(self) -> None:
+        """The process group, the engine (resumed from the job's latest checkpoint, if any) and the data."""
         self.dist = d = init_distributed()
         seed_everything(self.settings.seed, self.settings.deterministic)
         # DeepSpeed bf16 casts the module; bf16_autocast keeps fp32 weights (and needs no frozen copy).
@@ -228,17 +229,21 @@ class Trainer:
         needed = self.stage.steps * self.samples_per_step
         self.sampler = open_training_data(self.job, self.stage.seq_length, self.settings.seed, needed)
         self.curriculum = self.sampler.plan() if isinstance(self.sampler, StageCurriculum) else None
-        if d.is_main:
-            self.log_data_plan(needed)
-        self.batches = self.batches_from(self.samples)
         self.flops_per_token = flops_per_token(self.params["non_embedding"], self.config.num_hidden_layers,
                                                self.config.hidden_size, self.stage.seq_length)
         self.peak, self.peak_source = peak_tflops(self.settings.precision, self.settings.peak_tflops)
+        self.spikes = SpikeWatch(self.settings.spikes, spike_state)
+
+    def setup_run(self) -> None:
+        """What training adds to `setup`: the data position, the metrics log, the divergence guard, the validation."""
+        d = self.dist
+        if d.is_main:
+            self.log_data_plan(self.stage.steps * self.samples_per_step)
+        self.batches = self.batches_from(self.samples)
         self.metrics = MetricsLog(self.job.metrics_path, tensorboard_dir=self.job.tensorboard_dir,
                                   total_steps=self.stage.steps, start_step=self.start_step, enabled=d.is_main,
                                   desc=self.job.stage)
         self.guard = DivergenceGuard(self.job.stage, str(self.job.checkpoint_dir), str(self.job.metrics_path))
-        self.spikes = SpikeWatch(self.settings.spikes, spike_state)
         self.validation = self.open_validation()
         if d.is_main and (reason := unwatched(self.settings.spikes, self.stage.steps, self.job.stage)):
             log.warning(reason)
@@ -284,6 +289,7 @@ class Trainer:
     def train(self) -> dict[str, Any]:
         """Train to `steps`, checkpointing and logging on the way; export; return a summary."""
         self.setup()
+        self.setup_run()
         # After the setup: a SIGTERM while the model loads still ends the process at once.
         self.stop_signal.install()
         try:
@@ -440,9 +446,21 @@ class Trainer:
         batch = collate([self.sampler[i] for i in range(min(self.job.eval_samples, len(self.sampler)))])
         return float(batch_loss(self.engine, batch, self.dist.device))
 
-    def finish(self) -> dict[str, Any]:
+    def export_checkpoint(self) -> dict[str, Any]:
+        """Load the job's checkpoint as a resume would and export it as the stage's end does; train nothing
+        (xuanyuan.train.checkpoint_export)."""
+        self.setup()
+        if self.resume_from is None:
+            raise RuntimeError(f"{self.job.checkpoint_dir}: no checkpoint to export")
+        exported = {"checkpoint": self.job.export_of, "step": self.start_step, "of_steps": self.stage.steps}
+        return self.finish(exported=exported)
+
+    def finish(self, exported: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Export the engine's model with the run's summary; `exported`: the checkpoint a mid-stage export is of."""
         summary = {
-            "stage": self.job.stage, "steps": self.stage.steps, "resumed_from": self.start_step,
+            "stage": self.job.stage, "steps": self.stage.steps if exported is None else exported["step"],
+            "resumed_from": self.start_step,
+            **({"exported_from": exported} if exported is not None else {}),
             "samples": self.samples, "eval_loss": self.eval_loss(), "world_size": self.dist.world_size,
             "grad_accum": self.stage.grad_accum,
             "params": self.params, "trainable": self.trainable, "flops_per_token": self.flops_per_token,
@@ -459,5 +477,8 @@ class Trainer:
 
 
 def run_job(job: TrainJob) -> dict[str, Any]:
-    """Train and export one job in this process (a torchrun worker, or a single in-process rank)."""
+    """Train and export one job in this process (a torchrun worker, or a single in-process rank); a job with
+    `export_of` exports its checkpoint instead."""
+    if job.export_of is not None:
+        return Trainer(job).export_checkpoint()
     return Trainer(job).train()
