@@ -97,6 +97,10 @@ def test_mistakes_stop_with_the_fix_before_anything_is_loaded(tiny, standin, tmp
     job, _ = _trained(tiny, standin, tmp_path / "run", "stage2")
     with pytest.raises(UserError, match=r"no checkpoint of step 4; the steps kept are 3, 6"):
         export_checkpoint(job.checkpoint_dir, tmp_path / "out", step=4, in_process=True)
+    (Path(job.checkpoint_dir) / "latest").write_text("step00000003")  # as while step 6 is being written
+    with pytest.raises(UserError, match="step00000006 is newer than the last complete checkpoint"):
+        export_checkpoint(job.checkpoint_dir, tmp_path / "out", step=6, in_process=True)
+    (Path(job.checkpoint_dir) / "latest").write_text("step00000006")
     with pytest.raises(UserError, match="the stage's own output"):
         export_checkpoint(job.checkpoint_dir, job.out_dir, in_process=True)
 
@@ -106,6 +110,25 @@ def test_mistakes_stop_with_the_fix_before_anything_is_loaded(tiny, standin, tmp
     with pytest.raises(UserError, match=r"written by 2 ranks and this export runs 1.*--convert"):
         export_checkpoint(job.checkpoint_dir, tmp_path / "out", in_process=True)
     assert not (tmp_path / "out").exists()
+    assert not list(Path(job.checkpoint_dir).glob(f"{SNAPSHOT_PREFIX}*"))
+
+
+def test_a_checkpoint_pruned_while_it_is_snapshotted_stops_with_the_reason(tiny, standin, tmp_path, monkeypatch):
+    import os
+    import shutil
+
+    from xuanyuan.train import checkpoint_export
+
+    job, _ = _trained(tiny, standin, tmp_path / "run", "stage2")
+    link = os.link
+
+    def pruned_first(source, target):  # the running stage's _prune removes step 3 mid-copy
+        shutil.rmtree(Path(job.checkpoint_dir) / "step00000003", ignore_errors=True)
+        link(source, target)
+
+    monkeypatch.setattr(checkpoint_export.os, "link", pruned_first)
+    with pytest.raises(UserError, match="step00000003 went while it was being snapshotted"):
+        export_checkpoint(job.checkpoint_dir, tmp_path / "out", step=3, in_process=True)
     assert not list(Path(job.checkpoint_dir).glob(f"{SNAPSHOT_PREFIX}*"))
 
 

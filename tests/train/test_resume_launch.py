@@ -9,6 +9,7 @@ import time
 import pytest
 import torch
 
+from tests.conftest import REPO
 from tests.train.conftest import make_job, with_validation
 from xuanyuan.train.checkpoint import latest_tag
 from xuanyuan.train.launch import environment_without_rendezvous, launch
@@ -110,6 +111,19 @@ def _export_on_one_rank(tmp_path, job):
     assert ours.keys() == stages.keys()
     assert all(torch.equal(ours[name], stages[name]) for name in stages)
     assert not list((tmp_path / "ckpt").glob(".export-*"))
+
+
+@pytest.mark.slow
+def test_latest_is_written_only_once_every_rank_has_saved_its_part(tmp_path):
+    """With two ranks, `latest` (what a killed job resumes from) appears only after the slower rank's files."""
+    env = environment_without_rendezvous()
+    env.update(OMP_NUM_THREADS="1", PYTHONPATH=str(REPO))
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node=2",
+           str(REPO / "tests" / "train" / "save_order_worker.py"), str(tmp_path)]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert latest_tag(tmp_path / "ckpt") == "step00000001"
+    assert (tmp_path / "ckpt" / "latest").stat().st_mtime >= float((tmp_path / "rank1_saved").read_text())
 
 
 def test_latest_names_a_checkpoint_only_once_its_record_is_written(tmp_path):

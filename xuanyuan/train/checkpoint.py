@@ -2,8 +2,8 @@
 
 Client state: the step, the global samples consumed, the data-parallel world size, the global
 batch, the RNG states of every rank and the resolved settings. Layout: `<checkpoint_dir>/step00000050/...`
-and DeepSpeed's `latest` file, which we write (atomically) once DeepSpeed's save and our record are
-both complete, so a job killed mid-save resumes from the previous checkpoint, and every checkpoint
+and DeepSpeed's `latest` file, which we write (atomically) once DeepSpeed's save (on every rank) and our
+record are both complete, so a job killed mid-save resumes from the previous checkpoint, and every checkpoint
 `latest` names has its record (its world size and global batch decide how it resumes). The directory
 lives outside the stage's output directory (Snakemake deletes declared outputs of a failed job; the
 checkpoints must survive that).
@@ -59,6 +59,10 @@ def save(engine, checkpoint_dir: str | Path, *, step: int, samples: int, setting
     record = {"step": step, "samples": samples, "world_size": world_size, "global_batch": global_batch}
     client = {**record, "rng": all_ranks(rng_state()), "settings": settings, "spikes": spikes}
     engine.save_checkpoint(str(checkpoint_dir), tag=tag, client_state=client, save_latest=False)
+    # DeepSpeed's save ends without a barrier: rank 0 would write the record and `latest` while other ranks
+    # still write their partitions, and a kill then would leave `latest` naming a torn checkpoint.
+    if dist.is_initialized():
+        dist.barrier()
     if is_main:
         (Path(checkpoint_dir) / tag / RECORD).write_text(json.dumps(
             {**record, "settings": settings}, indent=2, default=str) + "\n")

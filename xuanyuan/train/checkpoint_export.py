@@ -73,6 +73,11 @@ def choose_tag(checkpoint_dir: str | Path, step: int | None) -> str:
         kept = ", ".join(str(at) for at in sorted(steps.values())) or "none"
         raise UserError(f"{checkpoint_dir}: no checkpoint of step {step}; the steps kept are {kept} "
                         "(pretrain.keep_checkpoints keeps the newest; spikes.keep_checkpoint the one before a spike)")
+    latest = checkpoint.latest_tag(checkpoint_dir)
+    if latest is None or step > steps.get(latest, -1):
+        # `latest` moves to a checkpoint only once every rank has written it.
+        raise UserError(f"{checkpoint_dir}/{tag} is newer than the last complete checkpoint ({latest or 'none'}): "
+                        "it is still being written. Export it once `latest` names it, or export an older step")
     return tag
 
 
@@ -88,7 +93,11 @@ def snapshot(checkpoint_dir: str | Path, tag: str) -> Iterator[Path]:
     """A directory holding checkpoint `tag` of `checkpoint_dir` (hard links) and a `latest` naming it; removed after."""
     root = Path(tempfile.mkdtemp(prefix=f"{SNAPSHOT_PREFIX}{tag}-", dir=checkpoint_dir))
     try:
-        shutil.copytree(Path(checkpoint_dir) / tag, root / tag, copy_function=_link_or_copy)
+        try:
+            shutil.copytree(Path(checkpoint_dir) / tag, root / tag, copy_function=_link_or_copy)
+        except (FileNotFoundError, shutil.Error) as error:
+            raise UserError(f"{checkpoint_dir}/{tag} went while it was being snapshotted: the stage pruned it "
+                            f"(pretrain.keep_checkpoints). Export a newer checkpoint ({error})") from error
         (root / "latest").write_text(tag)
         yield root
     finally:
