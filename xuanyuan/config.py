@@ -12,6 +12,7 @@ variant, a benchmark or a keyword file exists, a stage fits the model's position
 from __future__ import annotations
 
 import copy
+import json
 import re
 from pathlib import Path
 from typing import Any, Iterable
@@ -387,6 +388,21 @@ def _mix_problems(config: dict[str, Any]) -> list[tuple[list[list[Any]], str]]:
     return []
 
 
+def _base_model_problems(path: str) -> list[tuple[list[list[Any]], str]]:
+    """A given base that is readable here (a login node may not mount it; the job checks again) must be a Llama."""
+    config_file = Path(path) / "config.json"
+    if not config_file.is_file():
+        return []
+    try:
+        model_type = json.loads(config_file.read_text(encoding="utf-8")).get("model_type")
+    except (OSError, ValueError) as error:
+        return [([["model", "path"]], f"model.path: {config_file} cannot be read as JSON ({error})")]
+    if model_type == "llama":
+        return []
+    return [([["model", "path"]], f"model.path: {config_file} says model_type {model_type!r}; the trainer continues "
+                                  "Llama models (LlamaForCausalLM): point it at a Llama-2 checkpoint directory")]
+
+
 def _model_problems(config: dict[str, Any]) -> list[tuple[list[list[Any]], str]]:
     """The stand-in's shape, and every stage's seq_length against the positions known before any job."""
     model = config["model"]
@@ -406,6 +422,8 @@ def _model_problems(config: dict[str, Any]) -> list[tuple[list[list[Any]], str]]
             problems.append((keys[1:][::-1], f"model.standin.num_heads ({heads}) is not divisible by "
                                              f"model.standin.num_kv_heads ({kv_heads}); grouped-query attention "
                                              "shares each key/value head among num_heads / num_kv_heads heads"))
+    else:
+        problems += _base_model_problems(model["path"])
     context = model["context"]["max_position_embeddings"]
     # Complete stage dicts once overlay_schema_defaults has run; a partial one is skipped, not a KeyError.
     stages = [(["pretrain", stage, "seq_length"], (config["pretrain"].get(stage) or {}).get("seq_length"), stage)

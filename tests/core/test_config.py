@@ -1,6 +1,7 @@
 """Config checks: every problem named with its key, its file and what is allowed."""
 
 import copy
+import json
 
 import yaml
 from snakemake.utils import validate
@@ -374,3 +375,16 @@ def test_a_bad_restart_is_reported_at_its_key_before_any_job():
     config.setdefault("pretrain", {}).setdefault("stage2", {})["restarts"] = [{"from_step": 5}, {"from_step": 3}]
     problems = "\n".join(check_semantics(_validated(config), [str(DEFAULT)]))
     assert "pretrain.stage2.restarts[1]" in problems and "list them in order" in problems, problems
+
+
+def test_a_base_model_of_another_architecture_is_refused_before_any_job(tmp_path):
+    """LlamaConfig would read a GPT-2 config.json as Llama-7B's sizes and train it from random weights."""
+    base = tmp_path / "gpt2"
+    base.mkdir()
+    (base / "config.json").write_text(json.dumps({"model_type": "gpt2"}))
+    _, problems = _problems_of(tmp_path, {"model": {"path": str(base)}})
+    assert any("model.path" in p and "model_type 'gpt2'" in p and "Llama-2 checkpoint" in p for p in problems), problems
+    (base / "config.json").write_text(json.dumps({"model_type": "llama"}))
+    assert not any("model_type" in p for p in _problems_of(tmp_path, {"model": {"path": str(base)}})[1])
+    # Not mounted here (a login node): left to the job, which checks again.
+    assert not any("model.path" in p for p in _problems_of(tmp_path, {"model": {"path": str(tmp_path / "absent")}})[1])

@@ -73,3 +73,29 @@ def test_an_index_naming_absent_shards_says_so(sharded_bf16, tmp_path):
     with pytest.raises(CheckpointKeyError, match=f"names shard files that are not there: {first}"):
         safetensors_files(broken)
     assert safetensors_files(tmp_path) == {}
+
+
+def test_the_whole_model_load_refuses_what_transformers_would_fill_at_random(sharded_bf16, tmp_path):
+    """Without ZeRO-3, `load_model` goes through from_pretrained, which initialises missing tensors at random and
+    only warns; and LlamaConfig reads any config.json, filling what it lacks with Llama-7B's sizes."""
+    from safetensors.torch import load_file, save_file
+
+    from xuanyuan.errors import UserError
+    from xuanyuan.train.model import load_model
+    from xuanyuan.train.settings import ModelSettings
+
+    assert load_model(sharded_bf16, ModelSettings()).config.num_hidden_layers == 2
+    torch.manual_seed(0)
+    short = tmp_path / "short"
+    LlamaForCausalLM(_config()).save_pretrained(short)
+    tensors = load_file(short / "model.safetensors")
+    del tensors["model.layers.1.mlp.up_proj.weight"]
+    save_file(tensors, short / "model.safetensors", metadata={"format": "pt"})
+    with pytest.raises(CheckpointKeyError, match=r"missing 1 tensors \(model.layers.1.mlp.up_proj.weight\)"):
+        load_model(short, ModelSettings())
+
+    other = tmp_path / "gpt2"
+    other.mkdir()
+    (other / "config.json").write_text(json.dumps({"model_type": "gpt2", "n_layer": 2, "n_embd": 32}))
+    with pytest.raises(UserError, match=r"model_type 'gpt2', not 'llama'"):
+        load_model(other, ModelSettings())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import logging
 import os
 from pathlib import Path
@@ -11,10 +12,13 @@ from typing import Any, Sequence
 import torch
 from transformers import LlamaConfig, LlamaForCausalLM
 
+from xuanyuan.errors import UserError
 from xuanyuan.train.settings import LIGER_KERNELS, ContextSettings, ModelSettings, StandinSizes
 from xuanyuan.train.varlen_attention import TORCH_VARLEN, register_torch_varlen, torch_has_varlen_kernel
 from xuanyuan.train.zero3 import full_numel, gathered_weight_init, hf_zero3, partitioned_construction
-from xuanyuan.train.zero3_load import build_uninitialised, has_safetensors, load_checkpoint_into_partitions
+from xuanyuan.train.zero3_load import (
+    build_uninitialised, check_tensor_names, has_safetensors, load_checkpoint_into_partitions,
+)
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +84,16 @@ def build_standin(settings: ModelSettings, vocab_size: int, seed: int, *,
 
 
 def _model_dir(path: str | Path) -> Path:
+    """`path`, once it is a Hugging Face directory of a Llama model (the recipe continues Llama-2)."""
     path = Path(path)
     if not (path / "config.json").is_file():
         raise FileNotFoundError(f"{path}: not a Hugging Face model directory (no config.json); check model.path")
+    model_type = json.loads((path / "config.json").read_text(encoding="utf-8")).get("model_type")
+    if model_type != "llama":
+        # LlamaConfig.from_pretrained accepts any config.json and fills what it lacks with Llama-7B's sizes:
+        # another architecture would be built at 7B and trained from random weights.
+        raise UserError(f"{path}/config.json: model_type {model_type!r}, not 'llama'; the trainer continues "
+                        "Llama models (LlamaForCausalLM). Point model.path at a Llama-2 checkpoint directory")
     return path
 
 
@@ -138,7 +149,10 @@ def load_model(path: str | Path, settings: ModelSettings, *,
     config = model_config(path, settings.context)
     attn = resolve_attn_implementation(settings.attn_implementation)
     if zero_config is None:
-        return LlamaForCausalLM.from_pretrained(path, config=config, dtype=torch.float32, attn_implementation=attn)
+        model, info = LlamaForCausalLM.from_pretrained(path, config=config, dtype=torch.float32,
+                                                       attn_implementation=attn, output_loading_info=True)
+        check_tensor_names(sorted(info["missing_keys"]), sorted(info["unexpected_keys"]), path)
+        return model
     if has_safetensors(path):
         import torch.distributed as dist
 
@@ -152,7 +166,10 @@ def load_model(path: str | Path, settings: ModelSettings, *,
     log.warning("%s has no safetensors: rank 0 reads the whole checkpoint before partitioning it "
                 "(save it with save_pretrained(safe_serialization=True) to stream it)", path)
     with hf_zero3(zero_config):
-        return LlamaForCausalLM.from_pretrained(path, config=config, dtype=torch.float32, attn_implementation=attn)
+        model, info = LlamaForCausalLM.from_pretrained(path, config=config, dtype=torch.float32,
+                                                       attn_implementation=attn, output_loading_info=True)
+    check_tensor_names(sorted(info["missing_keys"]), sorted(info["unexpected_keys"]), path)
+    return model
 
 
 FUSED_LOSS = "fused_linear_cross_entropy"

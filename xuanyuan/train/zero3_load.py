@@ -24,10 +24,12 @@ from typing import Any, Iterator
 import torch
 from torch import nn
 
+from xuanyuan.errors import UserError
+
 SAFETENSORS_INDEX = "model.safetensors.index.json"
 
 
-class CheckpointKeyError(ValueError):
+class CheckpointKeyError(UserError):
     """The checkpoint's tensors do not match the model its config describes."""
 
 
@@ -105,10 +107,15 @@ class _Reader:
 
 def _check_keys(model: nn.Module, files: dict[str, Path], where: Path) -> None:
     expected = {name for name, _ in model.named_parameters()}
-    # A tied LM head may be saved under its own name too; rotary inv_freq is computed from the config.
+    # A tied LM head may be saved under its own name too.
     known = {name for name, _ in model.named_parameters(remove_duplicate=False)}
-    missing = sorted(expected - set(files))
-    unexpected = sorted(key for key in set(files) - known if not key.endswith("rotary_emb.inv_freq"))
+    check_tensor_names(sorted(expected - set(files)), sorted(set(files) - known), where)
+
+
+def check_tensor_names(missing: list[str], unexpected: list[str], where: str | Path) -> None:
+    """Stop when a checkpoint lacks tensors of the model or has tensors it has no place for (rotary inv_freq,
+    computed from the config, aside): Transformers would initialise the missing ones at random and go on."""
+    unexpected = [key for key in unexpected if not key.endswith("rotary_emb.inv_freq")]
     if missing or unexpected:
         parts = []
         if missing:
