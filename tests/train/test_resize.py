@@ -58,3 +58,14 @@ def test_bad_pad_rows_and_missing_metadata(tiny, tmp_path):
         resize_to_expanded(_model(tiny.base_vocab), tiny.expanded, pad_rows="random")
     with pytest.raises(FileNotFoundError, match="rerun the tokenizer rule"):
         resize_to_expanded(_model(tiny.base_vocab), tmp_path)
+
+
+def test_a_model_whose_rows_are_not_the_base_tokenizers_pieces_is_refused(tiny):
+    """Row i must be base piece i: a model of another tokenizer would get new rows averaged from the wrong pieces
+    (fewer rows) or lose its rows past the base vocabulary (more)."""
+    from xuanyuan.errors import UserError
+
+    for rows in (tiny.base_vocab - 8, tiny.base_vocab + 8):
+        with pytest.raises(UserError, match=f"has {rows} embedding rows and the base tokenizer .* {tiny.base_vocab} "
+                                            "pieces: set tokenizer.base_model"):
+            resize_to_expanded(_model(rows), tiny.expanded)

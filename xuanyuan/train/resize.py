@@ -23,6 +23,7 @@ from typing import Any, Sequence
 
 import torch
 
+from xuanyuan.errors import UserError
 from xuanyuan.tokenizer import METADATA_FILE, processor
 from xuanyuan.train.zero3 import full_shape, gathered, is_partitioned, new_partitioned_parameter
 
@@ -106,11 +107,16 @@ def resize_to_expanded(model, tokenizer_dir: str | Path, *, pad_rows: str = "mea
         raise ValueError(f"pretrain.pad_rows = {pad_rows!r}: use mean or zeros")
     sp = processor(base_tokenizer or meta["base"]["path"])
     if sp.get_piece_size() != base_vocab:
-        raise ValueError(f"base tokenizer has {sp.get_piece_size()} pieces, metadata says base_vocab_size {base_vocab}")
+        raise UserError(f"{base_tokenizer or meta['base']['path']}: {sp.get_piece_size()} pieces, but {tokenizer_dir} was "
+                        f"expanded from a base of {base_vocab}; rerun the tokenizer rule with this base tokenizer")
     embed = model.get_input_embeddings()
     rows = full_shape(embed.weight)[0]
-    if rows < base_vocab:
-        raise ValueError(f"model has {rows} embedding rows, fewer than the base vocabulary {base_vocab}")
+    if rows != base_vocab:
+        # Row i must be the base tokenizer's piece i: with another tokenizer the new rows would be averaged
+        # from the wrong pieces, and rows past the base vocabulary would be dropped.
+        raise UserError(f"the model to resize has {rows} embedding rows and the base tokenizer "
+                        f"({base_tokenizer or meta['base']['path']}) {base_vocab} pieces: set tokenizer.base_model "
+                        "to the base checkpoint's own tokenizer.model (for Llama-2, 32,000 pieces)")
     chars = [char for char, _count in meta["added_chars"]]
     pieces = [base_pieces(sp, char) for char in chars]
 
