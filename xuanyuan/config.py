@@ -388,19 +388,30 @@ def _mix_problems(config: dict[str, Any]) -> list[tuple[list[list[Any]], str]]:
     return []
 
 
-def _base_model_problems(path: str) -> list[tuple[list[list[Any]], str]]:
-    """A given base that is readable here (a login node may not mount it; the job checks again) must be a Llama."""
+def _base_model_problems(path: str, base_tokenizer: str | None) -> list[tuple[list[list[Any]], str]]:
+    """A given base that is readable here (a login node may not mount it; the jobs check again) must be a Llama
+    with one embedding row per piece of `tokenizer.base_model` (the resize maps row i to piece i)."""
     config_file = Path(path) / "config.json"
     if not config_file.is_file():
         return []
     try:
-        model_type = json.loads(config_file.read_text(encoding="utf-8")).get("model_type")
+        base = json.loads(config_file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         return [([["model", "path"]], f"model.path: {config_file} cannot be read as JSON ({error})")]
-    if model_type == "llama":
+    if base.get("model_type") != "llama":
+        return [([["model", "path"]], f"model.path: {config_file} says model_type {base.get('model_type')!r}; the "
+                                      "trainer continues Llama models (LlamaForCausalLM): point it at a Llama-2 "
+                                      "checkpoint directory")]
+    if base_tokenizer is None or not Path(base_tokenizer).is_file() or "vocab_size" not in base:
         return []
-    return [([["model", "path"]], f"model.path: {config_file} says model_type {model_type!r}; the trainer continues "
-                                  "Llama models (LlamaForCausalLM): point it at a Llama-2 checkpoint directory")]
+    from xuanyuan.tokenizer import processor
+
+    pieces = processor(base_tokenizer).get_piece_size()
+    if pieces == base["vocab_size"]:
+        return []
+    return [([["tokenizer", "base_model"], ["model", "path"]],
+             f"tokenizer.base_model ({base_tokenizer}) has {pieces} pieces and model.path's config.json vocab_size "
+             f"{base['vocab_size']}: the base tokenizer must be the base checkpoint's own tokenizer.model")]
 
 
 def _model_problems(config: dict[str, Any]) -> list[tuple[list[list[Any]], str]]:
@@ -423,7 +434,7 @@ def _model_problems(config: dict[str, Any]) -> list[tuple[list[list[Any]], str]]
                                              f"model.standin.num_kv_heads ({kv_heads}); grouped-query attention "
                                              "shares each key/value head among num_heads / num_kv_heads heads"))
     else:
-        problems += _base_model_problems(model["path"])
+        problems += _base_model_problems(model["path"], config["tokenizer"]["base_model"])
     context = model["context"]["max_position_embeddings"]
     # Complete stage dicts once overlay_schema_defaults has run; a partial one is skipped, not a KeyError.
     stages = [(["pretrain", stage, "seq_length"], (config["pretrain"].get(stage) or {}).get("seq_length"), stage)

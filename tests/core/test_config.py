@@ -388,3 +388,24 @@ def test_a_base_model_of_another_architecture_is_refused_before_any_job(tmp_path
     assert not any("model_type" in p for p in _problems_of(tmp_path, {"model": {"path": str(base)}})[1])
     # Not mounted here (a login node): left to the job, which checks again.
     assert not any("model.path" in p for p in _problems_of(tmp_path, {"model": {"path": str(tmp_path / "absent")}})[1])
+
+
+def test_a_base_tokenizer_of_another_size_than_the_base_model_is_refused_before_any_job(tmp_path):
+    """The resize maps embedding row i to base piece i: checked at config time, before days of data stages."""
+    import random
+
+    from xuanyuan.tokenizer import train_standin
+
+    rng = random.Random(0)
+    words = "bank rate market price bond fund stock trade credit index growth policy".split()
+    spm = train_standin([" ".join(rng.choice(words) for _ in range(40)) for _ in range(200)], tmp_path / "spm",
+                        vocab_size=300, character_coverage=1.0, max_sentences=1000)
+    base = tmp_path / "llama"
+    base.mkdir()
+    (base / "config.json").write_text(json.dumps({"model_type": "llama", "vocab_size": 32000}))
+    override = {"model": {"path": str(base)}, "tokenizer": {"base_model": str(spm)}}
+    _, problems = _problems_of(tmp_path, override)
+    assert any("tokenizer.base_model" in p and "has 300 pieces and model.path's config.json vocab_size 32000" in p
+               for p in problems), problems
+    (base / "config.json").write_text(json.dumps({"model_type": "llama", "vocab_size": 300}))
+    assert not any("pieces" in p for p in _problems_of(tmp_path, override)[1])
