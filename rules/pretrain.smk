@@ -56,6 +56,7 @@ if BASE_IS_STANDIN:
         threads: rule_threads("pretrain")
         resources:
             **rule_resources("pretrain"),
+        retries: rule_retries("pretrain")
         conda:
             "../envs/train.yaml"
         script:
@@ -90,6 +91,7 @@ rule pretrain_stage:
     threads: rule_threads("pretrain")
     resources:
         **rule_resources("pretrain"),
+    retries: rule_retries("pretrain")
     conda:
         "../envs/train.yaml"
     script:

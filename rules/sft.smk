@@ -74,6 +74,7 @@ rule sft_train:
     threads: rule_threads("sft")
     resources:
         **rule_resources("sft"),
+    retries: rule_retries("sft")
     conda:
         "../envs/train.yaml"
     script:

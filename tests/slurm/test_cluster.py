@@ -9,7 +9,7 @@ from snakemake.utils import validate
 
 from tests.slurm.conftest import REPO
 from xuanyuan.cluster.dryrun import full_scale_overlay
-from xuanyuan.cluster.resources import group_settings, gpus_of, nodes_of, resources_for, threads_for
+from xuanyuan.cluster.resources import group_settings, gpus_of, nodes_of, resources_for, retries_for, threads_for
 from xuanyuan.cluster.slurm import Allocation, record_field, srun_per_node
 from xuanyuan.train.launch import multi_node_options, rule_launch_options
 
@@ -110,3 +110,32 @@ def test_the_dry_run_layout_mirrors_each_sources_glob(tmp_path):
     assert len(list((tmp_path / "data").rglob("*.html"))) == 4  # dealt over both globs, in year/month dirs
     assert overlay["paths"]["work"] == str(tmp_path / "out/scratch/work")
     assert config["sources"]["web"]["paths"] == "/data/zh/web/*.jsonl.zst"  # the input is not changed
+
+
+def test_a_training_groups_retries_are_its_rules_own_and_other_rules_keep_the_profiles():
+    """Snakemake resubmits a job `retries` times: a long stage resumes over many jobs of `runtime`, so the training
+    rules take theirs from resources.<group>.retries (xuanyuan.train.plan says how many), the rest from the profile."""
+    script = """
+import json, sys
+from pathlib import Path
+from snakemake.api import SnakemakeApi
+from snakemake.settings.types import ConfigSettings, OutputSettings, ResourceSettings
+with SnakemakeApi(OutputSettings(quiet={"all"})) as api:
+    workflow = api.workflow(resource_settings=ResourceSettings(cores=1), snakefile=Path("Snakefile"), workdir=Path("."),
+                            config_settings=ConfigSettings(config={"resources": {"pretrain": {"retries": 7}}}))
+    # The rule's own setting (None: --retries, the profile's); `restart_times` needs an executor's settings.
+    print(json.dumps({rule.name: rule._restart_times for rule in workflow._workflow.rules}))
+"""
+    import json
+    import subprocess
+    import sys
+
+    from tests.local_snakemake import local_env
+
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=300,
+                          env=local_env())
+    assert done.returncode == 0, done.stderr[-3000:]
+    retries = json.loads(done.stdout.strip().splitlines()[-1])
+    assert retries["pretrain_stage"] == retries["pretrain_base_standin"] == 7
+    assert retries["sft_train"] is None and retries["tokenize_phase"] is None and retries["evaluate"] is None
+    assert retries_for(_validated("config/xuanyuan-70b.yaml")["resources"], "pretrain") == 30

@@ -81,3 +81,8 @@ def threads_for(resources: dict[str, Any], group: str) -> int:
 def resources_for(resources: dict[str, Any], group: str) -> dict[str, Any]:
     """`resources:` of a rule of `group`."""
     return scheduler_resources(group_settings(resources, group))
+
+
+def retries_for(resources: dict[str, Any], group: str) -> int | None:
+    """`retries:` of a rule of `group`: resources.<group>.retries, or None for the profile's (`--retries`)."""
+    return group_settings(resources, group).get("retries")
