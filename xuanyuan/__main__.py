@@ -89,8 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     check = commands.add_parser("check-config", help="validate config files against config/schema.yaml")
     check.add_argument("files", nargs="*", default=[str(REPO / "config" / "config.yaml")])
     commands.add_parser("rules", help="print the cleaning-rule registry as a markdown table")
-    planner = commands.add_parser("plan", help="tokens, FLOPs, days, SLURM jobs and checkpoint disk of each training "
-                                               "stage of a config (exit 1 when a stage needs more jobs than its retries)")
+    planner = commands.add_parser(
+        "plan", help="tokens, FLOPs, days, SLURM jobs and checkpoint disk of each training stage of a config "
+                     "(exit 1 when a stage needs more jobs than its retries)")
     planner.add_argument("files", nargs="*", default=[], help="config files laid over config/config.yaml, as with "
                                                                 "snakemake --configfile")
     planner.add_argument("--peak-tflops", type=float, default=None,

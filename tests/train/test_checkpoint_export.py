@@ -65,7 +65,8 @@ def test_the_last_checkpoint_exports_the_stages_own_export_and_an_earlier_one_it
     assert early["steps"] == 3 and early["exported_from"]["step"] == 3 and early["samples"] == 3 * 2
     assert early["eval_loss"] != summary["eval_loss"]
     at_three = _weights(tmp_path / "early")
-    trained_names = {n for n in at_three if "embed_tokens" in n or "lm_head" in n} if stage == "stage1" else set(at_three)
+    trained_names = ({n for n in at_three if "embed_tokens" in n or "lm_head" in n} if stage == "stage1"
+                     else set(at_three))
     for name, tensor in at_three.items():
         assert torch.equal(tensor, stage_export[name]) == (name not in trained_names), name
         assert tensor.dtype == torch.float32

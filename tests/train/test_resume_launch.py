@@ -107,7 +107,8 @@ def _export_on_one_rank(tmp_path, job):
     assert "step 6 of stage2" in done.stdout
     summary = json.loads((tmp_path / "one" / "xuanyuan_train.json").read_text())
     assert summary["world_size"] == 1 and summary["exported_from"]["step"] == 6
-    ours, stages = load_file(tmp_path / "one" / "model.safetensors"), load_file(tmp_path / "model" / "model.safetensors")
+    ours = load_file(tmp_path / "one" / "model.safetensors")
+    stages = load_file(tmp_path / "model" / "model.safetensors")
     assert ours.keys() == stages.keys()
     assert all(torch.equal(ours[name], stages[name]) for name in stages)
     assert not list((tmp_path / "ckpt").glob(".export-*"))

@@ -53,7 +53,6 @@ class StagePlan:
     stage: str
     group: str
     ranks: int
-    on_gpus: bool
     global_batch: int
     seq_length: int
     steps: int
@@ -168,7 +167,7 @@ def plan_training(config: dict[str, Any], *, peak_tflops: float | None = None, m
         peak = peak_tflops or (settings.peak_tflops if gpus else None) or (
             PEAK_TFLOPS["bf16" if settings.precision != "fp32" else "fp32"][PLANNING_GPU] if gpus else None)
         plan = StagePlan(
-            stage=stage, group=group, ranks=ranks, on_gpus=bool(gpus),
+            stage=stage, group=group, ranks=ranks,
             global_batch=schedule.micro_batch * schedule.grad_accum * ranks, seq_length=schedule.seq_length,
             steps=schedule.steps, params=None if counts is None else counts["total"], flops_per_token=per_token,
             runtime_minutes=resources["runtime"],

@@ -107,8 +107,8 @@ def resize_to_expanded(model, tokenizer_dir: str | Path, *, pad_rows: str = "mea
         raise ValueError(f"pretrain.pad_rows = {pad_rows!r}: use mean or zeros")
     sp = processor(base_tokenizer or meta["base"]["path"])
     if sp.get_piece_size() != base_vocab:
-        raise UserError(f"{base_tokenizer or meta['base']['path']}: {sp.get_piece_size()} pieces, but {tokenizer_dir} was "
-                        f"expanded from a base of {base_vocab}; rerun the tokenizer rule with this base tokenizer")
+        raise UserError(f"{base_tokenizer or meta['base']['path']}: {sp.get_piece_size()} pieces, but {tokenizer_dir} "
+                        f"was expanded from a base of {base_vocab}; rerun the tokenizer rule with this base tokenizer")
     embed = model.get_input_embeddings()
     rows = full_shape(embed.weight)[0]
     if rows != base_vocab:
