@@ -65,6 +65,23 @@ def test_the_default_run_is_planned_from_its_own_sizes(tmp_path, monkeypatch):
     assert plans["stage1"].vocab_estimated and plans["stage1"].params > base.params
 
 
+def test_a_built_tokenizer_gives_the_exact_vocabulary(tiny, tmp_path, monkeypatch):
+    """Once the tokenizer stage has run, the stages after the stand-in are counted at its padded vocabulary."""
+    import shutil
+
+    from xuanyuan.train.model import build_standin, count_parameters
+    from xuanyuan.train.resize import load_expansion
+    from xuanyuan.train.settings import model_settings
+
+    monkeypatch.chdir(tmp_path)
+    config, _ = _config(tmp_path)
+    shutil.copytree(tiny.expanded, Path(config["paths"]["models"]) / "tokenizer")
+    stage2 = {p.stage: p for p in plan_training(config, retries_default=2)}["stage2"]
+    padded = load_expansion(tiny.expanded)["padded_vocab_size"]
+    assert not stage2.vocab_estimated
+    assert stage2.params == count_parameters(build_standin(model_settings(config["model"]), padded, seed=0))["total"]
+
+
 def test_the_full_recipe_needs_more_jobs_than_the_profiles_retries_for_stage_2(tmp_path):
     unmounted, _ = _config(tmp_path, {"model": {"path": str(tmp_path / "not-mounted")}}, files=("xuanyuan-70b.yaml",))
     assert all(p.params is None and p.hours is None and p.fits for p in plan_training(unmounted))

@@ -140,8 +140,13 @@ def sft_job(config: dict[str, Any], stage: str, *, rows_dir: str, init_model: st
     (`sft.stage1.train` / `sft.stage2.train`), packed rows instead of the curriculum."""
     if stage not in ("sft1", "sft2"):
         raise ValueError(f"sft_job: stage {stage!r} is not sft1 or sft2")
-    section = config["sft"]["stage1" if stage == "sft1" else "stage2"]
-    train = {**dict(config.get("pretrain") or {}), stage: dict(section["train"])}
+    train = sft_train_section(config, stage)
     return TrainJob(stage=stage, data=[], out_dir=out_dir, checkpoint_dir=checkpoint_dir, metrics_path=metrics_path,
                     tokenizer_dir=tokenizer_dir, init_model=init_model, tensorboard_dir=tensorboard_dir,
                     model=dict(config.get("model") or {}), train=train, sft_rows=rows_dir)
+
+
+def sft_train_section(config: dict[str, Any], stage: str) -> dict[str, Any]:
+    """The `pretrain`-shaped settings SFT stage `stage` (sft1 | sft2) trains with: the pretraining engine
+    settings and the stage's own schedule (`sft.stage1.train` / `sft.stage2.train`) under `stage`."""
+    return {**dict(config.get("pretrain") or {}), stage: dict(config["sft"][SFT_STAGE_KEYS[stage]]["train"])}

@@ -25,6 +25,7 @@ import yaml
 
 from xuanyuan.cluster.resources import group_settings
 from xuanyuan.train.flops import PEAK_TFLOPS, flops_per_token
+from xuanyuan.train.job import SFT_STAGE_KEYS, sft_train_section
 from xuanyuan.train.settings import train_settings
 
 DEFAULT_MFU = 0.4
@@ -95,12 +96,11 @@ def _expanded_vocab(config: dict[str, Any], base_vocab: int) -> tuple[int, bool]
     """Rows after the resize, and whether that is an upper bound: the built tokenizer's, when the workspace
     has it, else base + at most `tokenizer.add_chars`, padded as the tokenizer stage pads."""
     from xuanyuan.tokenizer import METADATA_FILE
+    from xuanyuan.train.resize import load_expansion
 
-    built = Path(config["paths"]["models"]) / "tokenizer" / METADATA_FILE
-    if built.is_file():
-        import json
-
-        return int(json.loads(built.read_text(encoding="utf-8"))["padded_vocab_size"]), False
+    built = Path(config["paths"]["models"]) / "tokenizer"
+    if (built / METADATA_FILE).is_file():
+        return int(load_expansion(built)["padded_vocab_size"]), False
     tokenizer = config["tokenizer"]
     multiple = tokenizer["pad_vocab_multiple"]
     return math.ceil((base_vocab + tokenizer["add_chars"]) / multiple) * multiple, True
@@ -139,12 +139,9 @@ def count_model(model_cfg) -> dict[str, int]:
 
 def _stages(config: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     """(stage, resource group, the `pretrain`-shaped settings it trains with) of every training stage."""
-    pretrain = config["pretrain"]
-    stages = [(name, "pretrain", pretrain) for name in ("base_standin", "stage1", "stage2")
+    stages = [(name, "pretrain", config["pretrain"]) for name in ("base_standin", "stage1", "stage2")
               if name != "base_standin" or config["model"]["path"] is None]
-    for name, key in (("sft1", "stage1"), ("sft2", "stage2")):
-        stages.append((name, "sft", {**pretrain, name: dict(config["sft"][key]["train"])}))
-    return stages
+    return stages + [(name, "sft", sft_train_section(config, name)) for name in SFT_STAGE_KEYS]
 
 
 def plan_training(config: dict[str, Any], *, peak_tflops: float | None = None, mfu: float = DEFAULT_MFU,
