@@ -80,7 +80,7 @@ def main() -> None:
                          "(snakemake --cores 2 in the repository root)")
     out = Path(tempfile.mkdtemp(prefix="export-bench-"))
     ours_cmd = [sys.executable, "-m", "xuanyuan.train", "export", args.checkpoint_dir, "--out", str(out / "ours"),
-                "--step", tag.removeprefix("step").lstrip("0") or "0", "--threads", str(args.threads)]
+                "--step", str(int(tag.removeprefix("step"))), "--threads", str(args.threads)]
     # DeepSpeed's script, as it is in every checkpoint directory; safetensors like ours.
     theirs_cmd = [sys.executable, str(checkpoint_dir / "zero_to_fp32.py"), args.checkpoint_dir, str(out / "theirs"),
                   "--tag", tag, "--safe_serialization"]

@@ -146,7 +146,7 @@ def export_checkpoint(checkpoint_dir: str | Path, out_dir: str | Path, *, step: 
         check_world_size(job, world_size, convert)
         job.train["resume_across_world_sizes"] = True  # converting is allowed now, or not needed
         log.info("exporting %s (step %d of %s) to %s on %d rank(s)", job.export_of,
-                 checkpoint.checkpoint_steps(checkpoint_dir)[tag], stage.stage, out_dir, world_size)
+                 int(checkpoint.TAG.match(tag).group(1)), stage.stage, out_dir, world_size)
         if in_process:
             return run_in_process(job)
         return launch(job, threads=threads, gpus=gpus, log_path=log_path)

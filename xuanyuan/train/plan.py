@@ -151,14 +151,19 @@ def plan_training(config: dict[str, Any], *, peak_tflops: float | None = None, m
     `peak_tflops` is given."""
     retries_default = profile_retries() if retries_default is None else retries_default
     plans = []
+    # Every stage after the stand-in trains the same resized model: read and count it once.
+    models: dict[bool, tuple] = {}
     for stage, group, train in _stages(config):
         settings = train_settings(train)
         schedule = settings.stage(stage)
         resources = group_settings(config["resources"], group)
         gpus = resources.get("gpus_per_node") or 0
         ranks = gpus * (resources.get("nodes") or 1) if gpus else settings.processes
-        model_cfg, estimated = stage_model_config(config, stage)
-        counts = count_model(model_cfg) if model_cfg is not None else None
+        standin = stage == "base_standin"
+        if standin not in models:
+            model_cfg, estimated = stage_model_config(config, stage)
+            models[standin] = (model_cfg, estimated, count_model(model_cfg) if model_cfg is not None else None)
+        model_cfg, estimated, counts = models[standin]
         per_token = None if counts is None else flops_per_token(
             counts["non_embedding"], model_cfg.num_hidden_layers, model_cfg.hidden_size, schedule.seq_length)
         peak = peak_tflops or (settings.peak_tflops if gpus else None) or (
