@@ -3,9 +3,11 @@ import json
 from xuanyuan.chat import GenerationSettings, answer_questions, read_questions
 from xuanyuan.cluster.resources import gpus_of
 from xuanyuan.runlog import limit_threads, logged_to
+from xuanyuan.vector_math import initialise_vector_math
 
 with logged_to(snakemake.log[0]) as log:
     limit_threads(snakemake.threads)
+    initialise_vector_math()
     options = snakemake.params.generate
     # generate.questions (an input file), else the shipped questions the rule carries.
     questions = read_questions(snakemake.input.questions) if snakemake.input.questions else snakemake.params.shipped_questions

@@ -3,8 +3,10 @@ from xuanyuan.quantize.placement import resolve_device
 from xuanyuan.runlog import limit_threads, logged_to
 from xuanyuan.shards import read_records, write_json
 from xuanyuan.train.perplexity import heldout_sets, model_perplexity
+from xuanyuan.vector_math import initialise_vector_math
 
 limit_threads(snakemake.threads)
+initialise_vector_math()
 with logged_to(snakemake.log[0]) as log:
     settings = snakemake.params.perplexity
     sets = heldout_sets(

@@ -2,9 +2,11 @@ from xuanyuan.cluster.resources import gpus_of
 from xuanyuan.quantize import quantize_settings, quantize_variant, resolve_device
 from xuanyuan.runlog import limit_threads, logged_to
 from xuanyuan.shards import read_records
+from xuanyuan.vector_math import initialise_vector_math
 
 with logged_to(snakemake.log[0]) as log:
     limit_threads(snakemake.threads)
+    initialise_vector_math()
     variant = snakemake.wildcards.variant
     settings = quantize_settings(dict(snakemake.params.quantize))
     device = resolve_device(settings.device, key="quantize.device", expected_gpus=gpus_of(snakemake.resources))

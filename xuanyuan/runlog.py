@@ -38,12 +38,16 @@ def logged_to(path: str) -> Iterator[logging.Logger]:
 
 
 def limit_threads(threads: int) -> None:
-    """Keep native thread pools (the HF tokenizers' Rayon pool, OpenMP) to the job's `threads`.
+    """Keep native thread pools (the HF tokenizers' Rayon pool, OpenMP, PyTorch's) to the job's `threads`.
 
     Otherwise every job on a node starts one thread per core, and parallel jobs fight over them.
-    Call before the first tokenizer is used.
+    Call before the first tokenizer is used. OpenMP reads OMP_NUM_THREADS when it loads, so a
+    PyTorch imported before this call (most torch jobs import it with their modules) is told directly.
     """
     import os
 
+    threads = max(1, int(threads))
     for variable in ("RAYON_NUM_THREADS", "OMP_NUM_THREADS"):
-        os.environ[variable] = str(max(1, int(threads)))
+        os.environ[variable] = str(threads)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(threads)

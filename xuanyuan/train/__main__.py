@@ -45,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         from xuanyuan.train.distributed import end_worker
         from xuanyuan.train.stop_signal import StopRequested
         from xuanyuan.train.trainer import run_job
+        from xuanyuan.vector_math import initialise_vector_math
 
+        initialise_vector_math()  # before the RoPE tables and any other parallel cos/exp (xuanyuan.vector_math)
         try:
             run_job(job)
         except UserError as error:

@@ -1,0 +1,32 @@
+"""Start MKL's vector math on one thread, so that a process's first parallel cos is as exact as its later ones.
+
+PyTorch's CPU build computes cos, sin, exp, log, tanh, erf, ... of float32 and float64 tensors
+through MKL's vector math library (VML), asking for its high-accuracy mode, in chunks spread over
+its OpenMP threads. We measured (bench/vml_first_call.py) that in a fresh process the *first* such
+call, when it runs on two threads at once, now and then computes one thread's chunk in VML's
+"enhanced performance" mode instead (about 11 correct bits: the odd chunk equals `vmsCos` with
+VML_EP exactly). Every later call is right, and a first call on one thread is right.
+
+It is rare (about 1 process in 100 on a 2-core machine, more with other threads busy), but it
+breaks "same inputs, same bytes": the first calibration batch's RoPE table in a GPTQ job is
+computed once, cached and reused, so its rounding reaches every layer's Hessian, and 1 run in
+about 20 wrote other 4-bit weights. Calling each of these functions once on a one-element tensor
+(one chunk, one thread) before any parallel work lets MKL finish starting up first.
+"""
+
+from __future__ import annotations
+
+# The ATen unary ops that PyTorch routes to MKL's VML (aten/src/ATen/cpu/vml.h, IMPLEMENT_VML_MKL),
+# for float32 and float64.
+VML_OPS = ("acos", "asin", "atan", "cos", "erf", "erfc", "erfinv", "exp", "log", "log10", "log2", "sin",
+           "sqrt", "tan", "tanh", "trunc")
+
+
+def initialise_vector_math() -> None:
+    """Call every VML-backed op once on one thread (cheap: a few microseconds). Call it before parallel work."""
+    import torch
+
+    for dtype in (torch.float32, torch.float64):
+        one = torch.full((1,), 0.5, dtype=dtype)
+        for name in VML_OPS:
+            getattr(torch, name)(one)
