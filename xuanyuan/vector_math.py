@@ -10,7 +10,7 @@ VML_EP exactly). Every later call is right, and a first call on one thread is ri
 It is rare (about 1 process in 100 on a 2-core machine, more with other threads busy), but it
 breaks "same inputs, same bytes": the first calibration batch's RoPE table in a GPTQ job is
 computed once, cached and reused, so its rounding reaches every layer's Hessian, and 1 run in
-about 20 wrote other 4-bit weights. Calling each of these functions once on a one-element tensor
+15-20 wrote other 4-bit weights. Calling each of these functions once on a one-element tensor
 (one chunk, one thread) before any parallel work lets MKL finish starting up first.
 """
 
