@@ -7,7 +7,7 @@ call, when it runs on two threads at once, now and then computes one thread's ch
 "enhanced performance" mode instead (about 11 correct bits: the odd chunk equals `vmsCos` with
 VML_EP exactly). Every later call is right, and a first call on one thread is right.
 
-It is rare (about 1 process in 100 on a 2-core machine, more with other threads busy), but it
+It is rare (2 fresh processes in 200 on a 2-core machine; 9 in 150 with two busy threads beside), but it
 breaks "same inputs, same bytes": the first calibration batch's RoPE table in a GPTQ job is
 computed once, cached and reused, so its rounding reaches every layer's Hessian, and 1 run in
 15-20 wrote other 4-bit weights. Calling each of these functions once on a one-element tensor
