@@ -1,7 +1,7 @@
 """How often a fresh process's first parallel cos comes out of MKL's low-accuracy mode, with and without
 `xuanyuan.vector_math.initialise_vector_math` (what a job runs first) and with plain PyTorch (what a user has).
 
-    python bench/vml_first_call.py                  # 200 processes of each, in turn (about 17 minutes on 2 cores)
+    python bench/vml_first_call.py                  # 200 processes of each, in turn (about 21 minutes on 2 cores)
     python bench/vml_first_call.py --processes 50
 
 Each child is a fresh interpreter, like a pipeline job. It starts two busy Python threads (a GPTQ job
