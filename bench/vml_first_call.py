@@ -27,9 +27,9 @@ import subprocess  # noqa: E402
 from xuanyuan.tables import markdown_table  # noqa: E402
 
 CHILD = r"""
-import ctypes, json, sys, threading
-import numpy as np
+import json, sys, threading
 import torch
+from xuanyuan.vector_math import VML_EP, initialise_vector_math, mkl_vector_math
 stop = False
 def spin():
     while not stop:
@@ -37,22 +37,14 @@ def spin():
 for _ in range(2):
     threading.Thread(target=spin, daemon=True).start()
 if sys.argv[1] == "initialise_vector_math":
-    from xuanyuan.vector_math import initialise_vector_math
     initialise_vector_math()
 inv_freq = 1.0 / (10000 ** (torch.arange(0, 32, 2, dtype=torch.int64).float() / 32))
 angles = torch.arange(256).float()[:, None] * inv_freq[None, :]
 table = torch.cat([angles, angles], dim=-1).contiguous()
 first, second = table.cos(), table.cos()
 stop = True
-wrong = first != second
-ep = False
-if wrong.any():
-    lib = ctypes.CDLL(str(next(iter(torch.__path__)) + "/lib/libtorch_cpu.so"))
-    x = table.numpy().ravel()
-    out = np.empty_like(x)
-    lib.vmsCos(ctypes.c_longlong(x.size), x.ctypes.data_as(ctypes.c_void_p), out.ctypes.data_as(ctypes.c_void_p),
-               ctypes.c_longlong(0x3))  # VML_EP
-    ep = bool((first.numpy().ravel()[wrong.numpy().ravel()] == out[wrong.numpy().ravel()]).all())
+wrong = (first != second).numpy()
+ep = bool(wrong.any() and (first.numpy()[wrong] == mkl_vector_math("cos", table.numpy(), VML_EP)[wrong]).all())
 print(json.dumps({"wrong": int(wrong.sum()), "ep": ep}))
 """
 

@@ -16,10 +16,15 @@ computed once, cached and reused, so its rounding reaches every layer's Hessian,
 
 from __future__ import annotations
 
+import ctypes
+from pathlib import Path
+
 # The ATen unary ops that PyTorch routes to MKL's VML (aten/src/ATen/cpu/vml.h, IMPLEMENT_VML_MKL),
-# for float32 and float64.
-VML_OPS = ("acos", "asin", "atan", "cos", "erf", "erfc", "erfinv", "exp", "log", "log10", "log2", "sin",
-           "sqrt", "tan", "tanh", "trunc")
+# for float32 and float64, with MKL's name for each.
+VML_OPS = {"acos": "Acos", "asin": "Asin", "atan": "Atan", "cos": "Cos", "erf": "Erf", "erfc": "Erfc",
+           "erfinv": "ErfInv", "exp": "Exp", "log": "Ln", "log10": "Log10", "log2": "Log2", "sin": "Sin",
+           "sqrt": "Sqrt", "tan": "Tan", "tanh": "Tanh", "trunc": "Trunc"}
+VML_HA, VML_EP = 0x2, 0x3  # MKL's high-accuracy and "enhanced performance" modes (mkl_vml_defines.h)
 
 
 def initialise_vector_math() -> None:
@@ -30,3 +35,22 @@ def initialise_vector_math() -> None:
         one = torch.full((1,), 0.5, dtype=dtype)
         for name in VML_OPS:
             getattr(torch, name)(one)
+
+
+def mkl_vector_math(op: str, values, mode: int):
+    """MKL's own `vms<Op>`/`vmd<Op>` of a float32/float64 numpy array in `mode`, from the MKL linked into
+    PyTorch, or None when this build has none. For checks (tests/core/test_vector_math.py,
+    bench/vml_first_call.py): which path a torch op took, and in which mode."""
+    import numpy as np
+    import torch
+
+    try:
+        lib = ctypes.CDLL(str(Path(torch.__file__).parent / "lib" / "libtorch_cpu.so"))
+        function = getattr(lib, ("vms" if values.dtype == np.float32 else "vmd") + VML_OPS[op])
+    except (OSError, AttributeError):
+        return None
+    values = np.ascontiguousarray(values)
+    out = np.empty_like(values)
+    function(ctypes.c_longlong(values.size), values.ctypes.data_as(ctypes.c_void_p),
+             out.ctypes.data_as(ctypes.c_void_p), ctypes.c_longlong(mode))
+    return out

@@ -10,7 +10,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _threads_after_limit(import_torch_first: bool) -> str:
+def _threads_after_limit(import_torch_first: bool) -> list[str]:
     code = ("import torch\n" if import_torch_first else "") + (
         "from xuanyuan.runlog import limit_threads\n"
         "limit_threads(1)\n"
