@@ -1,5 +1,6 @@
 # Benchmarks with lm-eval (docs/evaluate.md): C-Eval val, CMMLU test, MMLU test (and extra folders
-# in their layouts), 0- and 5-shot, for every model variant -> results/eval.md/.csv/.png.
+# in their layouts), 0- and 5-shot, for every model variant -> results/eval.md/.csv/.png, and each
+# variant against the one it was made from, question by question -> results/eval_changes.csv.
 # Local mode reads release-layout CSV folders; a benchmark without a folder uses the small sets the
 # pipeline generates from its own facts, so the whole path runs without downloads.
 # A folder the config names is an input file by file (globbed when the workflow is parsed), so
@@ -81,8 +82,10 @@ rule eval_report:
         markdown=report(f"{RESULTS}/eval.md", caption="report/eval.rst", category="Evaluation"),
         csv=f"{RESULTS}/eval.csv",
         png=report(f"{RESULTS}/eval.png", caption="report/eval.rst", category="Evaluation"),
+        changes=f"{RESULTS}/eval_changes.csv",
     params:
         variants=EVAL_VARIANTS,
+        references=EVAL_REFERENCES,
     log:
         f"{LOGS}/report/eval.log",
     threads: rule_threads("report")

@@ -4,6 +4,7 @@
 # shared with the stages after it (the model registry below is read by several of them).
 from xuanyuan.chat import read_questions
 from xuanyuan.config import TRAINED_VARIANTS as TRAINED_VARIANT_NAMES
+from xuanyuan.evaluate.changes import reference_variants
 from xuanyuan.quality.keywords import load_keywords
 from xuanyuan.train.job import SFT_STAGE_KEYS, training_subset
 
@@ -169,6 +170,8 @@ EVAL_LOCAL = EVALUATE["data_mode"] == "local"
 EVAL_GENERATED = [name for name in EVALUATE["benchmarks"] if EVAL_LOCAL and name not in EVALUATE["data_dirs"]]
 EVAL_SUITES = list(EVALUATE["benchmarks"]) + list(EVALUATE["extra"])
 EVAL_VARIANTS = EVALUATE["variants"] or list(MODEL_VARIANTS)
+# Each evaluated variant -> the one it is compared with question by question (xuanyuan.evaluate.changes).
+EVAL_REFERENCES = reference_variants(EVAL_VARIANTS, TRAINED_VARIANT_NAMES, QUANT_VARIANTS, QUANT_SOURCE)
 EVAL_RECORDS = [f"{name}.{shots}shot.json" for name in EVAL_SUITES for shots in EVALUATE["shots"]]
 
 

@@ -12,5 +12,6 @@ with logged_to(snakemake.log[0]) as log:
         entry = json.loads(open(path, encoding="utf-8").read())
         memory[entry["variant"]] = entry
     write_eval_tables(records, snakemake.output.markdown, snakemake.output.csv, snakemake.output.png, memory=memory,
-                      bf16_reference="bf16" if "bf16" in memory else "sft2")
+                      bf16_reference="bf16" if "bf16" in memory else "sft2",
+                      references=dict(snakemake.params.references), changes_csv_path=snakemake.output.changes)
     log.info("eval tables: %d records, %d variants", len(records), len(memory))

@@ -130,11 +130,19 @@ def test_a_loaded_hub_suite_is_scored_with_lm_evals_builtin_tasks(tmp_path, monk
         def __init__(self, **kwargs):
             managers.append(kwargs)
 
+    def samples(task):
+        # Logged out of order, as lm-eval's workers may: the sheet is in question order. Option C ranked
+        # first everywhere; right on the first 2 (agronomy) or 1 (anatomy) questions.
+        right = 2 if task.endswith("agronomy") else 1
+        return [{"doc_id": i, "doc_hash": f"{task}-{i}", "acc": float(i < right),
+                 "filtered_resps": [(-2.0, False), (-1.5, False), (-0.5, True), (-3.0, False)]} for i in (3, 1, 0, 2)]
+
     def fake_evaluate(**kwargs):
         calls.append(kwargs)
         return {"n-samples": {t: {"effective": 4, "original": 4} for t in kwargs["tasks"]},
                 "results": {t: {"acc,none": 0.5 if t.endswith("agronomy") else 0.25} for t in kwargs["tasks"]},
-                "configs": {t: {"task": t} for t in kwargs["tasks"]}}
+                "configs": {t: {"task": t} for t in kwargs["tasks"]},
+                "samples": {t: samples(t) for t in kwargs["tasks"]}}
 
     monkeypatch.setattr(lm_eval.tasks, "TaskManager", FakeTaskManager)
     monkeypatch.setattr(lm_eval, "simple_evaluate", fake_evaluate)
@@ -143,6 +151,33 @@ def test_a_loaded_hub_suite_is_scored_with_lm_evals_builtin_tasks(tmp_path, monk
     assert managers == [{}]  # lm-eval's own index, not an include_path
     assert record["mode"] == "hub" and record["data_dir"] is None and record["n_questions"] == 8
     assert record["micro"] == pytest.approx(0.375)
+    assert record["subjects"]["agronomy"]["answers"]["choices"] == "CCCC"
+    assert record["subjects"]["agronomy"]["answers"]["correct"] == "1100"
+    assert record["subjects"]["anatomy"]["answers"]["correct"] == "1000"
+
+
+def test_logged_samples_that_do_not_add_up_to_lm_evals_accuracy_stop_the_job(tmp_path, monkeypatch):
+    """A lost or misread sample would make every question-by-question count wrong without a sound."""
+    import lm_eval
+    import lm_eval.tasks
+
+    from xuanyuan.evaluate import BenchmarkSpec, build_suite, evaluate_suite, load_suite
+
+    build_suite(BenchmarkSpec("cmmlu", "cmmlu", subjects=("agronomy",)), tmp_path)
+    suite = load_suite(tmp_path / "cmmlu")
+
+    def fake_evaluate(**kwargs):
+        task = kwargs["tasks"][0]
+        # lm-eval says 2 of 4 right; its logged samples hold only 3 questions, 2 of them right.
+        return {"n-samples": {task: {"effective": 4, "original": 4}}, "results": {task: {"acc,none": 0.5}},
+                "configs": {task: {"task": task}},
+                "samples": {task: [{"doc_id": i, "doc_hash": str(i), "acc": float(i < 2),
+                                    "filtered_resps": [(-1.0, True), (-2.0, False)]} for i in range(3)]}}
+
+    monkeypatch.setattr(lm_eval.tasks, "TaskManager", lambda **kwargs: None)
+    monkeypatch.setattr(lm_eval, "simple_evaluate", fake_evaluate)
+    with pytest.raises(RuntimeError, match=r"cmmlu_agronomy: lm-eval's logged samples \(2 right of 3\) do not match"):
+        evaluate_suite(SimpleNamespace(device="cpu"), suite, 0, variant="sft2", cache_templates=False)
 
 
 def test_generate_settings_are_params_only_when_a_benchmark_is_generated():

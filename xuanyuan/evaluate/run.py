@@ -132,7 +132,8 @@ def evaluate_suite(lm: Any, suite: Suite, shots: int, *, limit: int | None = Non
     started = time.perf_counter()
     out = simple_evaluate(
         model=lm, tasks=[s.task for s in suite.subjects], num_fewshot=shots, limit=limit,
-        task_manager=_task_manager(suite), bootstrap_iters=0, log_samples=False,
+        # Samples: each question's chosen option, for the question-by-question comparison of variants.
+        task_manager=_task_manager(suite), bootstrap_iters=0, log_samples=True,
         random_seed=0, numpy_random_seed=1234, torch_random_seed=1234, fewshot_random_seed=1234,
     )
     wall = time.perf_counter() - started
@@ -140,9 +141,11 @@ def evaluate_suite(lm: Any, suite: Suite, shots: int, *, limit: int | None = Non
     for s in suite.subjects:
         counts = out["n-samples"][s.task]
         subjects[s.name] = {"n": counts["effective"], "n_total": counts["original"],
-                            "acc": out["results"][s.task]["acc,none"], "categories": list(s.categories)}
+                            "acc": out["results"][s.task]["acc,none"], "categories": list(s.categories),
+                            "answers": answer_sheet(out["samples"][s.task])}
         if s.n_questions is not None and counts["original"] != s.n_questions:
             raise RuntimeError(f"{s.source}: lm-eval read {counts['original']} questions, the file has {s.n_questions}")
+        _check_sheet(s.task, subjects[s.name])
     record = {
         "variant": variant, "benchmark": suite.benchmark, "layout": suite.layout, "mode": suite.mode,
         "split": suite.split, "shots": shots, "limit": limit, "chance": CHANCE,
@@ -158,6 +161,33 @@ def evaluate_suite(lm: Any, suite: Suite, shots: int, *, limit: int | None = Non
     log.info("%s %s %d-shot: micro %.4f over %d questions in %.1f s", variant, suite.benchmark, shots,
              record["micro"] or 0.0, record["n_questions"], wall)
     return record
+
+
+def answer_sheet(samples: list[dict]) -> dict[str, str]:
+    """One subject's answers from lm-eval's logged samples, in question order: `choices` the option the
+    model ranked first (A, B, ...), `correct` lm-eval's verdict (1/0), `questions` a hash of the
+    questions themselves, so that two sheets are compared only when they answer the same ones."""
+    import hashlib
+
+    ordered = sorted(samples, key=lambda sample: sample["doc_id"])
+    choices, correct = [], []
+    for sample in ordered:
+        likelihoods = [float(response[0]) for response in sample["filtered_resps"]]
+        # The first of equal maxima, as lm-eval's own argmax picks.
+        choices.append(chr(ord("A") + likelihoods.index(max(likelihoods))))
+        correct.append("1" if sample["acc"] else "0")
+    questions = hashlib.sha256("".join(sample["doc_hash"] for sample in ordered).encode()).hexdigest()[:16]
+    return {"choices": "".join(choices), "correct": "".join(correct), "questions": questions}
+
+
+def _check_sheet(task: str, subject: dict) -> None:
+    """The sheet must add up to lm-eval's own accuracy: a logged sample lost or misread would otherwise
+    make every question-by-question count silently wrong."""
+    sheet = subject["answers"]
+    right = sheet["correct"].count("1")
+    if len(sheet["correct"]) != subject["n"] or abs(right - subject["acc"] * subject["n"]) > 1e-6:
+        raise RuntimeError(f"{task}: lm-eval's logged samples ({right} right of {len(sheet['correct'])}) do not "
+                           f"match its accuracy {subject['acc']} over {subject['n']} questions")
 
 
 def _plain(value: Any) -> Any:
