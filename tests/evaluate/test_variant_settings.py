@@ -227,17 +227,22 @@ def test_records_carry_the_hash_of_their_own_evaluate_job(tiny_model_dir, genera
     (other / "config.json").write_text(json.dumps({**config, "rms_norm_eps": 1e-5}))
     assert job_hash("sft2", other, section, suites) != before  # the same path, another model
 
-    # The report prints each record's own hash; a record from before the hash was stored shows "-".
-    old = {**record, "variant": "sft1"}
+    # The report prints each record's own hash; a record from before the hash (and the answer sheets)
+    # were stored shows "-" and is named as not compared, with the fix.
+    old = {**record, "variant": "sft1",
+           "subjects": {name: {k: v for k, v in entry.items() if k != "answers"} for name, entry in record["subjects"].items()}}
     old.pop("config_hash")
     (out / "old.json").write_text(json.dumps(old))
     md = tmp_path / "eval.md"
     _run_script("eval_report.py", log=[str(tmp_path / "report.log")],
                 input=_Named(records=[str(out / "mmlu.0shot.json"), str(out / "old.json")], memory=[]),
-                output=_Named(markdown=str(md), csv=str(tmp_path / "eval.csv"), png=str(tmp_path / "eval.png")),
-                params=_Named(variants=["sft1", "sft2"]))
+                output=_Named(markdown=str(md), csv=str(tmp_path / "eval.csv"), png=str(tmp_path / "eval.png"),
+                              changes=str(tmp_path / "eval_changes.csv")),
+                params=_Named(variants=["sft1", "sft2"], references={"sft2": "sft1"}))
     import csv
 
     rows = {r["variant"]: r for r in csv.DictReader(open(tmp_path / "eval.csv", encoding="utf-8"))}
     assert rows["SFT stage 2"]["config hash"] == record["config_hash"]
     assert rows["SFT stage 1"]["config hash"] == "-"
+    assert "SFT stage 2 against SFT stage 1, MMLU 0-shot: no answer sheet" in md.read_text(encoding="utf-8")
+    assert list(csv.DictReader(open(tmp_path / "eval_changes.csv", encoding="utf-8"))) == []

@@ -473,6 +473,22 @@ def test_every_variant_is_evaluated_on_every_benchmark_and_shot_setting(default_
     table = list(csv.DictReader(open(default_run / "results" / "eval.csv")))
     assert len(table) == len(variants)
     assert (default_run / "results" / "eval.png").stat().st_size > 0
+    # Question by question: each variant against the one it was made from, every benchmark and shots,
+    # and each row's accuracy change is the difference of the two records' scores.
+    labels = {row["variant"]: name for row, name in zip(table, variants)}
+    references = {"stage1": "base", "stage2": "stage1", "sft1": "stage2", "sft2": "sft1",
+                  "bf16": "sft2", "int8": "bf16", "gptq4": "bf16", "nf4": "bf16"}
+    changes = list(csv.DictReader(open(default_run / "results" / "eval_changes.csv")))
+    assert len(changes) == len(references) * 3 * 2
+    for row in changes:
+        variant, reference = labels[row["variant"]], labels[row["against"]]
+        assert references[variant] == reference
+        shots, benchmark = int(row["shots"]), row["benchmark"].lower()
+        micro = {name: json.loads((default_run / "work" / "eval" / "lm" / name / f"{benchmark}.{shots}shot.json")
+                                  .read_text())["micro"] for name in (variant, reference)}
+        assert float(row["accuracy change (points)"]) == pytest.approx(100 * (micro[variant] - micro[reference]), abs=0.01)
+        assert int(row["answers changed"]) >= int(row["right -> wrong"]) + int(row["wrong -> right"])
+        assert 0.0 < float(row["McNemar p"]) <= 1.0
 
 
 @pytest.mark.slow

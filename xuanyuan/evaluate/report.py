@@ -165,15 +165,15 @@ def eval_markdown(records: Sequence[dict], memory: Mapping[str, Any] | None = No
 
 
 def _precision_sentence(sizes: Sequence[int]) -> str:
-    """How wide the interval of a score near chance is at the smallest and largest suite here."""
+    """How wide the interval of a score at chance is for the smallest and largest suite here."""
     if not sizes:
         return "no scores yet."
     widths = []
     for n in dict.fromkeys((sizes[0], sizes[-1])):
         low, high = score_interval(round(CHANCE * n), n)
-        widths.append(f"{n} questions: {100 * (high - low):.1f} points wide at a score of {100 * CHANCE:.0f}%")
-    return ("at " + " and at ".join(widths) + ". Differences between variants well inside that are not "
-            "evidence of a change; the question-by-question comparison below tests them directly.")
+        widths.append(f"{100 * (high - low):.1f} points over {n:,} questions")
+    return (f"at a score of {100 * CHANCE:.0f}% it is " + " and ".join(widths) + ". Differences between variants "
+            "well inside that are no evidence of a change; the question-by-question comparison below tests them directly.")
 
 
 def changes_markdown(records: Sequence[dict], references: Mapping[str, str]) -> list[str]:
