@@ -171,7 +171,7 @@ def _precision_sentence(sizes: Sequence[int]) -> str:
     widths = []
     for n in dict.fromkeys((sizes[0], sizes[-1])):
         low, high = score_interval(round(CHANCE * n), n)
-        widths.append(f"{100 * (high - low):.1f} points over {n:,} questions")
+        widths.append(f"{100 * (high - low):.1f} points wide over {n:,} questions")
     return (f"at a score of {100 * CHANCE:.0f}% it is " + " and ".join(widths) + ". Differences between variants "
             "well inside that are no evidence of a change; the question-by-question comparison below tests them directly.")
 
