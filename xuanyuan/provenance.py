@@ -54,3 +54,17 @@ def cpu_name() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
+
+
+def hardware_description(devices: list[str] | tuple[str, ...] = ("cpu",)) -> str:
+    """What a timing was measured on, for a report's setup line: the GPUs by name, or the CPU model,
+    the threads PyTorch uses and the vector instructions its kernels chose (AVX512 or AVX2 changes
+    CPU speed ratios, e.g. of int8 against bf16, several-fold)."""
+    import torch
+
+    gpus = [d for d in devices if str(d).startswith("cuda")]
+    if gpus and torch.cuda.is_available():
+        names = [torch.cuda.get_device_name(torch.device(d)) for d in gpus]
+        return ", ".join(f"{names.count(name)} x {name}" for name in dict.fromkeys(names))
+    return f"{cpu_name()}, {torch.get_num_threads()} threads, {torch.backends.cpu.get_cpu_capability()}"
+

@@ -45,3 +45,10 @@ def test_ratios_are_relative_to_bf16(variants):
                         for v in ("bf16", "int8")])
     assert rows[0]["ratios"]["weight_bytes"] == 1.0 and rows[0]["ratios"]["tokens_per_s_b1"] == 1.0
     assert 0 < rows[1]["ratios"]["weight_bytes"] < 1
+    # Where it was measured: CPU speed ratios depend on the CPU and the instructions PyTorch picked.
+    import torch
+
+    from xuanyuan.provenance import cpu_name
+
+    assert rows[0]["hardware"] == (f"{cpu_name()}, {torch.get_num_threads()} threads, "
+                                   f"{torch.backends.cpu.get_cpu_capability()}")

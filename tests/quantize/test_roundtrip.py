@@ -105,11 +105,13 @@ def test_modules_gptqmodel_quantizes_by_round_to_nearest_are_recorded_and_flagge
     assert (0, "mlp.up_proj") in modules and (0, "self_attn.q_proj") in modules, fallback
     assert all(m["loss"].startswith("fallback(rtn)") for m in fallback["modules"])
 
-    rows = [{"variant": "bf16", "weight_bytes": 2e6},
-            {"variant": "gptq4", "weight_bytes": 1e6, "model_dir": str(out), "gptq_fallback": fallback}]
+    rows = [{"variant": "bf16", "weight_bytes": 2e6, "hardware": "Some CPU, 2 threads, AVX2"},
+            {"variant": "gptq4", "weight_bytes": 1e6, "model_dir": str(out), "gptq_fallback": fallback,
+             "hardware": "Some CPU, 2 threads, AVX2"}]
     md, csv_path = tmp_path / "quantize.md", tmp_path / "quantize.csv"
     write_quantize_report(rows, source="base", md_path=str(md), csv_path=str(csv_path), chash="abc", version="v")
     text = md.read_text()
+    assert "Measured on cpu (Some CPU, 2 threads, AVX2)." in text
     assert f"**Warning: gptq4**: {len(modules)} module(s) were quantized by GPTQModel's round-to-nearest" in text
     assert "quantize.gptq.n_samples" in text and f"{out}/quantize.json" in text
     import csv

@@ -100,6 +100,14 @@ def test_a_restart_skips_its_steps_samples_and_scales_the_lr(restarted_from_the_
                           md_path=str(report), csv_path=str(tmp_path / "pretrain.csv"),
                           png_path=str(tmp_path / "pretrain.png"), chash="c", version="v")
     assert "- base_standin, after step 4: steps 5-6 skipped; lr x0.5 from here on" in report.read_text()
+    # The MFU's denominator and where it came from: here a matrix product timed on this CPU.
+    import csv
+
+    from xuanyuan.provenance import cpu_name
+
+    row = next(csv.DictReader(open(tmp_path / "pretrain.csv", encoding="utf-8")))
+    assert row["peak from"].startswith(f"measured matmul on CPU ({cpu_name()}, ") and float(row["peak TFLOP/s"]) > 0
+    assert float(row["MFU"]) == pytest.approx(float(row["TFLOP/s per device"]) / float(row["peak TFLOP/s"]), rel=0.05)  # each rounded
 
 
 def test_adding_a_restart_to_a_finished_stage_rewinds_it_and_equals_the_run_restarted_from_the_start(

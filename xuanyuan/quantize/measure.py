@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from xuanyuan.provenance import hardware_description
 from xuanyuan.quantize.load import SIDECAR, load_quantized, load_tokenizer
 from xuanyuan.quantize.memory import memory_report
 from xuanyuan.quantize.modeldir import model_config, quant_method
@@ -25,7 +26,7 @@ def measure_variant(model_dir: str | Path, settings: QuantizeSettings, *, device
     placement = resolve_device(settings.device if device is None else device, key="quantize.device")
     model = load_quantized(model_dir, placement, gptq=gptq)
     row: dict[str, Any] = {"variant": quant_method(model_config(model_dir)), "model_dir": str(model_dir),
-                           "device": str(placement)}
+                           "device": str(placement), "hardware": hardware_description(placement.devices())}
     row.update(memory_report(model, model_dir, batch_size=memory_batch, seq_length=memory_seq_length))
     s = settings.speed
     row["speed"] = [generation_speed(model, batch_size=b, new_tokens=s.new_tokens, prompt_tokens=s.prompt_tokens,

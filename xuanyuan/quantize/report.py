@@ -71,6 +71,10 @@ def write_quantize_report(rows: Sequence[Mapping[str, Any]], *, source: str, md_
             _fallback_cell(row),
         ])
     device = ", ".join(sorted({str(row.get("device", "cpu")) for row in rows}))
+    # Rows measured before the hardware was recorded have none.
+    hardware = "; ".join(sorted({row["hardware"] for row in rows if row.get("hardware")}))
+    if hardware:
+        device = f"{device} ({hardware})"
     forward = next((row.get("forward") for row in rows if row.get("forward")), {}) or {}
     write_text(md_path, "\n".join([
         "# Quantized variants\n",

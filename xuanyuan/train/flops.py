@@ -13,6 +13,7 @@ import time
 
 import torch
 
+from xuanyuan.provenance import hardware_description
 from xuanyuan.train.deepspeed_config import COMPUTE_PRECISION
 
 # Dense (no sparsity) datasheet peaks in TFLOP/s, matched by substring of the CUDA device name.
@@ -62,4 +63,4 @@ def peak_tflops(precision: str, override: float | None = None) -> tuple[float, s
         return measured_matmul_tflops(torch.bfloat16 if precision == "bf16" else torch.float32, 8192, 10, "cuda"), \
             f"measured matmul on {name}"
     dtype = torch.bfloat16 if precision == "bf16" else torch.float32
-    return measured_matmul_tflops(dtype), "measured matmul on CPU"
+    return measured_matmul_tflops(dtype), f"measured matmul on CPU ({hardware_description()})"

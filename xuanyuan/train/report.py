@@ -162,11 +162,11 @@ def write_pretrain_report(
             _fmt(records[0]["loss"] if records else None), _fmt(records[-1]["loss"] if records else None),
             _fmt(summary["eval_loss"]), _fmt(_mean([r["tokens_per_s"] for r in steady]), 1),
             _fmt(_mean([r["tflops"] for r in steady])), _fmt(_mean([r["mfu"] for r in steady])),
-            summary["resumed_from"],
+            _fmt(summary.get("peak_tflops")), summary.get("peak_source", "-"), summary["resumed_from"],
         ])
     plot_losses(curves, png_path, spike_spans(summaries))
     header = ["stage", "steps", "processes", "parameters", "trainable", "first loss", "last loss", "eval loss",
-              "tokens/s per device", "TFLOP/s per device", "MFU", "resumed from step"]
+              "tokens/s per device", "TFLOP/s per device", "MFU", "peak TFLOP/s", "peak from", "resumed from step"]
     write_text(md_path, "\n".join([
         "# Continued pretraining\n",
         f"config `{chash}` · code `{version}`\n",
@@ -174,7 +174,9 @@ def write_pretrain_report(
         "and 2 the expanded one), so compare stages with results/perplexity.md, not with these. Throughput is the "
         "mean over logged intervals after the first; TFLOP/s and MFU use FLOPs per token = 6 x parameters "
         "(without input embeddings) + 12 x layers x hidden x sequence (docs/pretrain.md), and the peak FLOP/s "
-        "in `pretrain.peak_tflops` (or the device table in docs/pretrain.md).\n",
+        "of one device: `pretrain.peak_tflops`, else the datasheet (the device table in docs/pretrain.md), else a "
+        "large matrix product timed on the device when the job started (the CPU's, which varies between runs "
+        "and machines); `peak from` says which.\n",
         markdown_table(header, rows),
         *(["\n## Data read per mixing phase\n",
            "Each stage's samples (steps x global batch) spread over its phases in order, in proportion to their "
