@@ -75,6 +75,20 @@ def test_flops_per_token_formula():
     assert flops_per_token(68_700_000_000, 80, 8192, 8192) == 6 * 68.7e9 + 12 * 80 * 8192 * 8192
 
 
+def test_the_report_warns_when_the_timed_peaks_of_the_stages_differ_widely():
+    from xuanyuan.train.report import measured_peak_note
+
+    cpu = "measured matmul on CPU (Some CPU, 1 threads, AVX2)"
+    close = [("stage1", {"peak_tflops": 0.10, "peak_source": cpu}), ("stage2", {"peak_tflops": 0.14, "peak_source": cpu})]
+    assert measured_peak_note(close) == []
+    apart = [("base_standin", {"peak_tflops": 0.036, "peak_source": cpu}), *close]
+    note = measured_peak_note(apart)[0]
+    assert "differ 3.9x** (base_standin 0.036, stage2 0.14 TFLOP/s)" in note and "pretrain.peak_tflops" in note
+    # A datasheet or configured peak is the same number every time: nothing to warn about.
+    assert measured_peak_note([("a", {"peak_tflops": 989.0, "peak_source": "datasheet H200"}),
+                               ("b", {"peak_tflops": 100.0, "peak_source": "config"})]) == []
+
+
 def test_attention_choice_on_cpu():
     assert resolve_attn_implementation("auto") == "sdpa"
     with pytest.raises(ValueError, match="needs CUDA"):

@@ -140,6 +140,23 @@ def spike_section(summaries: Sequence[tuple[str, Mapping[str, Any]]]) -> list[st
             "orange: gradient norm).\n", *lines]
 
 
+# Measured peaks of one machine further apart than this: some were timed while other jobs shared the cores.
+PEAK_SPREAD_WARNING = 1.5
+
+
+def measured_peak_note(summaries: Sequence[tuple[str, Mapping[str, Any]]]) -> list[str]:
+    """A warning when the stages' timed peaks differ widely: their MFUs then do not compare."""
+    measured = {stage: s["peak_tflops"] for stage, s in summaries
+                if str(s.get("peak_source", "")).startswith("measured") and s.get("peak_tflops")}
+    if len(measured) < 2 or max(measured.values()) < PEAK_SPREAD_WARNING * min(measured.values()):
+        return []
+    low, high = min(measured, key=measured.get), max(measured, key=measured.get)
+    return [f"\n**The timed peaks differ {measured[high] / measured[low]:.1f}x** ({low} {measured[low]:.3g}, {high} "
+            f"{measured[high]:.3g} TFLOP/s): each job times a matrix product when it starts, and other jobs of the "
+            "run can share the cores then. Compare the stages by TFLOP/s per device, not by MFU, or set "
+            "`pretrain.peak_tflops`.\n"]
+
+
 def write_pretrain_report(
     stages: Sequence[tuple[str, str, str]], *, md_path: str, csv_path: str, png_path: str, chash: str, version: str,
 ) -> None:
@@ -165,6 +182,7 @@ def write_pretrain_report(
             _fmt(summary.get("peak_tflops")), summary.get("peak_source", "-"), summary["resumed_from"],
         ])
     plot_losses(curves, png_path, spike_spans(summaries))
+    peak_note = measured_peak_note(summaries)
     header = ["stage", "steps", "processes", "parameters", "trainable", "first loss", "last loss", "eval loss",
               "tokens/s per device", "TFLOP/s per device", "MFU", "peak TFLOP/s", "peak from", "resumed from step"]
     write_text(md_path, "\n".join([
@@ -178,6 +196,7 @@ def write_pretrain_report(
         "large matrix product timed on the device when the job started (the CPU's, which varies between runs "
         "and machines); `peak from` says which.\n",
         markdown_table(header, rows),
+        *peak_note,
         *(["\n## Data read per mixing phase\n",
            "Each stage's samples (steps x global batch) spread over its phases in order, in proportion to their "
            "sizes (xuanyuan.tokdata.StageCurriculum):\n", *data_lines] if data_lines else []),
