@@ -140,7 +140,7 @@ def spike_section(summaries: Sequence[tuple[str, Mapping[str, Any]]]) -> list[st
             "orange: gradient norm).\n", *lines]
 
 
-# Measured peaks of one machine further apart than this: some were timed while other jobs shared the cores.
+# Timed peaks of one run further apart than this: the timing, not the hardware, varied.
 PEAK_SPREAD_WARNING = 1.5
 
 
@@ -152,9 +152,9 @@ def measured_peak_note(summaries: Sequence[tuple[str, Mapping[str, Any]]]) -> li
         return []
     low, high = min(measured, key=measured.get), max(measured, key=measured.get)
     return [f"\n**The timed peaks differ {measured[high] / measured[low]:.1f}x** ({low} {measured[low]:.3g}, {high} "
-            f"{measured[high]:.3g} TFLOP/s): each job times a matrix product when it starts, and other jobs of the "
-            "run can share the cores then. Compare the stages by TFLOP/s per device, not by MFU, or set "
-            "`pretrain.peak_tflops`.\n"]
+            f"{measured[high]:.3g} TFLOP/s): each job times a matrix product for a fraction of a second when it "
+            "starts, and on a shared or virtual machine that timing varies with whatever else runs then. Compare "
+            "the stages by TFLOP/s per device, not by MFU, or set `pretrain.peak_tflops`.\n"]
 
 
 def write_pretrain_report(
