@@ -67,4 +67,3 @@ def hardware_description(devices: list[str] | tuple[str, ...] = ("cpu",)) -> str
         names = [torch.cuda.get_device_name(torch.device(d)) for d in gpus]
         return ", ".join(f"{names.count(name)} x {name}" for name in dict.fromkeys(names))
     return f"{cpu_name()}, {torch.get_num_threads()} threads, {torch.backends.cpu.get_cpu_capability()}"
-

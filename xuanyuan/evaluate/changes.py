@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-from xuanyuan.evaluate.significance import PairedChange, paired_change
+from xuanyuan.evaluate.significance import PairedChange, paired_change, rounded_p
 
 
 def reference_variants(evaluated: Sequence[str], trained: Sequence[str], quantized: Sequence[str],
@@ -79,10 +79,5 @@ def change_rows(records: Sequence[Mapping], references: Mapping[str, str], label
         rows.append(names + [change.questions, change.answers_changed,
                              round(100 * change.answers_changed / change.questions, 2) if change.questions else "-",
                              change.right_to_wrong, change.wrong_to_right, round(100 * change.accuracy_change, 2),
-                             _p(change.p_value)])
+                             rounded_p(change.p_value)])
     return header, rows, notes
-
-
-def _p(value: float) -> float:
-    """Two significant digits: enough to read against 0.05."""
-    return float(f"{value:.2g}")

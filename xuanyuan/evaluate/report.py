@@ -10,7 +10,7 @@ from typing import Any, Mapping, Sequence
 
 from xuanyuan.evaluate.changes import change_rows
 from xuanyuan.evaluate.scores import CHANCE
-from xuanyuan.evaluate.significance import CONFIDENCE, SIGNIFICANCE, above_chance_p, score_interval
+from xuanyuan.evaluate.significance import CONFIDENCE, SIGNIFICANCE, above_chance_p, rounded_p, score_interval
 from xuanyuan.evaluate.settings import MAIN_BENCHMARKS
 from xuanyuan.evaluate.subjects import CATEGORIES, CHINA_SPECIFIC
 from xuanyuan.tables import markdown_table, write_csv, write_text
@@ -118,7 +118,7 @@ def detail_rows(records: Sequence[dict]) -> tuple[list[str], list[list]]:
         rows.append([VARIANT_LABELS.get(r["variant"], r["variant"]), BENCHMARK_LABELS.get(r["benchmark"], r["benchmark"]),
                      r["shots"], r["split"], r["n_questions"], r["n_subjects"], _pct(r["micro"]),
                      f"{_pct(interval[0])}-{_pct(interval[1])}" if interval else "-",
-                     float(f"{p:.2g}") if p is not None else "-", _pct(r["macro"]),
+                     rounded_p(p) if p is not None else "-", _pct(r["macro"]),
                      *[_pct(cats[c]["acc"]) if c in cats else "-" for c in categories],
                      r.get("lm_eval_version", "-"), r.get("wall_s", "-")])
     return header, rows

@@ -15,6 +15,11 @@ CONFIDENCE = 0.95
 SIGNIFICANCE = 0.05  # the level the tables mark; each cell is its own test (no correction for many cells)
 
 
+def rounded_p(value: float) -> float:
+    """A p-value to two significant digits: enough to read against 0.05."""
+    return float(f"{value:.2g}")
+
+
 def score_interval(correct: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float] | None:
     """Wilson score interval of the accuracy `correct / n`; None without questions.
 
